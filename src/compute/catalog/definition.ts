@@ -1,0 +1,67 @@
+import type { z } from "zod";
+
+export const CANDLE_COLUMNS = ["open", "high", "low", "close", "volume"] as const;
+export type CandleColumn = (typeof CANDLE_COLUMNS)[number];
+
+/** Candle columns as the compute layer sees them: validated, equal length, finite. */
+export type CandleColumns = Readonly<Partial<Record<CandleColumn, Float64Array>>> & {
+  readonly close: Float64Array;
+};
+
+export type CandleInput = Partial<Record<CandleColumn, number>>;
+
+/** The part of a trading-signals indicator the runner relies on. */
+export interface StreamingIndicator {
+  update(input: never, replace: boolean): unknown;
+  readonly isStable: boolean;
+}
+
+export interface OutputSpec {
+  /** Name in the response (`values.<name>`); `value` for single-series indicators. */
+  readonly name: string;
+  /** Property of the library's result object; absent when the result is a plain number. */
+  readonly key?: string;
+}
+
+export type IndicatorCategory = "trend" | "momentum" | "volatility" | "volume";
+
+export interface IndicatorDefinition<Params extends object = Record<string, unknown>> {
+  /** Canonical name: the TA-Lib function name where TA-Lib has it, else the trading-signals class name. */
+  readonly name: string;
+  /** Other accepted names (matched case-insensitively); includes the trading-signals class name. */
+  readonly aliases: readonly string[];
+  readonly category: IndicatorCategory;
+  readonly description: string;
+  /**
+   * Columns the computation reads. It is fed only these (a candle object holds only these
+   * properties), so a wrong declaration shows up as NaN in the contract tests instead of a
+   * cache key that misses a column.
+   */
+  readonly reads: readonly CandleColumn[];
+  /** `price` feeds `close` as a number; `candle` feeds an object of the `reads` columns. */
+  readonly input: "price" | "candle";
+  /** Strict zod object: integers and bounds checked, defaults filled in. */
+  readonly params: z.ZodType<Params>;
+  readonly outputs: readonly OutputSpec[];
+  /** How the first value is determined, for the catalog. */
+  readonly warmup: string;
+  /** One line on where trading-signals' convention differs from TA-Lib, if it does. */
+  readonly talibDifference?: string;
+  /** Bump when the numbers this definition produces change: it is part of the cache key. */
+  readonly version: number;
+  /** Rough cost in nanoseconds per candle (measured), used to choose inline vs worker pool. */
+  readonly costNsPerCandle: number;
+  create(params: Params): StreamingIndicator;
+}
+
+/**
+ * Checks a definition's `create` against its own params schema, then erases the params type so
+ * definitions can share one registry (the schema guarantees the shape at run time).
+ */
+export function defineIndicator<Params extends object>(
+  definition: IndicatorDefinition<Params>,
+): IndicatorDefinition {
+  return definition as unknown as IndicatorDefinition;
+}
+
+export const SINGLE_OUTPUT: readonly OutputSpec[] = [{ name: "value" }];

@@ -1,0 +1,61 @@
+import type { CandleColumns, CandleInput, IndicatorDefinition } from "./catalog/definition.js";
+
+/** One indicator's full-length result; NaN marks "no value" (serialized as null). */
+export interface IndicatorSeries {
+  readonly outputs: Readonly<Record<string, Float64Array>>;
+  /** Index of the first candle with a value; null when the series is shorter than the warm-up. */
+  readonly warmup: number | null;
+}
+
+/**
+ * Streams the candles through a fresh trading-signals instance. A value counts only once the
+ * indicator reports `isStable`: EMA, DEMA, RMA and others return numbers before that, and a
+ * null check alone would leak their unseeded values.
+ */
+export function runIndicator(
+  definition: IndicatorDefinition,
+  params: object,
+  columns: CandleColumns,
+): IndicatorSeries {
+  const length = columns.close.length;
+  const indicator = definition.create(params as Record<string, unknown>) as {
+    update(input: unknown, replace: boolean): unknown;
+    readonly isStable: boolean;
+  };
+  const outputs: Record<string, Float64Array> = {};
+  for (const output of definition.outputs) {
+    outputs[output.name] = new Float64Array(length).fill(Number.NaN);
+  }
+  const targets = definition.outputs.map((output) => ({
+    key: output.key,
+    values: outputs[output.name] as Float64Array,
+  }));
+  const readColumns = definition.reads.map((name) => {
+    const column = columns[name];
+    if (!column) throw new Error(`${definition.name} reads the ${name} column, which is missing`);
+    return [name, column] as const;
+  });
+  const close = columns.close;
+  const feedsCandles = definition.input === "candle";
+
+  let warmup: number | null = null;
+  for (let i = 0; i < length; i++) {
+    let input: unknown;
+    if (feedsCandles) {
+      const candle: CandleInput = {};
+      for (const [name, column] of readColumns) candle[name] = column[i] as number;
+      input = candle;
+    } else {
+      input = close[i];
+    }
+    const result = indicator.update(input, false);
+    if (result === null || result === undefined || !indicator.isStable) continue;
+    if (warmup === null) warmup = i;
+    for (const target of targets) {
+      const value =
+        target.key === undefined ? (result as number) : (result as Record<string, number>)[target.key];
+      target.values[i] = typeof value === "number" && Number.isFinite(value) ? value : Number.NaN;
+    }
+  }
+  return { outputs, warmup };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { INDICATORS } from "../../src/compute/catalog/index.js";
+import { runIndicator } from "../../src/compute/run.js";
+import { randomOhlcv, toColumns } from "../support/series.js";
+
+const LENGTHS = [1, 7, 60, 400];
+
+interface NumericProperty {
+  type?: string;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+  default?: unknown;
+}
+
+function numericProperties(schema: z.ZodType): Record<string, NumericProperty> {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, NumericProperty>;
+  };
+  return json.properties ?? {};
+}
+
+/** Parameter sets every indicator must compute without throwing: defaults, and each param at its minimum. */
+function validParamSets(schema: z.ZodType): object[] {
+  const sets: object[] = [schema.parse({}) as object];
+  for (const [name, property] of Object.entries(numericProperties(schema))) {
+    const low =
+      property.minimum ?? (property.exclusiveMinimum !== undefined ? property.exclusiveMinimum + 0.01 : undefined);
+    if (low === undefined) continue;
+    const candidate = schema.safeParse({ [name]: low });
+    if (candidate.success) sets.push(candidate.data as object);
+  }
+  return sets;
+}
+
+describe.each(INDICATORS.map((definition) => [definition.name, definition] as const))(
+  "catalog entry %s",
+  (_name, definition) => {
+    it("fills every param default from an empty object", () => {
+      expect(() => definition.params.parse({})).not.toThrow();
+    });
+
+    it("rejects unknown params and out-of-bounds values", () => {
+      expect(definition.params.safeParse({ notAParam: 1 }).success).toBe(false);
+      for (const [name, property] of Object.entries(numericProperties(definition.params))) {
+        if (property.minimum !== undefined) {
+          expect(definition.params.safeParse({ [name]: property.minimum - 1 }).success, name).toBe(false);
+        }
+        if (property.exclusiveMinimum !== undefined) {
+          expect(definition.params.safeParse({ [name]: property.exclusiveMinimum }).success, name).toBe(false);
+        }
+        if (property.maximum !== undefined) {
+          expect(definition.params.safeParse({ [name]: property.maximum + 1 }).success, name).toBe(false);
+        }
+        if (property.type === "integer") {
+          expect(definition.params.safeParse({ [name]: 2.5 }).success, name).toBe(false);
+        }
+        expect(definition.params.safeParse({ [name]: "7" }).success, name).toBe(false);
+      }
+    });
+
+    it.each(LENGTHS)("computes %i candles: aligned output, warm-up nulls then finite values", (length) => {
+      const columns = toColumns(randomOhlcv(length, length * 7919 + definition.name.length));
+      for (const params of validParamSets(definition.params)) {
+        const series = runIndicator(definition, params, columns);
+        expect(Object.keys(series.outputs)).toEqual(definition.outputs.map((output) => output.name));
+        for (const [output, values] of Object.entries(series.outputs)) {
+          const label = `${output} ${JSON.stringify(params)}`;
+          expect(values.length, label).toBe(length);
+          const start = series.warmup ?? length;
+          for (let i = 0; i < length; i++) {
+            if (i < start) expect(Number.isNaN(values[i]), `${label} [${i}] before warm-up`).toBe(true);
+            else expect(Number.isFinite(values[i]), `${label} [${i}] after warm-up`).toBe(true);
+          }
+        }
+      }
+    });
+
+    it("reaches a first value on a long enough series with default params", () => {
+      const series = runIndicator(definition, definition.params.parse({}), toColumns(randomOhlcv(2_000, 3)));
+      expect(series.warmup).not.toBeNull();
+    });
+
+    it("is deterministic: a fresh run gives identical numbers", () => {
+      const columns = toColumns(randomOhlcv(300, 11));
+      const params = definition.params.parse({});
+      expect(runIndicator(definition, params, columns)).toEqual(runIndicator(definition, params, columns));
+    });
+  },
+);
