@@ -1,0 +1,39 @@
+import type { IndicatorSeries } from "./run.js";
+
+export interface Presentation {
+  /** Return only the last `tail` values. */
+  readonly tail?: number | undefined;
+  /** Round to this many decimals. */
+  readonly precision?: number | undefined;
+}
+
+function seriesJson(values: Float64Array, start: number, scale: number | undefined): string {
+  const out = new Array<number | null>(values.length - start);
+  for (let i = start; i < values.length; i++) {
+    const value = values[i] as number;
+    // NaN marks "no value"; `value === value` is the cheapest NaN test.
+    out[i - start] = value !== value ? null : scale === undefined ? value : Math.round(value * scale) / scale;
+  }
+  return JSON.stringify(out);
+}
+
+/**
+ * The `values` member of one result as JSON: an array for single-output indicators, an object of
+ * arrays otherwise. Produced once per computation for the full presentation and cached, so a
+ * cache hit sends bytes instead of re-serializing large arrays.
+ */
+export function valuesJson(series: IndicatorSeries, presentation: Presentation = {}): string {
+  const names = Object.keys(series.outputs);
+  const first = series.outputs[names[0] as string] as Float64Array;
+  const start = presentation.tail === undefined ? 0 : Math.max(0, first.length - presentation.tail);
+  const scale = presentation.precision === undefined ? undefined : 10 ** presentation.precision;
+  if (names.length === 1 && names[0] === "value") return seriesJson(first, start, scale);
+  const members = names.map(
+    (name) => `${JSON.stringify(name)}:${seriesJson(series.outputs[name] as Float64Array, start, scale)}`,
+  );
+  return `{${members.join(",")}}`;
+}
+
+export function isFullPresentation(presentation: Presentation): boolean {
+  return presentation.tail === undefined && presentation.precision === undefined;
+}

@@ -1,0 +1,24 @@
+import type { CandleColumns } from "./catalog/definition.js";
+import { findIndicator } from "./catalog/index.js";
+import { type IndicatorSeries, runIndicator } from "./run.js";
+import { valuesJson } from "./serialize.js";
+
+/** What crosses into a worker thread: plain data only (definitions hold functions). */
+export interface ComputeTask {
+  readonly indicator: string;
+  readonly params: object;
+  readonly columns: CandleColumns;
+}
+
+export interface ComputedResult {
+  readonly series: IndicatorSeries;
+  /** The full-length `values` JSON, made where the computation ran (off the event loop in the pool). */
+  readonly valuesJson: string;
+}
+
+export function computeTask(task: ComputeTask): ComputedResult {
+  const definition = findIndicator(task.indicator);
+  if (!definition) throw new Error(`unknown indicator ${task.indicator}`);
+  const series = runIndicator(definition, task.params, task.columns);
+  return { series, valuesJson: valuesJson(series) };
+}

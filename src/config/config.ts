@@ -1,0 +1,73 @@
+import { z } from "zod";
+
+const MiB = 1024 * 1024;
+
+const booleanFromEnv = z.stringbool({
+  truthy: ["true", "1", "yes", "on"],
+  falsy: ["false", "0", "no", "off"],
+});
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting the service reads from its environment. Defaults are what a first run on a
+ * laptop needs; the README config table is written from this schema, keep them in step.
+ */
+export const ConfigSchema = z.object({
+  PORT: int(0, 65_535).default(8080).describe("TCP port to listen on (0 picks a free port)."),
+  HOST: z.string().min(1).default("0.0.0.0").describe("Interface to bind."),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .describe("pino log level."),
+  LOG_FORMAT: z
+    .enum(["auto", "json", "pretty"])
+    .default("auto")
+    .describe("`auto` pretty-prints when stdout is a TTY and pino-pretty is installed, JSON otherwise."),
+  MAX_CANDLES: int(1, 10_000_000).default(100_000).describe("Most candles one request may send."),
+  MAX_INDICATORS: int(1, 1_000).default(64).describe("Most indicators one request may ask for."),
+  BODY_LIMIT_BYTES: int(1_024, 1_024 * MiB)
+    .default(32 * MiB)
+    .describe("Largest accepted request body; 100k candles as rows of full-precision numbers need ~16 MiB."),
+  CACHE_ENABLED: booleanFromEnv.default(true).describe("Keep computed results in the memory cache."),
+  CACHE_MAX_BYTES: int(0, 64 * 1024 * MiB)
+    .default(256 * MiB)
+    .describe("Memory cache bound in bytes (numeric arrays plus their serialized JSON)."),
+  CACHE_TTL_SECONDS: int(1, 30 * 86_400)
+    .default(3_600)
+    .describe("How long a cached result lives."),
+  SCHEDULER_MODE: z
+    .enum(["sync", "parallel"])
+    .default("parallel")
+    .describe("`sync` computes every unit inline; `parallel` sends costly units to a worker-thread pool."),
+  SCHEDULER_MAX_WORKERS: int(1, 256).default(4).describe("Worker threads in the pool (parallel mode)."),
+  SCHEDULER_POOL_MIN_COST_MS: z.coerce
+    .number()
+    .min(0)
+    .max(60_000)
+    .default(8)
+    .describe(
+      "Units whose estimated compute time (candles x per-indicator cost) reaches this run in the pool.",
+    ),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment once; a bad value is one clear line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(ConfigSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== "")
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = ConfigSchema.safeParse(known);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "config");
+    return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { serializerCompiler } from "fastify-type-provider-zod";
+import type { Lifecycle } from "../lifecycle.js";
+import type { SmartScheduler } from "../scheduler/scheduler.js";
+import type { RequestLimits } from "./calculate/schema.js";
+import { registerProblemHandlers } from "./problem.js";
+import { calculateRoutes } from "./routes/calculate.js";
+import { healthRoutes } from "./routes/health.js";
+import { indicatorRoutes } from "./routes/indicators.js";
+import { zodValidatorCompiler } from "./validation.js";
+
+export interface AppDependencies {
+  readonly scheduler: SmartScheduler;
+  readonly lifecycle: Lifecycle;
+  readonly limits: RequestLimits;
+  readonly bodyLimitBytes: number;
+  readonly mode: () => string;
+  readonly logger: FastifyServerOptions["logger"];
+}
+
+/** A client-supplied id is kept when it is short and plain, so logs can be joined across services. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function buildApp(deps: AppDependencies): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger,
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Large bodies arrive in many chunks; the default 0 (no timeout) lets a slow client hold a socket forever.
+    requestTimeout: 60_000,
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  registerProblemHandlers(app);
+  healthRoutes(app, { lifecycle: deps.lifecycle, mode: deps.mode });
+  indicatorRoutes(app);
+  calculateRoutes(app, { scheduler: deps.scheduler, limits: deps.limits, mode: deps.mode });
+  return app;
+}

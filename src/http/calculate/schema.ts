@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+export interface RequestLimits {
+  readonly maxCandles: number;
+  readonly maxIndicators: number;
+}
+
+export const MAX_PRECISION = 15;
+
+const label = (what: string) => z.string().min(1).max(64).describe(`${what}: a free label, echoed back.`);
+const price = z.number().describe("Finite number.");
+const epochMs = z.number().int().min(0).describe("Epoch milliseconds; strictly increasing when given.");
+
+export function candlesSchema({ maxCandles }: RequestLimits) {
+  const column = (schema: z.ZodNumber) => z.array(schema).min(1).max(maxCandles);
+  const columnar = z
+    .strictObject({
+      time: column(epochMs).optional(),
+      open: column(price).optional(),
+      high: column(price).optional(),
+      low: column(price).optional(),
+      close: column(price),
+      volume: column(price).optional(),
+    })
+    .describe("Columnar candles: one array per field, all the same length.");
+  const row = z.strictObject({
+    time: epochMs.optional(),
+    open: price.optional(),
+    high: price.optional(),
+    low: price.optional(),
+    close: price,
+    volume: price.optional(),
+  });
+  const rows = z.array(row).min(1).max(maxCandles).describe("Candles as rows, oldest first.");
+  return z.union([columnar, rows]);
+}
+
+export function calculateBodySchema(limits: RequestLimits) {
+  const indicator = z.strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe("Indicator name or alias, case-insensitive (see GET /indicators)."),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Indicator parameters; checked against the indicator's own schema, defaults filled in."),
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("Result id, unique in the request. Default: name and params, e.g. `MACD(12,26,9)`."),
+  });
+  const options = z.strictObject({
+    tail: z
+      .number()
+      .int()
+      .min(1)
+      .max(limits.maxCandles)
+      .optional()
+      .describe("Return only the last N values of each series."),
+    precision: z.number().int().min(0).max(MAX_PRECISION).optional().describe("Round values to N decimals."),
+  });
+  return z.strictObject({
+    symbol: label("Instrument").optional(),
+    interval: label("Bar interval").optional(),
+    candles: candlesSchema(limits),
+    indicators: z.array(indicator).min(1).max(limits.maxIndicators),
+    options: options.optional(),
+  });
+}
+
+export type CalculateBody = z.infer<ReturnType<typeof calculateBodySchema>>;

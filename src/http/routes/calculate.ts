@@ -1,0 +1,36 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { SmartScheduler } from "../../scheduler/scheduler.js";
+import { planCalculation } from "../calculate/plan.js";
+import { renderCalculation } from "../calculate/render.js";
+import { calculateBodySchema, type RequestLimits } from "../calculate/schema.js";
+
+export interface CalculateDependencies {
+  readonly scheduler: SmartScheduler;
+  readonly limits: RequestLimits;
+  readonly mode: () => string;
+}
+
+export function calculateRoutes(
+  app: FastifyInstance,
+  { scheduler, limits, mode }: CalculateDependencies,
+): void {
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .post(
+      "/indicators/calculate",
+      { schema: { body: calculateBodySchema(limits) } },
+      async (request, reply) => {
+        const plan = planCalculation(request.body);
+        const scheduled = await scheduler.runAll(plan.results.map((result) => result.unit));
+        const body = renderCalculation(plan.results, scheduled, plan.presentation, {
+          symbol: request.body.symbol,
+          interval: request.body.interval,
+          candles: plan.candles.length,
+          mode: mode(),
+          elapsedMs: reply.elapsedTime,
+        });
+        return reply.type("application/json").send(body);
+      },
+    );
+}

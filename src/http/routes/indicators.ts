@@ -1,0 +1,26 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { INDICATORS } from "../../compute/catalog/index.js";
+
+/** The catalog as clients see it; built once, it never changes while the process runs. */
+export function catalogDocument() {
+  return {
+    count: INDICATORS.length,
+    indicators: INDICATORS.map((definition) => ({
+      name: definition.name,
+      aliases: definition.aliases,
+      category: definition.category,
+      description: definition.description,
+      reads: definition.reads,
+      params: z.toJSONSchema(definition.params, { io: "input", unrepresentable: "any" }),
+      outputs: definition.outputs.map((output) => output.name),
+      warmup: definition.warmup,
+      ...(definition.talibDifference ? { talibDifference: definition.talibDifference } : {}),
+    })),
+  };
+}
+
+export function indicatorRoutes(app: FastifyInstance): void {
+  const body = JSON.stringify(catalogDocument());
+  app.get("/indicators", async (_request, reply) => reply.type("application/json").send(body));
+}

@@ -1,0 +1,28 @@
+import type { CandleColumns } from "../compute/catalog/definition.js";
+import type { IndicatorSeries } from "../compute/run.js";
+
+/** One requested indicator over one candle series: the scheduler's unit of work. */
+export interface WorkUnit {
+  /** Content address, see keys.ts. */
+  readonly key: string;
+  readonly indicator: string;
+  readonly params: object;
+  /** Only the columns the indicator reads. */
+  readonly columns: CandleColumns;
+  /** Estimated compute time in milliseconds (candles x per-candle cost). */
+  readonly costMs: number;
+}
+
+/** A finished unit in the form responses need: numbers for tail/precision, JSON for the full series. */
+export interface UnitResult {
+  readonly series: IndicatorSeries;
+  readonly valuesJson: string;
+}
+
+/** Where a unit's result came from, reported per result in the response. */
+export type ResultSource = "computed" | "memory" | "joined";
+
+export interface ScheduledResult {
+  readonly result: UnitResult;
+  readonly source: ResultSource;
+}
