@@ -11,8 +11,12 @@ function seriesJson(values: Float64Array, start: number, scale: number | undefin
   const out = new Array<number | null>(values.length - start);
   for (let i = start; i < values.length; i++) {
     const value = values[i] as number;
-    // NaN marks "no value"; `value === value` is the cheapest NaN test.
-    out[i - start] = value !== value ? null : scale === undefined ? value : Math.round(value * scale) / scale;
+    // NaN marks "no value".
+    out[i - start] = Number.isNaN(value)
+      ? null
+      : scale === undefined
+        ? value
+        : Math.round(value * scale) / scale;
   }
   return JSON.stringify(out);
 }
