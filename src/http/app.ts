@@ -22,6 +22,13 @@ export interface AppDependencies {
 /** A client-supplied id is kept when it is short and plain, so logs can be joined across services. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived, for `meta.elapsedMs` (parsing included). */
+    receivedAt: number;
+  }
+}
+
 export function buildApp(deps: AppDependencies): FastifyInstance {
   const app = Fastify({
     logger: deps.logger,
@@ -33,8 +40,14 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     // Large bodies arrive in many chunks; the default 0 (no timeout) lets a slow client hold a socket forever.
     requestTimeout: 60_000,
   });
+  // JSON only: a text/plain body would otherwise reach validation as a string and get a confusing 400.
+  app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest("receivedAt", 0);
+  app.addHook("onRequest", async (request) => {
+    request.receivedAt = performance.now();
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { normalizeCandles } from "../../src/candles/columns.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
 import { runIndicator } from "../../src/compute/run.js";
 import { randomOhlcv, toColumns } from "../support/series.js";
@@ -26,7 +27,8 @@ function validParamSets(schema: z.ZodType): object[] {
   const sets: object[] = [schema.parse({}) as object];
   for (const [name, property] of Object.entries(numericProperties(schema))) {
     const low =
-      property.minimum ?? (property.exclusiveMinimum !== undefined ? property.exclusiveMinimum + 0.01 : undefined);
+      property.minimum ??
+      (property.exclusiveMinimum !== undefined ? property.exclusiveMinimum + 0.01 : undefined);
     if (low === undefined) continue;
     const candidate = schema.safeParse({ [name]: low });
     if (candidate.success) sets.push(candidate.data as object);
@@ -48,7 +50,9 @@ describe.each(INDICATORS.map((definition) => [definition.name, definition] as co
           expect(definition.params.safeParse({ [name]: property.minimum - 1 }).success, name).toBe(false);
         }
         if (property.exclusiveMinimum !== undefined) {
-          expect(definition.params.safeParse({ [name]: property.exclusiveMinimum }).success, name).toBe(false);
+          expect(definition.params.safeParse({ [name]: property.exclusiveMinimum }).success, name).toBe(
+            false,
+          );
         }
         if (property.maximum !== undefined) {
           expect(definition.params.safeParse({ [name]: property.maximum + 1 }).success, name).toBe(false);
@@ -80,6 +84,25 @@ describe.each(INDICATORS.map((definition) => [definition.name, definition] as co
     it("reaches a first value on a long enough series with default params", () => {
       const series = runIndicator(definition, definition.params.parse({}), toColumns(randomOhlcv(2_000, 3)));
       expect(series.warmup).not.toBeNull();
+    });
+
+    it("gives the same numbers from row candles as from columnar candles", () => {
+      const series = randomOhlcv(150, 5);
+      const rows = series.close.map((_, i) => ({
+        time: series.time[i],
+        open: series.open[i],
+        high: series.high[i],
+        low: series.low[i],
+        close: series.close[i] as number,
+        volume: series.volume[i],
+      }));
+      const fromRows = normalizeCandles(rows);
+      const fromColumns = normalizeCandles(series);
+      if (!fromRows.ok || !fromColumns.ok) throw new Error("test candles rejected");
+      const params = definition.params.parse({});
+      expect(runIndicator(definition, params, fromRows.candles.columns)).toEqual(
+        runIndicator(definition, params, fromColumns.candles.columns),
+      );
     });
 
     it("is deterministic: a fresh run gives identical numbers", () => {

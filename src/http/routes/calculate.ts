@@ -28,7 +28,7 @@ export function calculateRoutes(
           interval: request.body.interval,
           candles: plan.candles.length,
           mode: mode(),
-          elapsedMs: reply.elapsedTime,
+          elapsedMs: performance.now() - request.receivedAt,
         });
         return reply.type("application/json").send(body);
       },

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Service } from "../../src/service.js";
+import { randomOhlcv } from "../support/series.js";
+import { calculateRequest, startTestService } from "../support/service.js";
+
+interface CalcResult {
+  id: string;
+  name: string;
+  params: Record<string, number>;
+  warmup: number | null;
+  source: string;
+  values: Array<number | null> | Record<string, Array<number | null>>;
+}
+interface CalcResponse {
+  symbol?: string;
+  interval?: string;
+  results: CalcResult[];
+  meta: { candles: number; mode: string; elapsedMs: number };
+}
+
+let service: Service;
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(async () => {
+  await service.close();
+});
+
+async function calculate(body: unknown): Promise<CalcResponse> {
+  const response = await service.app.inject(calculateRequest(body));
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.headers["content-type"]).toMatch(/^application\/json/);
+  return response.json<CalcResponse>();
+}
+
+const series = randomOhlcv(200, 42);
+const { time: _time, ...ohlcv } = series;
+
+describe("POST /indicators/calculate", () => {
+  it("returns aligned series with warm-up nulls, default ids, labels and meta", async () => {
+    const body = await calculate({
+      symbol: "AAPL",
+      interval: "1d",
+      candles: ohlcv,
+      indicators: [
+        { name: "SMA", params: { period: 20 }, id: "fast" },
+        { name: "MACD", params: { fastPeriod: 12, slowPeriod: 26, signalPeriod: 9 } },
+      ],
+    });
+    expect(body.symbol).toBe("AAPL");
+    expect(body.interval).toBe("1d");
+    expect(body.meta).toMatchObject({ candles: 200, mode: "standalone" });
+    expect(body.meta.elapsedMs).toBeGreaterThan(0);
+    const [sma, macd] = body.results as [CalcResult, CalcResult];
+    expect(sma).toMatchObject({ id: "fast", name: "SMA", params: { period: 20 }, warmup: 19 });
+    const values = sma.values as Array<number | null>;
+    expect(values).toHaveLength(200);
+    expect(values.slice(0, 19).every((v) => v === null)).toBe(true);
+    const expected = series.close.slice(0, 20).reduce((a, b) => a + b, 0) / 20;
+    expect(values[19]).toBeCloseTo(expected, 10);
+    expect(macd.id).toBe("MACD(12,26,9)");
+    expect(Object.keys(macd.values)).toEqual(["macd", "signal", "histogram"]);
+  });
+
+  it("gives identical results for row candles and columnar candles", async () => {
+    const rows = series.close.map((_, i) => ({
+      time: series.time[i],
+      open: series.open[i],
+      high: series.high[i],
+      low: series.low[i],
+      close: series.close[i],
+      volume: series.volume[i],
+    }));
+    const indicators = [{ name: "ATR" }, { name: "OBV" }, { name: "BBANDS" }, { name: "STOCH" }];
+    const fromRows = await calculate({ candles: rows, indicators });
+    const fromColumns = await calculate({ candles: series, indicators });
+    expect(fromRows.results.map((r) => r.values)).toEqual(fromColumns.results.map((r) => r.values));
+  });
+
+  it("resolves names case-insensitively and through aliases to the canonical name", async () => {
+    const body = await calculate({
+      candles: ohlcv,
+      indicators: [{ name: "bollingerbands" }, { name: "sMa", id: "s" }],
+    });
+    expect(body.results.map((r) => r.name)).toEqual(["BBANDS", "SMA"]);
+    expect(body.results[0]?.id).toBe("BBANDS(20,2)");
+  });
+
+  it("applies tail and precision without changing warm-up", async () => {
+    const body = await calculate({
+      candles: ohlcv,
+      indicators: [{ name: "SMA", params: { period: 5 } }, { name: "BBANDS" }],
+      options: { tail: 3, precision: 2 },
+    });
+    const full = await calculate({ candles: ohlcv, indicators: [{ name: "SMA", params: { period: 5 } }] });
+    const sma = body.results[0]?.values as number[];
+    expect(sma).toHaveLength(3);
+    const fullValues = full.results[0]?.values as number[];
+    expect(sma).toEqual(fullValues.slice(-3).map((v) => Math.round(v * 100) / 100));
+    expect(body.results[0]?.warmup).toBe(4);
+    expect((body.results[1]?.values as Record<string, number[]>).upper).toHaveLength(3);
+  });
+
+  it("reports memory for a repeated request and joined for concurrent identical requests", async () => {
+    const fresh = randomOhlcv(3_000, 777);
+    const request = { candles: { close: fresh.close }, indicators: [{ name: "RSI" }, { name: "EMA" }] };
+    const concurrent = await Promise.all(Array.from({ length: 4 }, () => calculate(request)));
+    const sources = concurrent.flatMap((r) => r.results.map((x) => x.source));
+    expect(sources.filter((s) => s === "computed")).toHaveLength(2);
+    expect(sources.filter((s) => s === "computed" || s === "joined" || s === "memory")).toHaveLength(8);
+    const again = await calculate(request);
+    expect(again.results.map((r) => r.source)).toEqual(["memory", "memory"]);
+    expect(again.results.map((r) => r.values)).toEqual(concurrent[0]?.results.map((r) => r.values));
+  });
+
+  it("returns null warm-up when the series is shorter than the indicator needs", async () => {
+    const body = await calculate({
+      candles: { close: [1, 2, 3] },
+      indicators: [{ name: "SMA", params: { period: 5 } }],
+    });
+    expect(body.results[0]?.warmup).toBeNull();
+    expect(body.results[0]?.values).toEqual([null, null, null]);
+  });
+
+  it("does not let one client's request change the cached result another client gets", async () => {
+    const request = {
+      candles: { close: series.close },
+      indicators: [{ name: "SMA", params: { period: 3 } }],
+    };
+    const before = await calculate(request);
+    await calculate({ ...request, options: { precision: 0, tail: 2 } });
+    const after = await calculate(request);
+    expect(after.results[0]?.values).toEqual(before.results[0]?.values);
+  });
+});
+
+describe("GET /indicators", () => {
+  it("lists every indicator with aliases, columns, params schema, outputs and warm-up", async () => {
+    const response = await service.app.inject({ method: "GET", url: "/indicators" });
+    expect(response.statusCode).toBe(200);
+    const catalog = response.json<{ count: number; indicators: Array<Record<string, unknown>> }>();
+    expect(catalog.count).toBeGreaterThanOrEqual(120);
+    const macd = catalog.indicators.find((i) => i.name === "MACD");
+    expect(macd).toMatchObject({
+      reads: ["close"],
+      outputs: ["macd", "signal", "histogram"],
+      params: { properties: { fastPeriod: { default: 12, type: "integer", minimum: 1 } } },
+    });
+    expect(typeof macd?.warmup).toBe("string");
+    expect(typeof macd?.talibDifference).toBe("string");
+  });
+});
+
+describe("health", () => {
+  it("reports status, mode, version and uptime", async () => {
+    const response = await service.app.inject({ method: "GET", url: "/health" });
+    expect(response.json()).toMatchObject({ status: "ok", mode: "standalone", version: expect.any(String) });
+  });
+
+  it("liveness is always ok; readiness is 503 problem+json while draining", async () => {
+    const draining = await startTestService();
+    expect((await draining.app.inject({ url: "/health/ready" })).statusCode).toBe(200);
+    draining.lifecycle.markDraining();
+    const ready = await draining.app.inject({ url: "/health/ready" });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(ready.json()).toMatchObject({ code: "NOT_READY" });
+    expect((await draining.app.inject({ url: "/health/live" })).statusCode).toBe(200);
+    await draining.close();
+  });
+});
