@@ -98,7 +98,7 @@ describe("POST /indicators/calculate", () => {
     const fullValues = full.results[0]?.values as number[];
     expect(sma).toEqual(fullValues.slice(-3).map((v) => Math.round(v * 100) / 100));
     expect(body.results[0]?.warmup).toBe(4);
-    expect((body.results[1]?.values as Record<string, number[]>).upper).toHaveLength(3);
+    expect((body.results[1]?.values as Record<string, number[]> | undefined)?.upper).toHaveLength(3);
   });
 
   it("reports memory for a repeated request and joined for concurrent identical requests", async () => {
