@@ -1,4 +1,4 @@
-import type { CandleColumns, CandleInput, IndicatorDefinition } from "./catalog/definition.js";
+import type { CandleInput, IndicatorDefinition, IndicatorInputs } from "./catalog/definition.js";
 
 /** One indicator's full-length result; NaN marks "no value" (serialized as null). */
 export interface IndicatorSeries {
@@ -15,29 +15,30 @@ export interface IndicatorSeries {
 export function runIndicator(
   definition: IndicatorDefinition,
   params: object,
-  columns: CandleColumns,
+  inputs: IndicatorInputs,
 ): IndicatorSeries {
-  const length = columns.close.length;
+  const readColumns = definition.reads.map((name) => {
+    const column = inputs[name];
+    if (!column) throw new Error(`${definition.name} reads the ${name} column, which is missing`);
+    return [name, column] as const;
+  });
+  const [first] = readColumns;
+  if (!first) throw new Error(`${definition.name} declares no columns`);
+  const valueColumn = first[1];
+  const length = valueColumn.length;
+  const feedsCandles = definition.input === "candle";
+
+  const outputs: Record<string, Float64Array> = {};
+  const targets = definition.outputs.map((output) => {
+    const values = new Float64Array(length).fill(Number.NaN);
+    outputs[output.name] = values;
+    return { key: output.key, values };
+  });
+
   const indicator = definition.create(params as Record<string, unknown>) as {
     update(input: unknown, replace: boolean): unknown;
     readonly isStable: boolean;
   };
-  const outputs: Record<string, Float64Array> = {};
-  for (const output of definition.outputs) {
-    outputs[output.name] = new Float64Array(length).fill(Number.NaN);
-  }
-  const targets = definition.outputs.map((output) => ({
-    key: output.key,
-    values: outputs[output.name] as Float64Array,
-  }));
-  const readColumns = definition.reads.map((name) => {
-    const column = columns[name];
-    if (!column) throw new Error(`${definition.name} reads the ${name} column, which is missing`);
-    return [name, column] as const;
-  });
-  const close = columns.close;
-  const feedsCandles = definition.input === "candle";
-
   let warmup: number | null = null;
   for (let i = 0; i < length; i++) {
     let input: unknown;
@@ -46,7 +47,7 @@ export function runIndicator(
       for (const [name, column] of readColumns) candle[name] = column[i] as number;
       input = candle;
     } else {
-      input = close[i];
+      input = valueColumn[i];
     }
     const result = indicator.update(input, false);
     if (result === null || result === undefined || !indicator.isStable) continue;

@@ -1,4 +1,4 @@
-import type { CandleColumns } from "./catalog/definition.js";
+import type { IndicatorInputs } from "./catalog/definition.js";
 import { findIndicator } from "./catalog/index.js";
 import { type IndicatorSeries, runIndicator } from "./run.js";
 import { valuesJson } from "./serialize.js";
@@ -7,7 +7,7 @@ import { valuesJson } from "./serialize.js";
 export interface ComputeTask {
   readonly indicator: string;
   readonly params: object;
-  readonly columns: CandleColumns;
+  readonly columns: IndicatorInputs;
 }
 
 export interface ComputedResult {

@@ -1,4 +1,4 @@
-import type { CandleColumns } from "../compute/catalog/definition.js";
+import type { IndicatorInputs } from "../compute/catalog/definition.js";
 import type { IndicatorSeries } from "../compute/run.js";
 
 /** One requested indicator over one candle series: the scheduler's unit of work. */
@@ -8,7 +8,7 @@ export interface WorkUnit {
   readonly indicator: string;
   readonly params: object;
   /** Only the columns the indicator reads. */
-  readonly columns: CandleColumns;
+  readonly columns: IndicatorInputs;
   /** Estimated compute time in milliseconds (candles x per-candle cost). */
   readonly costMs: number;
 }

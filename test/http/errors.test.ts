@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ComputeExecutor } from "../../src/compute/executor.js";
 import { buildApp } from "../../src/http/app.js";
@@ -28,7 +29,7 @@ afterAll(async () => {
 const close = [10, 11, 12, 11, 10, 12, 13];
 const valid = { candles: { close }, indicators: [{ name: "SMA", params: { period: 3 } }] };
 
-async function problem(request: Parameters<Service["app"]["inject"]>[0], status: number): Promise<Problem> {
+async function problem(request: InjectOptions, status: number): Promise<Problem> {
   const response = await service.app.inject(request);
   expect(response.statusCode, response.body).toBe(status);
   expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);

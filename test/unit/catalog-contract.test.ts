@@ -39,6 +39,12 @@ function validParamSets(schema: z.ZodType): object[] {
 describe.each(INDICATORS.map((definition) => [definition.name, definition] as const))(
   "catalog entry %s",
   (_name, definition) => {
+    it("declares exactly one column when fed one value per candle", () => {
+      expect(definition.reads.length).toBeGreaterThan(0);
+      if (definition.input === "value") expect(definition.reads).toHaveLength(1);
+      expect(new Set(definition.reads).size).toBe(definition.reads.length);
+    });
+
     it("fills every param default from an empty object", () => {
       expect(() => definition.params.parse({})).not.toThrow();
     });
@@ -65,7 +71,9 @@ describe.each(INDICATORS.map((definition) => [definition.name, definition] as co
     });
 
     it.each(LENGTHS)("computes %i candles: aligned output, warm-up nulls then finite values", (length) => {
-      const columns = toColumns(randomOhlcv(length, length * 7919 + definition.name.length));
+      // Only the columns it declares, as the scheduler hands them over.
+      const all = toColumns(randomOhlcv(length, length * 7919 + definition.name.length));
+      const columns = Object.fromEntries(definition.reads.map((name) => [name, all[name]]));
       for (const params of validParamSets(definition.params)) {
         const series = runIndicator(definition, params, columns);
         expect(Object.keys(series.outputs)).toEqual(definition.outputs.map((output) => output.name));

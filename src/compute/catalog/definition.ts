@@ -3,10 +3,11 @@ import type { z } from "zod";
 export const CANDLE_COLUMNS = ["open", "high", "low", "close", "volume"] as const;
 export type CandleColumn = (typeof CANDLE_COLUMNS)[number];
 
-/** Candle columns as the compute layer sees them: validated, equal length, finite. */
-export type CandleColumns = Readonly<Partial<Record<CandleColumn, Float64Array>>> & {
-  readonly close: Float64Array;
-};
+/** A request's candle columns: validated, equal length, finite; close always present. */
+export type CandleColumns = IndicatorInputs & { readonly close: Float64Array };
+
+/** The columns one computation is given: exactly those its indicator reads. */
+export type IndicatorInputs = Readonly<Partial<Record<CandleColumn, Float64Array>>>;
 
 export type CandleInput = Partial<Record<CandleColumn, number>>;
 
@@ -39,7 +40,7 @@ export interface IndicatorDefinition<Params extends object = Record<string, unkn
    */
   readonly reads: readonly CandleColumn[];
   /** `price` feeds `close` as a number; `candle` feeds an object of the `reads` columns. */
-  readonly input: "price" | "candle";
+  readonly input: "value" | "candle";
   /** Strict zod object: integers and bounds checked, defaults filled in. */
   readonly params: z.ZodType<Params>;
   readonly outputs: readonly OutputSpec[];
@@ -49,8 +50,6 @@ export interface IndicatorDefinition<Params extends object = Record<string, unkn
   readonly talibDifference?: string;
   /** Bump when the numbers this definition produces change: it is part of the cache key. */
   readonly version: number;
-  /** Rough cost in nanoseconds per candle (measured), used to choose inline vs worker pool. */
-  readonly costNsPerCandle: number;
   create(params: Params): StreamingIndicator;
 }
 

@@ -1,6 +1,7 @@
 import { type NormalizedCandles, normalizeCandles } from "../../candles/columns.js";
-import type { CandleColumns, IndicatorDefinition } from "../../compute/catalog/definition.js";
+import type { IndicatorDefinition, IndicatorInputs } from "../../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../../compute/catalog/index.js";
+import { estimateCostMs } from "../../compute/cost.js";
 import type { Presentation } from "../../compute/serialize.js";
 import { describeIssues, type FieldIssue, ServiceError } from "../../errors/registry.js";
 import { ColumnDigests, unitKey } from "../../scheduler/keys.js";
@@ -111,7 +112,7 @@ export function planCalculation(body: CalculateBody): CalculationPlan {
   const results = resolved.map(({ definition, params, id }): PlannedResult => {
     const columns = Object.fromEntries(
       definition.reads.map((column) => [column, candles.columns[column]]),
-    ) as unknown as CandleColumns;
+    ) as IndicatorInputs;
     const unit: WorkUnit = {
       key: unitKey({
         indicator: definition.name,
@@ -122,7 +123,7 @@ export function planCalculation(body: CalculateBody): CalculationPlan {
       indicator: definition.name,
       params,
       columns,
-      costMs: (candles.length * definition.costNsPerCandle) / 1e6,
+      costMs: estimateCostMs(definition, params, candles.length),
     };
     return { id, definition, params, unit };
   });

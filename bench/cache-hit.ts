@@ -1,0 +1,75 @@
+/**
+ * What a memory-cache hit saves: the same 10k-candle, six-indicator request served cold
+ * (compute + serialize), warm (cached numbers and cached JSON spliced in), and warm with
+ * `precision` (cached numbers, serialized again). In-process through app.inject so HTTP and
+ * the network do not blur the comparison. Medians of interleaved rounds; compare ratios.
+ *
+ *   npm run bench:cache-hit [-- --candles 10000 --rounds 40]
+ */
+import { parseArgs } from "node:util";
+import { ConfigSchema } from "../src/config/config.js";
+import { createService } from "../src/service.js";
+import { randomOhlcv } from "../test/support/series.js";
+
+const { values: args } = parseArgs({
+  options: { candles: { type: "string", default: "10000" }, rounds: { type: "string", default: "40" } },
+});
+const candles = Number(args.candles);
+const rounds = Number(args.rounds);
+
+const service = createService({ ...ConfigSchema.parse({}), SCHEDULER_MODE: "sync", LOG_LEVEL: "silent" });
+await service.app.ready();
+
+const indicators = [
+  { name: "SMA", params: { period: 20 } },
+  { name: "EMA", params: { period: 20 } },
+  { name: "RSI", params: { period: 14 } },
+  { name: "MACD" },
+  { name: "BBANDS" },
+  { name: "ATR", params: { period: 14 } },
+];
+function body(seed: number, options?: object): string {
+  const { time: _time, ...ohlcv } = randomOhlcv(candles, seed);
+  return JSON.stringify({ candles: ohlcv, indicators, ...(options ? { options } : {}) });
+}
+
+async function time(payload: string): Promise<{ ms: number; bytes: number }> {
+  const start = performance.now();
+  const response = await service.app.inject({
+    method: "POST",
+    url: "/indicators/calculate",
+    headers: { "content-type": "application/json" },
+    payload,
+  });
+  const ms = performance.now() - start;
+  if (response.statusCode !== 200) throw new Error(response.body);
+  return { ms, bytes: response.body.length };
+}
+
+const warmBody = body(1);
+const preciseBody = body(1, { precision: 6 });
+await time(warmBody);
+const samples: Record<string, number[]> = { cold: [], warm: [], "warm+precision": [] };
+let bytes = 0;
+for (let round = 0; round < rounds; round++) {
+  samples.cold?.push((await time(body(1_000 + round))).ms);
+  const warm = await time(warmBody);
+  bytes = warm.bytes;
+  samples.warm?.push(warm.ms);
+  samples["warm+precision"]?.push((await time(preciseBody)).ms);
+}
+await service.close();
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+const cold = median(samples.cold ?? []);
+console.log(
+  `${candles} candles, six indicators, ${rounds} interleaved rounds, response ${(bytes / 1e6).toFixed(2)} MB`,
+);
+console.log("scenario         median ms   vs cold");
+for (const [name, xs] of Object.entries(samples)) {
+  const m = median(xs);
+  console.log(`${name.padEnd(16)} ${m.toFixed(2).padStart(9)}   ${(m / cold).toFixed(2)}x`);
+}
