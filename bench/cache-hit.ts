@@ -17,7 +17,7 @@ const { values: args } = parseArgs({
 const candles = Number(args.candles);
 const rounds = Number(args.rounds);
 
-const service = createService({ ...ConfigSchema.parse({}), SCHEDULER_MODE: "sync", LOG_LEVEL: "silent" });
+const service = await createService({ ...ConfigSchema.parse({}), SCHEDULER_MODE: "sync" });
 await service.app.ready();
 
 const indicators = [

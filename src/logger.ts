@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { FastifyServerOptions } from "fastify";
+import { type Logger, pino } from "pino";
 import type { Config } from "./config/config.js";
 
 /** pino-pretty is a dev dependency: pretty output only where it is installed and asked for. */
@@ -12,12 +12,12 @@ function prettyAvailable(): boolean {
   }
 }
 
-export function loggerOptions(config: Config): FastifyServerOptions["logger"] {
+export function createLogger(config: Config): Logger {
   const pretty =
     config.LOG_FORMAT === "pretty" || (config.LOG_FORMAT === "auto" && process.stdout.isTTY === true);
-  return {
+  return pino({
     level: config.LOG_LEVEL,
     redact: ["req.headers.authorization"],
     ...(pretty && prettyAvailable() ? { transport: { target: "pino-pretty" } } : {}),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./config/config.js";
-import { loggerOptions } from "./logger.js";
+import { createLogger } from "./logger.js";
 import { createService } from "./service.js";
 
 async function main(): Promise<void> {
@@ -14,8 +14,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const service = createService(config, loggerOptions(config));
-  const { app, lifecycle } = service;
+  const service = await createService(config, createLogger(config));
+  const { app, lifecycle, scheduler } = service;
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,7 +38,10 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.PORT, host: config.HOST });
   lifecycle.markReady();
-  app.log.info({ mode: "standalone", schedulerMode: config.SCHEDULER_MODE }, "indicator service ready");
+  app.log.info(
+    { mode: scheduler.coordinator.mode, schedulerMode: config.SCHEDULER_MODE },
+    "indicator service ready",
+  );
 }
 
 main().catch((error: unknown) => {

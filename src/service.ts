@@ -1,10 +1,14 @@
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import { InlineExecutor, PoolExecutor } from "./compute/executor.js";
+import type { FastifyInstance } from "fastify";
+import { type Logger, pino } from "pino";
+import { DelayedExecutor } from "./compute/delayed-executor.js";
+import { type ComputeExecutor, InlineExecutor, PoolExecutor } from "./compute/executor.js";
 import type { Config } from "./config/config.js";
+import { createCoordinator } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
 import { Lifecycle } from "./lifecycle.js";
 import { MemoryCache } from "./scheduler/memory-cache.js";
 import { SmartScheduler } from "./scheduler/scheduler.js";
+import { SchedulerStats } from "./scheduler/stats.js";
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -13,16 +17,32 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** The composition root: wires config into scheduler, cache and HTTP. */
-export function createService(config: Config, logger: FastifyServerOptions["logger"] = false): Service {
+const SILENT = pino({ level: "silent" });
+
+/** The composition root: wires config into coordination, scheduler, cache and HTTP. */
+export async function createService(config: Config, log: Logger = SILENT): Promise<Service> {
+  const delayed = (executor: ComputeExecutor) =>
+    config.DEBUG_COMPUTE_DELAY_MS > 0
+      ? new DelayedExecutor(executor, config.DEBUG_COMPUTE_DELAY_MS)
+      : executor;
+  if (config.DEBUG_COMPUTE_DELAY_MS > 0) {
+    log.warn(
+      { delayMs: config.DEBUG_COMPUTE_DELAY_MS },
+      "DEBUG_COMPUTE_DELAY_MS is set: every computation is slowed",
+    );
+  }
+  const stats = new SchedulerStats();
+  const coordinator = await createCoordinator(config, stats, log);
   const scheduler = new SmartScheduler({
     mode: config.SCHEDULER_MODE,
     cache: config.CACHE_ENABLED
       ? new MemoryCache({ maxBytes: config.CACHE_MAX_BYTES, ttlMs: config.CACHE_TTL_SECONDS * 1_000 })
       : null,
-    inline: new InlineExecutor(),
-    pool: new PoolExecutor(config.SCHEDULER_MAX_WORKERS),
+    inline: delayed(new InlineExecutor()),
+    pool: delayed(new PoolExecutor(config.SCHEDULER_MAX_WORKERS)),
     poolMinCostMs: config.SCHEDULER_POOL_MIN_COST_MS,
+    coordinator,
+    stats,
   });
   const lifecycle = new Lifecycle();
   const app = buildApp({
@@ -30,8 +50,8 @@ export function createService(config: Config, logger: FastifyServerOptions["logg
     lifecycle,
     limits: { maxCandles: config.MAX_CANDLES, maxIndicators: config.MAX_INDICATORS },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    mode: () => "standalone",
-    logger,
+    extraCostMs: config.DEBUG_COMPUTE_DELAY_MS,
+    log,
   });
   app.addHook("onClose", async () => {
     await scheduler.close();

@@ -48,6 +48,48 @@ export const ConfigSchema = z.object({
     .describe(
       "Units whose estimated compute time (candles x per-indicator cost) reaches this run in the pool.",
     ),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/ })
+    .optional()
+    .describe("Turns distributed mode on: shared cache, locks, wake-on-result. Unset: standalone."),
+  REDIS_LOCK_URLS: z
+    .string()
+    .optional()
+    .describe("Comma-separated independent Redis masters for a Redlock quorum. Default: REDIS_URL alone."),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .min(1)
+    .max(64)
+    .default("indicator:")
+    .describe("Prefix of every Redis key and channel this service uses."),
+  REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000)
+    .default(200)
+    .describe("Deadline of every Redis command; a Redis outage costs a request at most about this."),
+  REDIS_CONNECT_TIMEOUT_MS: int(50, 60_000).default(1_000).describe("Deadline of one connection attempt."),
+  DISTRIBUTED_LOCK_ENABLED: booleanFromEnv
+    .default(true)
+    .describe(
+      "`false`: share the Redis cache but take no locks (replicas may compute the same unit at once).",
+    ),
+  LOCK_LEASE_MS: int(100, 600_000)
+    .default(10_000)
+    .describe("Lock lease; the holder extends it every third of a lease while computing."),
+  LOCK_WAIT_TIMEOUT_MS: int(100, 600_000)
+    .default(30_000)
+    .describe("Longest a replica waits for another's result before computing it itself (a duplicate)."),
+  BREAKER_FAILURE_THRESHOLD: int(1, 1_000)
+    .default(1)
+    .describe("Consecutive Redis failures that open the circuit breaker (degraded mode)."),
+  BREAKER_PROBE_INTERVAL_MS: int(50, 60_000)
+    .default(500)
+    .describe("How often Redis is pinged: a heartbeat while closed, the half-open probe while open."),
+  COORDINATION_MIN_COST_MS: z
+    .union([z.literal("auto"), z.coerce.number().min(0).max(60_000)])
+    .default("auto")
+    .describe("Units estimated cheaper than this skip the lock; `auto` = 4 measured Redis round trips."),
+  DEBUG_COMPUTE_DELAY_MS: int(0, 600_000)
+    .default(0)
+    .describe("Test hook: every computation waits this long first. Never set it in production."),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -64,10 +106,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((key) => [key, env[key]]),
   );
   const parsed = ConfigSchema.safeParse(known);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const lockUrls = lockUrlsOf(parsed.data);
+    const badLockUrl = lockUrls.find((url) => !/^rediss?:\/\/./.test(url));
+    if (badLockUrl !== undefined) {
+      throw new ConfigError(
+        `Invalid configuration: REDIS_LOCK_URLS contains ${JSON.stringify(badLockUrl)}, not a redis:// URL`,
+      );
+    }
+    if (lockUrls.length > 0 && parsed.data.REDIS_URL === undefined) {
+      throw new ConfigError("Invalid configuration: REDIS_LOCK_URLS is set but REDIS_URL is not");
+    }
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? "config");
     return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
   });
   throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+}
+
+/** The Redlock nodes: REDIS_LOCK_URLS when given, else nothing (the main connection is used). */
+export function lockUrlsOf(config: Pick<Config, "REDIS_LOCK_URLS">): string[] {
+  return (config.REDIS_LOCK_URLS ?? "")
+    .split(",")
+    .map((url) => url.trim())
+    .filter((url) => url !== "");
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
 import type { Lifecycle } from "../lifecycle.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
@@ -15,8 +15,9 @@ export interface AppDependencies {
   readonly lifecycle: Lifecycle;
   readonly limits: RequestLimits;
   readonly bodyLimitBytes: number;
-  readonly mode: () => string;
-  readonly logger: FastifyServerOptions["logger"];
+  /** Added to every unit's cost estimate (the DEBUG_COMPUTE_DELAY_MS test hook). */
+  readonly extraCostMs?: number;
+  readonly log: FastifyBaseLogger;
 }
 
 /** A client-supplied id is kept when it is short and plain, so logs can be joined across services. */
@@ -30,8 +31,8 @@ declare module "fastify" {
 }
 
 export function buildApp(deps: AppDependencies): FastifyInstance {
-  const app = Fastify({
-    logger: deps.logger,
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log,
     bodyLimit: deps.bodyLimitBytes,
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
@@ -52,8 +53,12 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     reply.header("x-request-id", request.id);
   });
   registerProblemHandlers(app);
-  healthRoutes(app, { lifecycle: deps.lifecycle, mode: deps.mode });
+  healthRoutes(app, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
   indicatorRoutes(app);
-  calculateRoutes(app, { scheduler: deps.scheduler, limits: deps.limits, mode: deps.mode });
+  calculateRoutes(app, {
+    scheduler: deps.scheduler,
+    limits: deps.limits,
+    extraCostMs: deps.extraCostMs ?? 0,
+  });
   return app;
 }

@@ -1,8 +1,10 @@
 import type { ComputeExecutor } from "../compute/executor.js";
+import type { Coordinator, Resolution } from "../coordination/types.js";
+import { StandaloneCoordinator } from "../coordination/types.js";
 import { InFlight } from "./in-flight.js";
 import type { MemoryCache } from "./memory-cache.js";
-import { SchedulerStats } from "./stats.js";
-import type { ScheduledResult, UnitResult, WorkUnit } from "./types.js";
+import { SchedulerStats, type StatEvent } from "./stats.js";
+import type { ResultSource, ScheduledResult, UnitResult, WorkUnit } from "./types.js";
 
 export type SchedulerMode = "sync" | "parallel";
 
@@ -14,27 +16,42 @@ export interface SmartSchedulerOptions {
   /** Used in parallel mode for units whose estimated cost reaches `poolMinCostMs`. */
   readonly pool: ComputeExecutor;
   readonly poolMinCostMs: number;
+  /** The fleet tier; standalone when absent. */
+  readonly coordinator?: Coordinator;
+  readonly stats?: SchedulerStats;
 }
+
+const SOURCE_EVENT: Record<ResultSource, StatEvent> = {
+  computed: "computed",
+  memory: "memoryHits",
+  joined: "joins",
+  shared: "sharedHits",
+  awaited: "awaited",
+};
 
 /**
  * Decides, per unit of work, where its result comes from: memory cache, a concurrent identical
- * computation (in-flight map), or a fresh computation inline or in the worker pool.
- * Independent of HTTP so coordination tiers can be added and tested on their own.
+ * unit on this replica (in-flight map), then the coordinator (shared cache, lock, another
+ * replica's result, or a computation inline or in the worker pool).
+ * Independent of HTTP so each tier can be tested on its own.
  */
 export class SmartScheduler {
-  readonly stats = new SchedulerStats();
+  readonly stats: SchedulerStats;
+  readonly coordinator: Coordinator;
   readonly #options: SmartSchedulerOptions;
-  readonly #inFlight = new InFlight<UnitResult>();
+  readonly #inFlight = new InFlight<Resolution>();
 
   constructor(options: SmartSchedulerOptions) {
     this.#options = options;
+    this.stats = options.stats ?? new SchedulerStats();
+    this.coordinator = options.coordinator ?? new StandaloneCoordinator();
   }
 
   get mode(): SchedulerMode {
     return this.#options.mode;
   }
 
-  /** Runs a request's units; in parallel mode pooled units overlap each other and inline work. */
+  /** Runs a request's units; in parallel mode they overlap (pool work, Redis round trips, waits). */
   async runAll(units: readonly WorkUnit[]): Promise<ScheduledResult[]> {
     if (this.#options.mode === "parallel") return Promise.all(units.map((unit) => this.run(unit)));
     const results: ScheduledResult[] = [];
@@ -47,30 +64,30 @@ export class SmartScheduler {
     if (cached) return this.#settled(unit, cached, "memory");
 
     const pending = this.#inFlight.get(unit.key);
-    if (pending) return this.#settled(unit, await pending, "joined");
+    if (pending) return this.#settled(unit, (await pending).result, "joined");
 
-    const result = await this.#inFlight.start(unit.key, async () => {
-      const computed = await this.#executorFor(unit).compute(unit);
-      this.#options.cache?.set(unit.key, computed);
-      return computed;
+    const resolution = await this.#inFlight.start(unit.key, async () => {
+      const resolved = await this.coordinator.resolve(unit, () => this.#compute(unit));
+      this.#options.cache?.set(unit.key, resolved.result);
+      return resolved;
     });
-    return this.#settled(unit, result, "computed");
+    return this.#settled(unit, resolution.result, resolution.source);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#options.inline.close(), this.#options.pool.close()]);
+    await Promise.all([this.coordinator.close(), this.#options.inline.close(), this.#options.pool.close()]);
   }
 
-  #executorFor(unit: WorkUnit): ComputeExecutor {
+  #compute(unit: WorkUnit): Promise<UnitResult> {
     if (this.#options.mode === "parallel" && unit.costMs >= this.#options.poolMinCostMs) {
-      this.stats.recordPooled(unit.indicator);
-      return this.#options.pool;
+      this.stats.increment(unit.indicator, "pooled");
+      return this.#options.pool.compute(unit);
     }
-    return this.#options.inline;
+    return this.#options.inline.compute(unit);
   }
 
-  #settled(unit: WorkUnit, result: UnitResult, source: ScheduledResult["source"]): ScheduledResult {
-    this.stats.record(unit.indicator, source);
+  #settled(unit: WorkUnit, result: UnitResult, source: ResultSource): ScheduledResult {
+    this.stats.increment(unit.indicator, SOURCE_EVENT[source]);
     return { result, source };
   }
 }

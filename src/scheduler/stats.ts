@@ -1,48 +1,63 @@
-import type { ResultSource } from "./types.js";
-
-export interface IndicatorCounters {
-  computations: number;
-  memoryHits: number;
-  joins: number;
+/**
+ * Everything the scheduler and the coordination tier count, per indicator. Plain numbers, so
+ * neither layer depends on a metrics library; the metrics endpoint reads them.
+ */
+export const STAT_EVENTS = [
+  /** Results this replica computed. */
+  "computed",
+  "memoryHits",
+  "joins",
+  /** Results read from the shared cache without waiting. */
+  "sharedHits",
+  /** Results another replica computed while this one waited for it. */
+  "awaited",
+  /** Computations of a unit another replica was (or may have been) computing: wait deadline passed. */
+  "duplicates",
   /** Units sent to the worker pool rather than computed inline. */
-  pooled: number;
+  "pooled",
+  "lockAcquired",
+  /** Lock attempts that found another holder. */
+  "lockContended",
+  "leaseExtended",
+  /** Shared-cache entries that failed to decode or belonged to another key. */
+  "invalidShared",
+  /** Units too cheap for any Redis round trip. */
+  "skippedCheap",
+  /** Units that used the shared cache but were too cheap for a lock. */
+  "skippedLock",
+  /** Units computed locally because Redis failed or the breaker was open. */
+  "degradedComputed",
+  /** Total milliseconds spent waiting for other replicas. */
+  "waitMs",
+] as const;
+
+export type StatEvent = (typeof STAT_EVENTS)[number];
+export type Counters = Record<StatEvent, number>;
+
+function zeroCounters(): Counters {
+  return Object.fromEntries(STAT_EVENTS.map((event) => [event, 0])) as Counters;
 }
 
-/** Counters the metrics endpoint exports; kept as plain numbers so the scheduler has no metrics dependency. */
 export class SchedulerStats {
-  readonly #byIndicator = new Map<string, IndicatorCounters>();
+  readonly #byIndicator = new Map<string, Counters>();
 
-  #counters(indicator: string): IndicatorCounters {
+  increment(indicator: string, event: StatEvent, by = 1): void {
     let counters = this.#byIndicator.get(indicator);
     if (!counters) {
-      counters = { computations: 0, memoryHits: 0, joins: 0, pooled: 0 };
+      counters = zeroCounters();
       this.#byIndicator.set(indicator, counters);
     }
-    return counters;
+    counters[event] += by;
   }
 
-  record(indicator: string, source: ResultSource): void {
-    const counters = this.#counters(indicator);
-    if (source === "computed") counters.computations++;
-    else if (source === "memory") counters.memoryHits++;
-    else counters.joins++;
-  }
-
-  recordPooled(indicator: string): void {
-    this.#counters(indicator).pooled++;
-  }
-
-  byIndicator(): ReadonlyMap<string, Readonly<IndicatorCounters>> {
+  byIndicator(): ReadonlyMap<string, Readonly<Counters>> {
     return this.#byIndicator;
   }
 
-  totals(): IndicatorCounters {
-    const totals: IndicatorCounters = { computations: 0, memoryHits: 0, joins: 0, pooled: 0 };
+  totals(): Counters {
+    const totals = zeroCounters();
     for (const counters of this.#byIndicator.values()) {
-      totals.computations += counters.computations;
-      totals.memoryHits += counters.memoryHits;
-      totals.joins += counters.joins;
-      totals.pooled += counters.pooled;
+      for (const event of STAT_EVENTS) totals[event] += counters[event];
     }
     return totals;
   }

@@ -19,8 +19,12 @@ export interface UnitResult {
   readonly valuesJson: string;
 }
 
-/** Where a unit's result came from, reported per result in the response. */
-export type ResultSource = "computed" | "memory" | "joined";
+/**
+ * Where a unit's result came from, reported per result in the response: computed here, this
+ * replica's memory cache, a concurrent identical unit on this replica, the shared cache, or
+ * another replica's computation this one waited for.
+ */
+export type ResultSource = "computed" | "memory" | "joined" | "shared" | "awaited";
 
 export interface ScheduledResult {
   readonly result: UnitResult;

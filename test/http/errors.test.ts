@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import type { InjectOptions } from "fastify";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ComputeExecutor } from "../../src/compute/executor.js";
 import { buildApp } from "../../src/http/app.js";
@@ -206,8 +207,7 @@ describe("internal failures", () => {
       lifecycle: new Lifecycle(),
       limits: { maxCandles: 100, maxIndicators: 5 },
       bodyLimitBytes: 100_000,
-      mode: () => "standalone",
-      logger: { level: "error", stream },
+      log: pino({ level: "error" }, stream),
     });
     const response = await app.inject({
       ...calculateRequest(valid),

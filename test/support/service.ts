@@ -7,7 +7,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 /** A ready service on app.inject (no socket), torn down by the caller. */
 export async function startTestService(overrides: Partial<Config> = {}): Promise<Service> {
-  const service = createService(testConfig(overrides));
+  const service = await createService(testConfig(overrides));
   await service.app.ready();
   service.lifecycle.markReady();
   return service;

@@ -43,7 +43,8 @@ describe("configuration", () => {
     for (const name of Object.keys(ConfigSchema.shape)) {
       const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\``));
       expect(row, `${name} row`).toBeDefined();
-      expect(row, `${name} default`).toContain(`\`${String(defaults[name as keyof typeof defaults])}\``);
+      const value = defaults[name as keyof typeof defaults];
+      expect(row, `${name} default`).toContain(value === undefined ? "(unset)" : `\`${String(value)}\``);
     }
   });
 });

@@ -64,7 +64,7 @@ describe("SmartScheduler (standalone)", () => {
     expect(results.filter((r) => r.source === "computed")).toHaveLength(1);
     expect(results.filter((r) => r.source === "joined")).toHaveLength(24);
     expect(new Set(results.map((r) => r.result)).size).toBe(1);
-    expect(smart.stats.totals()).toMatchObject({ computations: 1, joins: 24 });
+    expect(smart.stats.totals()).toMatchObject({ computed: 1, joins: 24 });
   });
 
   it("delivers a failure to every waiter and leaves no poisoned entry", async () => {

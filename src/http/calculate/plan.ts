@@ -40,7 +40,10 @@ export function defaultResultId(definition: IndicatorDefinition, params: object)
  * unknown names (with close matches), params that fail the indicator's schema, columns an
  * indicator needs but the candles lack, duplicate ids, and inconsistent candles.
  */
-export function planCalculation(body: CalculateBody): CalculationPlan {
+export function planCalculation(
+  body: CalculateBody,
+  options: { extraCostMs?: number } = {},
+): CalculationPlan {
   const issues: FieldIssue[] = [];
   let unknownNames = 0;
   const resolved: Resolved[] = [];
@@ -123,7 +126,7 @@ export function planCalculation(body: CalculateBody): CalculationPlan {
       indicator: definition.name,
       params,
       columns,
-      costMs: estimateCostMs(definition, params, candles.length),
+      costMs: estimateCostMs(definition, params, candles.length) + (options.extraCostMs ?? 0),
     };
     return { id, definition, params, unit };
   });

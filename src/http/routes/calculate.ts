@@ -8,12 +8,12 @@ import { calculateBodySchema, type RequestLimits } from "../calculate/schema.js"
 export interface CalculateDependencies {
   readonly scheduler: SmartScheduler;
   readonly limits: RequestLimits;
-  readonly mode: () => string;
+  readonly extraCostMs: number;
 }
 
 export function calculateRoutes(
   app: FastifyInstance,
-  { scheduler, limits, mode }: CalculateDependencies,
+  { scheduler, limits, extraCostMs }: CalculateDependencies,
 ): void {
   app
     .withTypeProvider<ZodTypeProvider>()
@@ -21,13 +21,13 @@ export function calculateRoutes(
       "/indicators/calculate",
       { schema: { body: calculateBodySchema(limits) } },
       async (request, reply) => {
-        const plan = planCalculation(request.body);
+        const plan = planCalculation(request.body, { extraCostMs });
         const scheduled = await scheduler.runAll(plan.results.map((result) => result.unit));
         const body = renderCalculation(plan.results, scheduled, plan.presentation, {
           symbol: request.body.symbol,
           interval: request.body.interval,
           candles: plan.candles.length,
-          mode: mode(),
+          mode: scheduler.coordinator.mode,
           elapsedMs: performance.now() - request.receivedAt,
         });
         return reply.type("application/json").send(body);

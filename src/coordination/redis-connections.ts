@@ -1,0 +1,60 @@
+import { Redis, type RedisOptions } from "ioredis";
+
+export interface ConnectionSettings {
+  readonly commandTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+/**
+ * ioredis defaults hang 10-70 s on a dead server (ENGINEERING.md section 3). These fail fast:
+ * no offline queue (a command on a down connection fails at once), no per-request retries,
+ * a deadline on every command (the only thing that catches a SIGSTOPped server), and quick
+ * reconnects so recovery is noticed within half a second.
+ */
+export function failFastOptions(settings: ConnectionSettings): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: settings.commandTimeoutMs,
+    connectTimeout: settings.connectTimeoutMs,
+    retryStrategy: (attempt) => Math.min(attempt * 50, 500),
+    // Units of one request issue their GETs together; one pipeline instead of N round trips.
+    enableAutoPipelining: true,
+  };
+}
+
+export function connect(url: string, settings: ConnectionSettings, name: string): Redis {
+  return new Redis(url, { ...failFastOptions(settings), connectionName: name });
+}
+
+/** Resolves once the client is ready, or rejects after the connect timeout. */
+export function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not ready after ${timeoutMs} ms (${client.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off("ready", onReady);
+    };
+    client.on("ready", onReady);
+  });
+}
+
+/** quit() politely, but never wait on a dead server longer than the timeout. */
+export async function closeClient(client: Redis, timeoutMs: number): Promise<void> {
+  const timer = setTimeout(() => client.disconnect(), timeoutMs);
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,275 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import type { SchedulerStats } from "../scheduler/stats.js";
+import type { UnitResult, WorkUnit } from "../scheduler/types.js";
+import { type BreakerState, CircuitBreaker } from "./circuit-breaker.js";
+import type { CompletionBus } from "./completion-bus.js";
+import type { CostPolicy } from "./cost-policy.js";
+import type { HeldLock, LockManager } from "./lock.js";
+import type { SharedCache } from "./shared-cache.js";
+import type { CoordinationMode, Coordinator, RedisHealth, Resolution } from "./types.js";
+
+export interface RedisCoordinatorParts {
+  readonly cache: SharedCache;
+  readonly locks: LockManager;
+  readonly bus: CompletionBus;
+  readonly policy: CostPolicy;
+  readonly stats: SchedulerStats;
+  readonly log: Logger;
+  /** Resolves when the command and subscriber connections answer. */
+  readonly ping: () => Promise<void>;
+  readonly closeConnections: () => Promise<void>;
+}
+
+export interface RedisCoordinatorSettings {
+  readonly lockEnabled: boolean;
+  readonly waitTimeoutMs: number;
+  readonly breakerFailureThreshold: number;
+  readonly breakerProbeIntervalMs: number;
+}
+
+/** After a lease ends, how long a waiter gives the holder's release or expiry to land. */
+const LEASE_GRACE_MS = 25;
+
+type WaitOutcome =
+  | { readonly kind: "result"; readonly result: UnitResult }
+  | { readonly kind: "lease-ended" }
+  | { readonly kind: "holder-failed" }
+  | { readonly kind: "deadline" }
+  | { readonly kind: "redis-failed" };
+
+/**
+ * Check-Lock-Check-Compute across the fleet, for units that missed this replica's memory cache
+ * and in-flight map:
+ *
+ * 1. shared cache (hit: `shared`);
+ * 2. try the lock, without retrying;
+ * 3. holder: check the shared cache again, compute (lease extended meanwhile), write the shared
+ *    cache, announce `ok` or `error`, release;
+ * 4. waiter: register for the announcement, re-check the cache, then sleep until the
+ *    announcement or the end of the holder's lease, whichever comes first. `ok`: read the
+ *    result (`awaited`). `error`: compute at once. Lease over without an announcement: the
+ *    holder died, so try to take the lock over (exactly one waiter wins). Past the overall
+ *    deadline: compute anyway and count a duplicate.
+ *
+ * Any Redis failure on the way falls back to computing locally; it never fails the request.
+ * The circuit breaker decides the mode: while it is open no Redis call is made at all.
+ */
+export class RedisCoordinator implements Coordinator {
+  readonly #parts: RedisCoordinatorParts;
+  readonly #settings: RedisCoordinatorSettings;
+  readonly #breaker: CircuitBreaker;
+  readonly #releases = new Set<Promise<void>>();
+  #closing = false;
+
+  constructor(parts: RedisCoordinatorParts, settings: RedisCoordinatorSettings) {
+    this.#parts = parts;
+    this.#settings = settings;
+    this.#breaker = new CircuitBreaker({
+      failureThreshold: settings.breakerFailureThreshold,
+      probeIntervalMs: settings.breakerProbeIntervalMs,
+      probe: async () => {
+        const start = performance.now();
+        await parts.ping();
+        parts.policy.observeRoundTrip(performance.now() - start);
+      },
+      onChange: (state, error) => this.#modeChanged(state, error),
+    });
+  }
+
+  get mode(): CoordinationMode {
+    return this.#breaker.state === "closed" ? "distributed" : "degraded";
+  }
+
+  /** Checks Redis once (starting degraded if it does not answer), then keeps watching it. */
+  async start(): Promise<void> {
+    try {
+      await this.#parts.ping();
+    } catch (error) {
+      this.#breaker.recordFailure(error);
+    }
+    this.#breaker.start();
+  }
+
+  /** A connection dropped: no need to wait for a command to time out. */
+  connectionLost(error: Error): void {
+    if (!this.#closing) this.#breaker.recordFailure(error);
+  }
+
+  redisHealth(): RedisHealth {
+    return {
+      connected: this.#breaker.state === "closed",
+      since: new Date(this.#breaker.since).toISOString(),
+      lastError: this.#breaker.lastError?.message ?? null,
+      breaker: this.#breaker.state,
+    };
+  }
+
+  async resolve(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
+    const route = this.#parts.policy.route(unit.costMs);
+    if (route === "local") {
+      this.#count(unit, "skippedCheap");
+      return { result: await compute(), source: "computed" };
+    }
+    const first = await this.#readShared(unit);
+    if (first.kind === "hit") return { result: first.result, source: "shared" };
+    if (first.kind === "failed") return this.#computeDegraded(unit, compute);
+
+    if (route === "cache-only" || !this.#settings.lockEnabled) {
+      if (route === "cache-only") this.#count(unit, "skippedLock");
+      const result = await compute();
+      await this.#writeShared(unit, result);
+      return { result, source: "computed" };
+    }
+    return this.#lockOrWait(unit, compute);
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#breaker.stop();
+    await Promise.all(this.#releases);
+    await this.#parts.closeConnections();
+  }
+
+  async #lockOrWait(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
+    const deadline = Date.now() + this.#settings.waitTimeoutMs;
+    for (;;) {
+      let lock: HeldLock | null;
+      try {
+        lock = await this.#breaker.run(() => this.#parts.locks.tryAcquire(unit.key));
+      } catch {
+        return this.#computeDegraded(unit, compute);
+      }
+      if (lock) return await this.#computeAsHolder(unit, compute, lock);
+
+      this.#count(unit, "lockContended");
+      const waitStart = performance.now();
+      const outcome = await this.#waitForHolder(unit, deadline);
+      this.#count(unit, "waitMs", Math.round(performance.now() - waitStart));
+      switch (outcome.kind) {
+        case "result":
+          return { result: outcome.result, source: "awaited" };
+        case "lease-ended":
+          continue;
+        case "holder-failed":
+          return { result: await compute(), source: "computed" };
+        case "deadline":
+          this.#count(unit, "duplicates");
+          return { result: await compute(), source: "computed" };
+        case "redis-failed":
+          return this.#computeDegraded(unit, compute);
+      }
+    }
+  }
+
+  async #computeAsHolder(
+    unit: WorkUnit,
+    compute: () => Promise<UnitResult>,
+    lock: HeldLock,
+  ): Promise<Resolution> {
+    this.#count(unit, "lockAcquired");
+    try {
+      // The last check: another holder may have finished between our first read and our lock.
+      const again = await this.#readShared(unit, { quiet: true });
+      if (again.kind === "hit") {
+        await this.#announce(unit, "ok");
+        return { result: again.result, source: "shared" };
+      }
+      let result: UnitResult;
+      try {
+        result = await compute();
+      } catch (error) {
+        await this.#announce(unit, "error");
+        throw error;
+      }
+      await this.#writeShared(unit, result);
+      await this.#announce(unit, "ok");
+      return { result, source: "computed" };
+    } finally {
+      // Not awaited by the request: the response need not wait for the release round trip.
+      const release = lock.release().finally(() => this.#releases.delete(release));
+      this.#releases.add(release);
+    }
+  }
+
+  async #waitForHolder(unit: WorkUnit, deadline: number): Promise<WaitOutcome> {
+    const expectation = this.#parts.bus.expect(unit.key);
+    try {
+      // Registered first, then re-checked: an announcement made before this read is seen by it.
+      const recheck = await this.#readShared(unit);
+      if (recheck.kind === "hit") return { kind: "result", result: recheck.result };
+      if (recheck.kind === "failed") return { kind: "redis-failed" };
+      let leaseMs: number;
+      try {
+        leaseMs = await this.#breaker.run(() => this.#parts.locks.remainingLeaseMs(unit.key));
+      } catch {
+        return { kind: "redis-failed" };
+      }
+      if (leaseMs === 0) return { kind: "lease-ended" };
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { kind: "deadline" };
+
+      const timer = new AbortController();
+      const woken = await Promise.race([
+        expectation.completion,
+        sleep(Math.min(leaseMs + LEASE_GRACE_MS, remaining), "timeout" as const, { signal: timer.signal }),
+      ]).finally(() => timer.abort());
+      if (woken === "error") return { kind: "holder-failed" };
+      if (woken === "timeout") return Date.now() >= deadline ? { kind: "deadline" } : { kind: "lease-ended" };
+      const after = await this.#readShared(unit);
+      if (after.kind === "hit") return { kind: "result", result: after.result };
+      if (after.kind === "failed") return { kind: "redis-failed" };
+      // Announced but unreadable (evicted, or the write failed): go round and take the lock.
+      return { kind: "lease-ended" };
+    } catch {
+      // The bus fails every waiter when the breaker opens.
+      return { kind: "redis-failed" };
+    } finally {
+      expectation.cancel();
+    }
+  }
+
+  /** `quiet`: a re-read of an entry already reported as invalid is not reported again. */
+  async #readShared(
+    unit: WorkUnit,
+    { quiet = false } = {},
+  ): Promise<{ kind: "hit"; result: UnitResult } | { kind: "miss" } | { kind: "failed" }> {
+    try {
+      const lookup = await this.#breaker.run(() => this.#parts.cache.get(unit.key));
+      if (lookup.kind === "hit") return lookup;
+      if (lookup.kind === "invalid" && !quiet) {
+        this.#count(unit, "invalidShared");
+        this.#parts.log.warn({ key: unit.key }, "shared cache entry failed to decode; recomputing");
+      }
+      return { kind: "miss" };
+    } catch {
+      return { kind: "failed" };
+    }
+  }
+
+  async #writeShared(unit: WorkUnit, result: UnitResult): Promise<void> {
+    await this.#breaker.run(() => this.#parts.cache.set(unit.key, result)).catch(() => undefined);
+  }
+
+  async #announce(unit: WorkUnit, completion: "ok" | "error"): Promise<void> {
+    await this.#breaker.run(() => this.#parts.bus.announce(unit.key, completion)).catch(() => undefined);
+  }
+
+  async #computeDegraded(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
+    this.#count(unit, "degradedComputed");
+    return { result: await compute(), source: "computed" };
+  }
+
+  #count(unit: WorkUnit, event: Parameters<SchedulerStats["increment"]>[1], by = 1): void {
+    this.#parts.stats.increment(unit.indicator, event, by);
+  }
+
+  #modeChanged(state: BreakerState, error: Error | null): void {
+    if (state === "open") {
+      this.#parts.log.warn({ err: error }, "Redis unavailable: degraded mode (no shared cache, no locks)");
+      this.#parts.bus.failAll(new Error("Redis unavailable"));
+    } else {
+      this.#parts.log.info("Redis reachable again: distributed mode");
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { ResultSource, UnitResult, WorkUnit } from "../scheduler/types.js";
+
+export type CoordinationMode = "standalone" | "distributed" | "degraded";
+
+export interface Resolution {
+  readonly result: UnitResult;
+  readonly source: Exclude<ResultSource, "memory" | "joined">;
+}
+
+export interface RedisHealth {
+  readonly connected: boolean;
+  /** ISO time of the last change of connected state. */
+  readonly since: string;
+  readonly lastError: string | null;
+  readonly breaker: "closed" | "open" | "half-open";
+}
+
+/**
+ * What the scheduler asks of the fleet tier once a unit missed the memory cache and the
+ * in-flight map: produce its result, computing it via `compute` only when no other replica
+ * has it or is about to. The standalone implementation just computes.
+ */
+export interface Coordinator {
+  readonly mode: CoordinationMode;
+  resolve(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution>;
+  redisHealth(): RedisHealth | null;
+  close(): Promise<void>;
+}
+
+export class StandaloneCoordinator implements Coordinator {
+  readonly mode = "standalone" as const;
+
+  async resolve(_unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
+    return { result: await compute(), source: "computed" };
+  }
+
+  redisHealth(): null {
+    return null;
+  }
+
+  async close(): Promise<void> {}
+}

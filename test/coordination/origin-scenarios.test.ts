@@ -1,0 +1,202 @@
+import { Redlock } from "@sesamecare-oss/redlock";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { computeTask } from "../../src/compute/task.js";
+import { encodeResult } from "../../src/coordination/codec.js";
+import { LockManager } from "../../src/coordination/lock.js";
+import { planCalculation } from "../../src/http/calculate/plan.js";
+import { calculateBodySchema } from "../../src/http/calculate/schema.js";
+import type { Service } from "../../src/service.js";
+import { freePort } from "../support/process.js";
+import { RedisServer, requireRedisBinary } from "../support/redis.js";
+import { randomOhlcv } from "../support/series.js";
+import { calculateRequest, startTestService } from "../support/service.js";
+
+const PREFIX = "indicator:";
+let redis: RedisServer;
+let client: Redis;
+const services: Service[] = [];
+
+const enabled = requireRedisBinary();
+
+beforeAll(async () => {
+  if (!enabled) return;
+  redis = await RedisServer.start();
+  client = redis.client();
+});
+afterAll(async () => {
+  client?.disconnect();
+  await redis?.stop();
+});
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((service) => service.close()));
+});
+
+/** A service on our Redis that coordinates every unit, however cheap, through the lock. */
+async function service(overrides: Record<string, unknown> = {}): Promise<Service> {
+  const started = await startTestService({
+    REDIS_URL: redis.url,
+    COORDINATION_MIN_COST_MS: 0,
+    LOCK_LEASE_MS: 1_000,
+    ...overrides,
+  });
+  services.push(started);
+  return started;
+}
+
+let seed = 100;
+/** A request over a series no other test uses, and its single unit's key. */
+function freshRequest() {
+  const series = randomOhlcv(2_000, seed++);
+  const body = { candles: { close: series.close }, indicators: [{ name: "BBANDS" }] };
+  const parsed = calculateBodySchema({ maxCandles: 100_000, maxIndicators: 64 }).parse(body);
+  const unit = planCalculation(parsed).results[0]?.unit;
+  if (!unit) throw new Error("no unit");
+  return { body, unit };
+}
+
+async function calculate(target: Service, body: unknown) {
+  const response = await target.app.inject(calculateRequest(body));
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json<{ results: Array<{ source: string; values: unknown }>; meta: { mode: string } }>();
+}
+
+describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", () => {
+  it("Redis available -> the lock is used", async () => {
+    const replica = await service();
+    const { body } = freshRequest();
+    const response = await calculate(replica, body);
+    expect(response.meta.mode).toBe("distributed");
+    expect(response.results[0]?.source).toBe("computed");
+    expect(replica.scheduler.stats.totals()).toMatchObject({ lockAcquired: 1, computed: 1 });
+  });
+
+  it("Redis unavailable -> no-lock mode, and the request still succeeds", async () => {
+    const replica = await service({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    const health = await replica.app.inject({ url: "/health" });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({
+      status: "degraded",
+      mode: "degraded",
+      redis: { connected: false },
+    });
+    const { body } = freshRequest();
+    const response = await calculate(replica, body);
+    expect(response.results[0]?.source).toBe("computed");
+    expect(replica.scheduler.stats.totals()).toMatchObject({ lockAcquired: 0, degradedComputed: 1 });
+    expect((await replica.app.inject({ url: "/health/ready" })).statusCode).toBe(200);
+  });
+
+  it("lock acquired -> computed and written to the shared cache", async () => {
+    const { body, unit } = freshRequest();
+    const response = await calculate(await service(), body);
+    expect(response.results[0]?.source).toBe("computed");
+    expect(await client.exists(`${PREFIX}${unit.key}:result`)).toBe(1);
+    const ttl = await client.pttl(`${PREFIX}${unit.key}:result`);
+    expect(ttl).toBeGreaterThan(3_500_000);
+    // The lock is released once the result is out.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await client.exists(`${PREFIX}${unit.key}`)).toBe(0);
+  });
+
+  it("lock busy -> waits and reads the holder's result", async () => {
+    const replica = await service();
+    const { body, unit } = freshRequest();
+    const holder = new LockManager(new Redlock([client], { retryCount: 0 }), client, PREFIX, 5_000);
+    const lock = await holder.tryAcquire(unit.key);
+    expect(lock).not.toBeNull();
+    const pending = calculate(replica, body);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(replica.scheduler.stats.totals().lockContended).toBe(1);
+    const result = computeTask(unit);
+    await client.set(`${PREFIX}${unit.key}:result`, encodeResult(unit.key, result), "PX", 60_000);
+    await client.publish(`${PREFIX}done`, `ok|${unit.key}`);
+    const response = await pending;
+    await lock?.release();
+    expect(response.results[0]?.source).toBe("awaited");
+    expect(JSON.stringify(response.results[0]?.values)).toBe(result.valuesJson);
+    expect(replica.scheduler.stats.totals().computed).toBe(0);
+  });
+
+  it("cache hit -> returned without computing", async () => {
+    const { body, unit } = freshRequest();
+    const result = computeTask(unit);
+    await client.set(`${PREFIX}${unit.key}:result`, encodeResult(unit.key, result), "PX", 60_000);
+    const replica = await service();
+    const response = await calculate(replica, body);
+    expect(response.results[0]?.source).toBe("shared");
+    expect(JSON.stringify(response.results[0]?.values)).toBe(result.valuesJson);
+    expect(replica.scheduler.stats.totals()).toMatchObject({ computed: 0, sharedHits: 1, lockAcquired: 0 });
+  });
+
+  it("an exception anywhere -> falls back to computing", async () => {
+    const replica = await service();
+    const { body, unit } = freshRequest();
+    // A value of the wrong type makes every read of the result key fail with WRONGTYPE.
+    await client.rpush(`${PREFIX}${unit.key}:result`, "not a string");
+    const response = await calculate(replica, body);
+    expect(response.results[0]?.source).toBe("computed");
+    expect(replica.scheduler.stats.totals()).toMatchObject({ computed: 1, degradedComputed: 1 });
+    await client.del(`${PREFIX}${unit.key}:result`);
+  });
+});
+
+describe.skipIf(!enabled)("shared cache integrity", () => {
+  it.each([
+    ["a corrupt entry", (_key: string) => Buffer.from("IND1 garbage that is not an entry")],
+    [
+      "a foreign entry (another key's valid value)",
+      (_key: string) => {
+        const other = freshRequest().unit;
+        return encodeResult(other.key, computeTask(other));
+      },
+    ],
+    [
+      "a truncated entry",
+      (key: string) => {
+        const { unit } = freshRequest();
+        return encodeResult(key, computeTask(unit)).subarray(0, 100);
+      },
+    ],
+  ])("%s is recomputed, never served, and repaired", async (_label, make) => {
+    const replica = await service();
+    const { body, unit } = freshRequest();
+    await client.set(`${PREFIX}${unit.key}:result`, make(unit.key));
+    const response = await calculate(replica, body);
+    expect(response.results[0]?.source).toBe("computed");
+    expect(JSON.stringify(response.results[0]?.values)).toBe(computeTask(unit).valuesJson);
+    expect(replica.scheduler.stats.totals().invalidShared).toBe(1);
+    const repaired = await client.getBuffer(`${PREFIX}${unit.key}:result`);
+    expect(repaired?.equals(encodeResult(unit.key, computeTask(unit)))).toBe(true);
+  });
+});
+
+describe.skipIf(!enabled)("cost-aware coordination", () => {
+  it("skips Redis entirely for units cheaper than a round trip", async () => {
+    const replica = await service({ COORDINATION_MIN_COST_MS: "auto" });
+    const response = await calculate(replica, {
+      candles: { close: [1, 2, 3, 4, 5, 6] },
+      indicators: [{ name: "SMA" }],
+    });
+    expect(response.results[0]?.source).toBe("computed");
+    expect(replica.scheduler.stats.totals()).toMatchObject({ skippedCheap: 1, lockAcquired: 0 });
+  });
+
+  it("shares but does not lock a unit below the lock threshold", async () => {
+    const replica = await service({ COORDINATION_MIN_COST_MS: 60_000 });
+    const { body, unit } = freshRequest();
+    await calculate(replica, body);
+    expect(replica.scheduler.stats.totals()).toMatchObject({ skippedLock: 1, lockAcquired: 0 });
+    expect(await client.exists(`${PREFIX}${unit.key}:result`)).toBe(1);
+  });
+
+  it("DISTRIBUTED_LOCK_ENABLED=false shares results without locks", async () => {
+    const replica = await service({ DISTRIBUTED_LOCK_ENABLED: false });
+    const { body, unit } = freshRequest();
+    await calculate(replica, body);
+    expect(replica.scheduler.stats.totals().lockAcquired).toBe(0);
+    expect(await client.exists(`${PREFIX}${unit.key}:result`)).toBe(1);
+    const other = await service({ DISTRIBUTED_LOCK_ENABLED: false });
+    expect((await calculate(other, body)).results[0]?.source).toBe("shared");
+  });
+});
