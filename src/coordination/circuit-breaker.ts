@@ -12,6 +12,11 @@ export interface CircuitBreakerOptions {
   readonly failureThreshold: number;
   /** Interval of the heartbeat (closed) and of the probe (open). */
   readonly probeIntervalMs: number;
+  /**
+   * Deadline of one guarded call. Client command timeouts bound single commands; this bounds
+   * composite ones too (a failed Redlock acquire also tries a release before it gives up).
+   */
+  readonly callTimeoutMs: number;
   /** Resolves when the dependency answers; its own deadline is the caller's business. */
   readonly probe: () => Promise<void>;
   readonly onChange?: (state: BreakerState, error: Error | null) => void;
@@ -60,13 +65,22 @@ export class CircuitBreaker {
 
   async run<T>(operation: () => Promise<T>): Promise<T> {
     if (this.#state !== "closed") throw new BreakerOpenError();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis call exceeded ${this.#options.callTimeoutMs} ms`)),
+        this.#options.callTimeoutMs,
+      );
+    });
     try {
-      const value = await operation();
+      const value = await Promise.race([operation(), deadline]);
       this.#failures = 0;
       return value;
     } catch (error) {
       this.recordFailure(error);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -60,6 +60,7 @@ export async function createCoordinator(
       waitTimeoutMs: config.LOCK_WAIT_TIMEOUT_MS,
       breakerFailureThreshold: config.BREAKER_FAILURE_THRESHOLD,
       breakerProbeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
+      callTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     },
   );
 

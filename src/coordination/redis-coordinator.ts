@@ -26,6 +26,7 @@ export interface RedisCoordinatorSettings {
   readonly waitTimeoutMs: number;
   readonly breakerFailureThreshold: number;
   readonly breakerProbeIntervalMs: number;
+  readonly callTimeoutMs: number;
 }
 
 /** After a lease ends, how long a waiter gives the holder's release or expiry to land. */
@@ -68,6 +69,7 @@ export class RedisCoordinator implements Coordinator {
     this.#breaker = new CircuitBreaker({
       failureThreshold: settings.breakerFailureThreshold,
       probeIntervalMs: settings.breakerProbeIntervalMs,
+      callTimeoutMs: settings.callTimeoutMs,
       probe: async () => {
         const start = performance.now();
         await parts.ping();

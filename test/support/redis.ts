@@ -34,7 +34,7 @@ export class RedisServer {
   }
 
   async restart(): Promise<void> {
-    if (this.#process && this.#process.exitCode === null) return;
+    if (this.#process && this.#process.exitCode === null && this.#process.signalCode === null) return;
     const child = spawn(
       "redis-server",
       [

@@ -1,0 +1,184 @@
+import { Redlock } from "@sesamecare-oss/redlock";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { computeTask } from "../../src/compute/task.js";
+import { CircuitBreaker } from "../../src/coordination/circuit-breaker.js";
+import { decodeResult, encodeResult } from "../../src/coordination/codec.js";
+import { CostPolicy } from "../../src/coordination/cost-policy.js";
+import { LockManager } from "../../src/coordination/lock.js";
+import { connect, whenReady } from "../../src/coordination/redis-connections.js";
+import { RedisServer, requireRedisBinary } from "../support/redis.js";
+import { randomOhlcv, toColumns } from "../support/series.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("shared-cache codec", () => {
+  const columns = toColumns(randomOhlcv(500, 4));
+  const result = computeTask({
+    indicator: "MACD",
+    params: { fastPeriod: 12, slowPeriod: 26, signalPeriod: 9 },
+    columns,
+  });
+
+  it("round-trips numbers exactly, NaN gaps and warm-up included", () => {
+    const decoded = decodeResult("k1", encodeResult("k1", result));
+    expect(decoded?.series.warmup).toBe(result.series.warmup);
+    expect(decoded?.series.outputs).toEqual(result.series.outputs);
+    expect(decoded?.valuesJson).toBe(result.valuesJson);
+  });
+
+  it("is compact: 8 bytes a value plus a small header", () => {
+    const bytes = encodeResult("k1", result).length;
+    expect(bytes).toBeLessThan(3 * 500 * 8 + 200);
+  });
+
+  it("refuses an entry written for another key", () => {
+    expect(decodeResult("k2", encodeResult("k1", result))).toBeNull();
+  });
+
+  it("refuses garbage, truncation, trailing bytes and a wrong version", () => {
+    const good = encodeResult("k1", result);
+    expect(decodeResult("k1", Buffer.from("hello"))).toBeNull();
+    expect(decodeResult("k1", good.subarray(0, good.length - 8))).toBeNull();
+    expect(decodeResult("k1", Buffer.concat([good, Buffer.alloc(8)]))).toBeNull();
+    const otherVersion = Buffer.from(good);
+    otherVersion.write("IND2", 0, "latin1");
+    expect(decodeResult("k1", otherVersion)).toBeNull();
+    const badHeader = Buffer.from(good);
+    badHeader.writeUInt32LE(1_000_000, 4);
+    expect(decodeResult("k1", badHeader)).toBeNull();
+  });
+});
+
+describe("CircuitBreaker", () => {
+  it("opens on failure, fails fast while open, and closes after a successful probe", async () => {
+    let healthy = true;
+    const changes: string[] = [];
+    const breaker = new CircuitBreaker({
+      failureThreshold: 2,
+      probeIntervalMs: 20,
+      callTimeoutMs: 1_000,
+      probe: async () => {
+        if (!healthy) throw new Error("down");
+      },
+      onChange: (state) => changes.push(state),
+    });
+    breaker.start();
+    try {
+      await expect(breaker.run(async () => 1)).resolves.toBe(1);
+      const fail = () => breaker.run(async () => Promise.reject(new Error("boom")));
+      await expect(fail()).rejects.toThrow("boom");
+      expect(breaker.state).toBe("closed");
+      await expect(fail()).rejects.toThrow("boom");
+      expect(breaker.state).toBe("open");
+      healthy = false;
+      let called = false;
+      await expect(breaker.run(async () => (called = true))).rejects.toThrow("open");
+      expect(called).toBe(false);
+      await sleep(80);
+      expect(breaker.state).not.toBe("closed");
+      healthy = true;
+      await sleep(80);
+      expect(breaker.state).toBe("closed");
+      expect(changes).toEqual(["open", "closed"]);
+    } finally {
+      breaker.stop();
+    }
+  });
+
+  it("fails a call that outlives its deadline and counts it", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 30,
+      probe: async () => {},
+    });
+    const started = performance.now();
+    await expect(breaker.run(() => sleep(500))).rejects.toThrow("exceeded 30 ms");
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(breaker.state).toBe("open");
+  });
+
+  it("opens from a failing heartbeat with no traffic at all", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      probeIntervalMs: 20,
+      callTimeoutMs: 1_000,
+      probe: async () => Promise.reject(new Error("frozen")),
+    });
+    breaker.start();
+    await sleep(60);
+    breaker.stop();
+    expect(breaker.state).not.toBe("closed");
+    expect(breaker.lastError?.message).toBe("frozen");
+  });
+});
+
+describe("CostPolicy", () => {
+  it("routes by estimated cost against the measured round trip", () => {
+    const policy = new CostPolicy("auto");
+    for (let i = 0; i < 50; i++) policy.observeRoundTrip(0.1);
+    expect(policy.roundTripMs).toBeCloseTo(0.1, 3);
+    expect(policy.route(0.05)).toBe("local");
+    expect(policy.route(0.2)).toBe("cache-only");
+    expect(policy.route(1)).toBe("lock");
+    expect(new CostPolicy(5).route(4)).toBe("cache-only");
+  });
+});
+
+const enabled = requireRedisBinary();
+
+describe.skipIf(!enabled)("LockManager on real Redis", () => {
+  const servers: RedisServer[] = [];
+  const clients: Redis[] = [];
+  beforeAll(async () => {
+    servers.push(...(await Promise.all([RedisServer.start(), RedisServer.start(), RedisServer.start()])));
+    const settings = { commandTimeoutMs: 200, connectTimeoutMs: 500 };
+    clients.push(...servers.map((server, i) => connect(server.url, settings, `test-lock-${i}`)));
+    for (const client of clients) client.on("error", () => undefined);
+    await Promise.all(clients.map((client) => whenReady(client, 2_000)));
+  });
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+
+  const manager = (nodes: Redis[], leaseMs = 1_000) =>
+    new LockManager(new Redlock(nodes, { retryCount: 0 }), nodes[0] as Redis, "test:", leaseMs);
+
+  it("gives a lock to exactly one of many concurrent contenders", async () => {
+    const locks = manager([clients[0] as Redis]);
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => locks.tryAcquire("one")));
+    expect(attempts.filter((lock) => lock !== null)).toHaveLength(1);
+    await Promise.all(attempts.map((lock) => lock?.release()));
+    expect(await locks.remainingLeaseMs("one")).toBe(0);
+  });
+
+  it("extends the lease while held, past its original length", async () => {
+    const locks = manager([clients[0] as Redis], 300);
+    let extensions = 0;
+    const lock = await locks.tryAcquire("long", () => extensions++);
+    await sleep(900);
+    expect(await locks.tryAcquire("long")).toBeNull();
+    expect(await locks.remainingLeaseMs("long")).toBeGreaterThan(0);
+    expect(extensions).toBeGreaterThanOrEqual(3);
+    await lock?.release();
+    expect(await locks.tryAcquire("long")).not.toBeNull();
+  });
+
+  it("locks with a Redlock quorum of 3 nodes while one node is down", async () => {
+    await servers[2]?.stop();
+    await sleep(50);
+    const locks = manager(clients);
+    const lock = await locks.tryAcquire("quorum");
+    expect(lock).not.toBeNull();
+    expect(await locks.tryAcquire("quorum")).toBeNull();
+    await lock?.release();
+    expect(await locks.tryAcquire("quorum")).not.toBeNull();
+  });
+
+  it("reports a Redis failure as an error, not as contention", async () => {
+    const locks = manager([clients[2] as Redis]);
+    await expect(locks.tryAcquire("dead")).rejects.toThrow();
+  });
+});
