@@ -50,7 +50,11 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     lifecycle,
     limits: { maxCandles: config.MAX_CANDLES, maxIndicators: config.MAX_INDICATORS },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    extraCostMs: config.DEBUG_COMPUTE_DELAY_MS,
+    plan: {
+      maxComputeMs: config.MAX_REQUEST_COMPUTE_MS,
+      maxResponseValues: config.MAX_RESPONSE_VALUES,
+      extraCostMs: config.DEBUG_COMPUTE_DELAY_MS,
+    },
     log,
   });
   app.addHook("onClose", async () => {

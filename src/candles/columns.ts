@@ -1,6 +1,6 @@
 import type { CandleColumn, CandleColumns } from "../compute/catalog/definition.js";
 import { CANDLE_COLUMNS } from "../compute/catalog/definition.js";
-import type { FieldIssue } from "../errors/registry.js";
+import { type FieldIssue, MAX_REPORTED_ISSUES } from "../errors/registry.js";
 
 type Row = { time?: number | undefined } & Partial<Record<CandleColumn, number | undefined>> & {
     close: number;
@@ -19,9 +19,6 @@ export type NormalizeOutcome =
   | { readonly ok: true; readonly candles: NormalizedCandles }
   | { readonly ok: false; readonly issues: FieldIssue[] };
 
-/** Stop listing after this many problems: one bad feed can have a million of them. */
-const MAX_ISSUES = 20;
-
 /**
  * Turns either accepted candle shape into Float64Array columns and checks what a schema cannot:
  * equal lengths, low <= high, volume >= 0, strictly increasing time.
@@ -29,7 +26,7 @@ const MAX_ISSUES = 20;
 export function normalizeCandles(body: Columnar | Row[]): NormalizeOutcome {
   const issues: FieldIssue[] = [];
   const report = (path: string, message: string) => {
-    if (issues.length < MAX_ISSUES) issues.push({ path, message });
+    if (issues.length < MAX_REPORTED_ISSUES) issues.push({ path, message });
   };
 
   const columnar = Array.isArray(body) ? rowsToColumns(body, report) : body;
@@ -61,7 +58,7 @@ export function normalizeCandles(body: Columnar | Row[]): NormalizeOutcome {
   const place = (name: string, i: number) =>
     Array.isArray(body) ? `candles[${i}].${name}` : `candles.${name}[${i}]`;
   const { high, low, volume } = columns;
-  for (let i = 0; i < length && issues.length < MAX_ISSUES; i++) {
+  for (let i = 0; i < length && issues.length < MAX_REPORTED_ISSUES; i++) {
     if (high && low && (low[i] as number) > (high[i] as number)) {
       report(place("low", i), `low ${low[i]} is above high ${high[i]}`);
     }

@@ -3,6 +3,8 @@ import type { IndicatorDefinition } from "./catalog/definition.js";
 
 /** For an indicator missing from the measured table: pessimistic, so it errs towards the pool. */
 const UNMEASURED_NS_PER_CANDLE = 2_000;
+/** JSON serialization of one output value (measured: 80-140 ns), done where the unit computes. */
+const SERIALIZE_NS_PER_VALUE = 120;
 const WINDOW_PARAM = /period|lookback|length/i;
 
 function largestWindow(params: object): number {
@@ -13,15 +15,27 @@ function largestWindow(params: object): number {
   return largest;
 }
 
+const defaultWindows = new WeakMap<IndicatorDefinition, number>();
+
+function defaultWindow(definition: IndicatorDefinition): number {
+  let window = defaultWindows.get(definition);
+  if (window === undefined) {
+    window = largestWindow(definition.params.parse({}) as object);
+    defaultWindows.set(definition, window);
+  }
+  return window;
+}
+
 /**
- * Estimated compute time of one unit in milliseconds: candles x the measured cost at default
- * params, scaled up by how much longer the requested window is than the default. Many
- * trading-signals classes rescan their window every candle, so cost can grow with the period;
- * for those that do not, the overestimate only sends the unit to the pool a little early.
+ * Estimated time in milliseconds to compute and serialize one unit: candles x the measured cost
+ * at default params, scaled up by how much longer the requested window is than the default
+ * (many trading-signals classes rescan their window every candle; for those that do not, the
+ * overestimate only sends the unit to the pool a little early), plus serializing each output.
  */
 export function estimateCostMs(definition: IndicatorDefinition, params: object, candles: number): number {
   const nsPerCandle = MEASURED_NS_PER_CANDLE[definition.name] ?? UNMEASURED_NS_PER_CANDLE;
-  const defaultWindow = largestWindow(definition.params.parse({}) as object);
-  const scale = defaultWindow > 0 ? Math.max(1, largestWindow(params) / defaultWindow) : 1;
-  return (candles * nsPerCandle * scale) / 1e6;
+  const base = defaultWindow(definition);
+  const scale = base > 0 ? Math.max(1, largestWindow(params) / base) : 1;
+  const serializeNs = definition.outputs.length * SERIALIZE_NS_PER_VALUE;
+  return (candles * (nsPerCandle * scale + serializeNs)) / 1e6;
 }

@@ -7,23 +7,30 @@ export interface Presentation {
   readonly precision?: number | undefined;
 }
 
+/**
+ * Rounds half away from zero. A value too large for `scale` to leave integer room in a double
+ * (|value| * scale >= 2^52) already has fewer decimals than asked for and is returned as is;
+ * multiplying it would lose digits or overflow to Infinity.
+ */
+function rounded(value: number, scale: number): number {
+  const magnitude = Math.abs(value) * scale;
+  if (magnitude >= 2 ** 52) return value;
+  return (Math.sign(value) * Math.round(magnitude)) / scale;
+}
+
 function seriesJson(values: Float64Array, start: number, scale: number | undefined): string {
   const out = new Array<number | null>(values.length - start);
   for (let i = start; i < values.length; i++) {
     const value = values[i] as number;
     // NaN marks "no value".
-    out[i - start] = Number.isNaN(value)
-      ? null
-      : scale === undefined
-        ? value
-        : Math.round(value * scale) / scale;
+    out[i - start] = Number.isNaN(value) ? null : scale === undefined ? value : rounded(value, scale);
   }
   return JSON.stringify(out);
 }
 
 /**
- * The `values` member of one result as JSON: an array for single-output indicators, an object of
- * arrays otherwise. Produced once per computation for the full presentation and cached, so a
+ * The `values` member of one result as JSON: an array for single-output indicators (whatever the
+ * output is called), an object of arrays otherwise. Produced once per computation for the full presentation and cached, so a
  * cache hit sends bytes instead of re-serializing large arrays.
  */
 export function valuesJson(series: IndicatorSeries, presentation: Presentation = {}): string {
@@ -31,7 +38,7 @@ export function valuesJson(series: IndicatorSeries, presentation: Presentation =
   const first = series.outputs[names[0] as string] as Float64Array;
   const start = presentation.tail === undefined ? 0 : Math.max(0, first.length - presentation.tail);
   const scale = presentation.precision === undefined ? undefined : 10 ** presentation.precision;
-  if (names.length === 1 && names[0] === "value") return seriesJson(first, start, scale);
+  if (names.length === 1) return seriesJson(first, start, scale);
   const members = names.map(
     (name) => `${JSON.stringify(name)}:${seriesJson(series.outputs[name] as Float64Array, start, scale)}`,
   );

@@ -6,7 +6,21 @@ const booleanFromEnv = z.stringbool({
   truthy: ["true", "1", "yes", "on"],
   falsy: ["false", "0", "no", "off"],
 });
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Strict: `" "`, `"12abc"` or `"1e3"` is an error, never a silently coerced 0 or NaN. */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/, "must be a number")
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
 
 /**
  * Every setting the service reads from its environment. Defaults are what a first run on a
@@ -25,6 +39,12 @@ export const ConfigSchema = z.object({
     .describe("`auto` pretty-prints when stdout is a TTY and pino-pretty is installed, JSON otherwise."),
   MAX_CANDLES: int(1, 10_000_000).default(100_000).describe("Most candles one request may send."),
   MAX_INDICATORS: int(1, 1_000).default(64).describe("Most indicators one request may ask for."),
+  MAX_REQUEST_COMPUTE_MS: decimal(1, 3_600_000)
+    .default(10_000)
+    .describe("Most estimated compute time one request may ask for; a larger one is refused with 422."),
+  MAX_RESPONSE_VALUES: int(1, 100_000_000)
+    .default(10_000_000)
+    .describe("Most numbers one response may hold (results x outputs x returned candles)."),
   BODY_LIMIT_BYTES: int(1_024, 1_024 * MiB)
     .default(32 * MiB)
     .describe("Largest accepted request body; 100k candles as rows of full-precision numbers need ~16 MiB."),
@@ -40,10 +60,7 @@ export const ConfigSchema = z.object({
     .default("parallel")
     .describe("`sync` computes every unit inline; `parallel` sends costly units to a worker-thread pool."),
   SCHEDULER_MAX_WORKERS: int(1, 256).default(4).describe("Worker threads in the pool (parallel mode)."),
-  SCHEDULER_POOL_MIN_COST_MS: z.coerce
-    .number()
-    .min(0)
-    .max(60_000)
+  SCHEDULER_POOL_MIN_COST_MS: decimal(0, 60_000)
     .default(8)
     .describe(
       "Units whose estimated compute time (candles x per-indicator cost) reaches this run in the pool.",
@@ -84,7 +101,7 @@ export const ConfigSchema = z.object({
     .default(500)
     .describe("How often Redis is pinged: a heartbeat while closed, the half-open probe while open."),
   COORDINATION_MIN_COST_MS: z
-    .union([z.literal("auto"), z.coerce.number().min(0).max(60_000)])
+    .union([z.literal("auto"), decimal(0, 60_000)])
     .default("auto")
     .describe("Units estimated cheaper than this skip the lock; `auto` = 4 measured Redis round trips."),
   DEBUG_COMPUTE_DELAY_MS: int(0, 600_000)

@@ -12,6 +12,8 @@ export const ERROR_REGISTRY = {
   METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed on this route" },
   BODY_TOO_LARGE: { status: 413, title: "The body is larger than the limit" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported content type" },
+  REQUEST_TOO_COSTLY: { status: 422, title: "The request would take too long to compute" },
+  RESPONSE_TOO_LARGE: { status: 422, title: "The response would be too large" },
   TOO_MANY_REQUESTS: { status: 429, title: "Rate limit exceeded" },
   INTERNAL: { status: 500, title: "Internal error" },
   NOT_READY: { status: 503, title: "The service is not ready" },
@@ -22,6 +24,9 @@ export type ErrorCode = keyof typeof ERROR_REGISTRY;
 export function problemType(code: ErrorCode): string {
   return `urn:indicator-service:problem:${code.toLowerCase().replaceAll("_", "-")}`;
 }
+
+/** A response lists at most this many field issues (a bad 100k-candle column is 100k of them). */
+export const MAX_REPORTED_ISSUES = 20;
 
 export interface FieldIssue {
   /** Where in the request, e.g. `indicators[1].params.period` or `candles.high`. */

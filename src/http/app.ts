@@ -3,8 +3,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
 import type { Lifecycle } from "../lifecycle.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
+import type { PlanOptions } from "./calculate/plan.js";
 import type { RequestLimits } from "./calculate/schema.js";
-import { registerProblemHandlers } from "./problem.js";
+import { registerJsonBodyParser } from "./json-body.js";
+import { registerProblemHandlers, sendProblem, toServiceError } from "./problem.js";
 import { calculateRoutes } from "./routes/calculate.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
@@ -15,8 +17,7 @@ export interface AppDependencies {
   readonly lifecycle: Lifecycle;
   readonly limits: RequestLimits;
   readonly bodyLimitBytes: number;
-  /** Added to every unit's cost estimate (the DEBUG_COMPUTE_DELAY_MS test hook). */
-  readonly extraCostMs?: number;
+  readonly plan?: PlanOptions;
   readonly log: FastifyBaseLogger;
 }
 
@@ -38,11 +39,14 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       const given = request.headers["x-request-id"];
       return typeof given === "string" && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // Errors raised before routing (a malformed URL) get problem+json like every other error.
+    frameworkErrors: (error, _request, reply) => sendProblem(reply, toServiceError(error)),
     // Large bodies arrive in many chunks; the default 0 (no timeout) lets a slow client hold a socket forever.
     requestTimeout: 60_000,
   });
   // JSON only: a text/plain body would otherwise reach validation as a string and get a confusing 400.
   app.removeContentTypeParser("text/plain");
+  registerJsonBodyParser(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest("receivedAt", 0);
@@ -58,7 +62,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   calculateRoutes(app, {
     scheduler: deps.scheduler,
     limits: deps.limits,
-    extraCostMs: deps.extraCostMs ?? 0,
+    plan: deps.plan ?? {},
   });
   return app;
 }

@@ -33,31 +33,30 @@ export function problemBody(error: ServiceError, requestId: string): ProblemBody
 }
 
 export function sendProblem(reply: FastifyReply, error: ServiceError): FastifyReply {
-  return reply
-    .code(error.status)
-    .headers(error.headers)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problemBody(error, String(reply.request.id))));
+  return (
+    reply
+      .code(error.status)
+      // Also here, not only in the onSend hook: errors raised before routing skip the hooks.
+      .header("x-request-id", String(reply.request.id))
+      .headers(error.headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problemBody(error, String(reply.request.id))))
+  );
 }
 
-/** Fastify's own errors (body parsing, limits) mapped to our registry; anything else is internal. */
-function toServiceError(error: FastifyError | Error): ServiceError {
+/** Fastify's own errors (body parsing, limits, bad URLs) mapped to our registry; anything else is internal. */
+export function toServiceError(error: FastifyError | Error): ServiceError {
   if (error instanceof ServiceError) return error;
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
+    case "FST_ERR_BAD_URL":
+      return new ServiceError("BAD_REQUEST", "The URL is not validly percent-encoded.");
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new ServiceError("BODY_TOO_LARGE", "The body is larger than BODY_LIMIT_BYTES allows.");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ServiceError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new ServiceError("MALFORMED_JSON", "The body is empty; send a JSON object.");
-    case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return new ServiceError("MALFORMED_JSON", "The body is not valid JSON.");
   }
   const status = fastifyError.statusCode;
-  if (error instanceof SyntaxError && status === 400) {
-    return new ServiceError("MALFORMED_JSON", `The body is not valid JSON: ${error.message}`);
-  }
   if (status !== undefined && status >= 400 && status < 500) {
     // Fastify's remaining client errors (bad URL encoding, forbidden __proto__ keys, ...).
     return new ServiceError(status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_REQUEST", error.message);

@@ -1,6 +1,6 @@
 import type { FastifySchemaCompiler } from "fastify";
 import type { z } from "zod";
-import { describeIssues, ServiceError } from "../errors/registry.js";
+import { describeIssues, MAX_REPORTED_ISSUES, ServiceError } from "../errors/registry.js";
 import { toFieldIssues } from "./zod-issues.js";
 
 /**
@@ -13,5 +13,11 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
     const issues = toFieldIssues(result.error.issues, httpPart === "body" ? "" : (httpPart ?? ""));
-    return { error: new ServiceError("VALIDATION_FAILED", describeIssues(issues), { issues }) };
+    // One malformed column of 100k candles is 100k issues; the first few say what is wrong.
+    const shown = issues.slice(0, MAX_REPORTED_ISSUES);
+    const detail =
+      issues.length > shown.length
+        ? `${issues.length} problems in the request; the first ${shown.length} are listed.`
+        : describeIssues(shown);
+    return { error: new ServiceError("VALIDATION_FAILED", detail, { issues: shown }) };
   };

@@ -51,15 +51,34 @@ export class SmartScheduler {
     return this.#options.mode;
   }
 
-  /** Runs a request's units; in parallel mode they overlap (pool work, Redis round trips, waits). */
+  /**
+   * Runs a request's units; in parallel mode they overlap (pool work, Redis round trips, waits).
+   * Inline units of one request run back to back on the event loop, so the threshold is a
+   * budget for the request: once the inline units add up to it, the rest go to the pool too.
+   */
   async runAll(units: readonly WorkUnit[]): Promise<ScheduledResult[]> {
-    if (this.#options.mode === "parallel") return Promise.all(units.map((unit) => this.run(unit)));
+    if (this.#options.mode === "parallel") {
+      let inlineMs = 0;
+      return Promise.all(
+        units.map((unit) => {
+          if (unit.costMs < this.#options.poolMinCostMs) inlineMs += unit.costMs;
+          return this.run(
+            unit,
+            unit.costMs >= this.#options.poolMinCostMs || inlineMs > this.#options.poolMinCostMs,
+          );
+        }),
+      );
+    }
     const results: ScheduledResult[] = [];
-    for (const unit of units) results.push(await this.run(unit));
+    for (const unit of units) results.push(await this.run(unit, false));
     return results;
   }
 
-  async run(unit: WorkUnit): Promise<ScheduledResult> {
+  /** `pooled`: compute in the worker pool if it comes to computing (default: by its own cost). */
+  async run(
+    unit: WorkUnit,
+    pooled = this.#options.mode === "parallel" && unit.costMs >= this.#options.poolMinCostMs,
+  ): Promise<ScheduledResult> {
     const cached = this.#options.cache?.get(unit.key);
     if (cached) return this.#settled(unit, cached, "memory");
 
@@ -67,7 +86,7 @@ export class SmartScheduler {
     if (pending) return this.#settled(unit, (await pending).result, "joined");
 
     const resolution = await this.#inFlight.start(unit.key, async () => {
-      const resolved = await this.coordinator.resolve(unit, () => this.#compute(unit));
+      const resolved = await this.coordinator.resolve(unit, () => this.#compute(unit, pooled));
       this.#options.cache?.set(unit.key, resolved.result);
       return resolved;
     });
@@ -78,8 +97,8 @@ export class SmartScheduler {
     await Promise.all([this.coordinator.close(), this.#options.inline.close(), this.#options.pool.close()]);
   }
 
-  #compute(unit: WorkUnit): Promise<UnitResult> {
-    if (this.#options.mode === "parallel" && unit.costMs >= this.#options.poolMinCostMs) {
+  #compute(unit: WorkUnit, pooled: boolean): Promise<UnitResult> {
+    if (pooled) {
       this.stats.increment(unit.indicator, "pooled");
       return this.#options.pool.compute(unit);
     }

@@ -101,16 +101,50 @@ describe("POST /indicators/calculate", () => {
     expect((body.results[1]?.values as Record<string, number[]> | undefined)?.upper).toHaveLength(3);
   });
 
-  it("reports memory for a repeated request and joined for concurrent identical requests", async () => {
-    const fresh = randomOhlcv(3_000, 777);
-    const request = { candles: { close: fresh.close }, indicators: [{ name: "RSI" }, { name: "EMA" }] };
-    const concurrent = await Promise.all(Array.from({ length: 4 }, () => calculate(request)));
-    const sources = concurrent.flatMap((r) => r.results.map((x) => x.source));
-    expect(sources.filter((s) => s === "computed")).toHaveLength(2);
-    expect(sources.filter((s) => s === "computed" || s === "joined" || s === "memory")).toHaveLength(8);
-    const again = await calculate(request);
-    expect(again.results.map((r) => r.source)).toEqual(["memory", "memory"]);
-    expect(again.results.map((r) => r.values)).toEqual(concurrent[0]?.results.map((r) => r.values));
+  it("reports joined for concurrent identical requests and memory for a repeat", async () => {
+    // Computations that take a while, so concurrent identical requests overlap for real.
+    const slow = await startTestService({ DEBUG_COMPUTE_DELAY_MS: 50 });
+    try {
+      const fresh = randomOhlcv(3_000, 777);
+      const request = { candles: { close: fresh.close }, indicators: [{ name: "RSI" }, { name: "EMA" }] };
+      const concurrent = await Promise.all(
+        Array.from({ length: 4 }, () => slow.app.inject(calculateRequest(request))),
+      );
+      const bodies = concurrent.map((response) => response.json<CalcResponse>());
+      const sources = bodies.flatMap((body) => body.results.map((result) => result.source));
+      expect(sources.filter((source) => source === "computed")).toHaveLength(2);
+      expect(sources.filter((source) => source === "joined")).toHaveLength(6);
+      expect(slow.scheduler.stats.totals()).toMatchObject({ computed: 2, joins: 6 });
+      const again = (await slow.app.inject(calculateRequest(request))).json<CalcResponse>();
+      expect(again.results.map((r) => r.source)).toEqual(["memory", "memory"]);
+      for (const body of bodies)
+        expect(body.results.map((r) => r.values)).toEqual(again.results.map((r) => r.values));
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("returns a single-output indicator as an array whatever its output is called", async () => {
+    const body = await calculate({
+      candles: ohlcv,
+      indicators: [{ name: "SuperTrend" }, { name: "GannHiLo" }],
+    });
+    for (const result of body.results) expect(Array.isArray(result.values)).toBe(true);
+  });
+
+  it("rounds with precision without losing digits of large values or overflowing", async () => {
+    const body = await calculate({
+      candles: { close: [1e300, 702206.6019672193, -2.5, 2.5, 0.1234567890123456] },
+      indicators: [{ name: "SMA", params: { period: 1 } }],
+      options: { precision: 12 },
+    });
+    expect(body.results[0]?.values).toEqual([1e300, 702206.6019672193, -2.5, 2.5, 0.123456789012]);
+    const integers = await calculate({
+      candles: { close: [-2.5, 2.5, -0.4] },
+      indicators: [{ name: "SMA", params: { period: 1 } }],
+      options: { precision: 0 },
+    });
+    expect(integers.results[0]?.values).toEqual([-3, 3, 0]);
   });
 
   it("returns null warm-up when the series is shorter than the indicator needs", async () => {

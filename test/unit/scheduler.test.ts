@@ -103,6 +103,15 @@ describe("SmartScheduler (standalone)", () => {
     expect(smart.stats.totals().pooled).toBe(2);
   });
 
+  it("treats the threshold as a per-request inline budget: cheap units beyond it go to the pool", async () => {
+    const inline = new CountingExecutor();
+    const pool = new CountingExecutor();
+    const smart = scheduler(inline, null, pool);
+    await smart.runAll([1, 2, 3, 4, 5, 6].map((period) => unit(period, 2)));
+    expect(inline.calls).toBe(2);
+    expect(pool.calls).toBe(4);
+  });
+
   it("computes inline and in order in sync mode, whatever the cost", async () => {
     const inline = new CountingExecutor();
     const pool = new CountingExecutor();

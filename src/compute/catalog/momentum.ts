@@ -643,7 +643,7 @@ export const momentumIndicators = [
     input: "value",
     // The class throws below 2. Ranking costs O(period^2) per candle (~45 us at 100, ~1 ms at 500),
     // so the window is capped far below MAX_PERIOD.
-    params: paramsObject({ period: z.number().int().min(2).max(100).default(9) }),
+    params: paramsObject({ period: period(9, 2, 100) }),
     outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
     version: 1,

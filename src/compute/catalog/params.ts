@@ -6,8 +6,8 @@ import { z } from "zod";
  */
 export const MAX_PERIOD = 10_000;
 
-export function period(defaultValue: number, min = 1) {
-  return z.number().int().min(min).max(MAX_PERIOD).default(defaultValue);
+export function period(defaultValue: number, min = 1, max = MAX_PERIOD) {
+  return z.number().int().min(min).max(max).default(defaultValue);
 }
 
 /** A positive real factor such as a standard-deviation multiplier. */

@@ -44,7 +44,6 @@ import {
   ZigZag,
   ZLEMA,
 } from "trading-signals";
-import { z } from "zod";
 import { defineIndicator, SINGLE_OUTPUT, type StreamingIndicator } from "./definition.js";
 import { bounded, factor, NO_PARAMS, paramsObject, period } from "./params.js";
 
@@ -617,7 +616,7 @@ export const trendIndicators = [
     // Period 1 compares no distances at all and reports 0 forever. The class keeps one ATR per
     // distance 2..period, each O(distance) per candle, so the cost grows with period squared
     // (10k candles: 130 ms at 100, 1.3 s at 400, minutes at 10 000): capped well below MAX_PERIOD.
-    params: paramsObject({ period: z.number().int().min(2).max(100).default(14) }),
+    params: paramsObject({ period: period(14, 2, 100) }),
     outputs: [
       { name: "high", key: "high" },
       { name: "low", key: "low" },

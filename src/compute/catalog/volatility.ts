@@ -154,7 +154,8 @@ export const volatilityIndicators = [
     reads: ["close"],
     input: "value",
     // Period 1 would take the median of an empty lower half, which throws.
-    params: paramsObject({ period: period(14, 2) }),
+    // The class sorts its whole window on every candle: O(period log period) per candle.
+    params: paramsObject({ period: period(14, 2, 1_000) }),
     outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
     version: 1,

@@ -1,11 +1,10 @@
 import { type NormalizedCandles, normalizeCandles } from "../../candles/columns.js";
-import type { IndicatorDefinition, IndicatorInputs } from "../../compute/catalog/definition.js";
+import type { IndicatorDefinition } from "../../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../../compute/catalog/index.js";
-import { estimateCostMs } from "../../compute/cost.js";
 import type { Presentation } from "../../compute/serialize.js";
 import { describeIssues, type FieldIssue, ServiceError } from "../../errors/registry.js";
-import { ColumnDigests, unitKey } from "../../scheduler/keys.js";
 import type { WorkUnit } from "../../scheduler/types.js";
+import { buildWorkUnits } from "../../scheduler/units.js";
 import { toFieldIssues } from "../zod-issues.js";
 import type { CalculateBody } from "./schema.js";
 
@@ -22,6 +21,15 @@ export interface CalculationPlan {
   readonly presentation: Presentation;
 }
 
+export interface PlanOptions {
+  /** Refuse requests whose units add up to more estimated compute time than this. */
+  readonly maxComputeMs?: number;
+  /** Refuse requests whose response would hold more numbers than this. */
+  readonly maxResponseValues?: number;
+  /** Added to every unit's cost estimate (the DEBUG_COMPUTE_DELAY_MS test hook). */
+  readonly extraCostMs?: number;
+}
+
 interface Resolved {
   readonly index: number;
   readonly definition: IndicatorDefinition;
@@ -29,21 +37,31 @@ interface Resolved {
   readonly id: string;
 }
 
+/** Close-match suggestions cost an edit distance per catalog name: offer them for a few names only. */
+const MAX_SUGGESTED_NAMES = 5;
+
 /** `MACD(12,26,9)`: the name and the param values in schema order. */
 export function defaultResultId(definition: IndicatorDefinition, params: object): string {
   const values = Object.values(params);
   return values.length === 0 ? definition.name : `${definition.name}(${values.join(",")})`;
 }
 
+function unknownIndicatorIssue(name: string, index: number, suggest: boolean): FieldIssue {
+  const close = suggest ? closeIndicatorNames(name) : [];
+  const hint = close.length > 0 ? ` Did you mean ${close.join(", ")}?` : "";
+  return {
+    path: `indicators[${index}].name`,
+    message: `Unknown indicator "${name}".${hint} GET /indicators lists them all.`,
+  };
+}
+
 /**
  * Turns a structurally valid body into units of work, reporting every semantic problem at once:
  * unknown names (with close matches), params that fail the indicator's schema, columns an
- * indicator needs but the candles lack, duplicate ids, and inconsistent candles.
+ * indicator needs but the candles lack, duplicate ids, inconsistent candles; then refuses a
+ * request whose compute time or response size is beyond the configured limits.
  */
-export function planCalculation(
-  body: CalculateBody,
-  options: { extraCostMs?: number } = {},
-): CalculationPlan {
+export function planCalculation(body: CalculateBody, options: PlanOptions = {}): CalculationPlan {
   const issues: FieldIssue[] = [];
   let unknownNames = 0;
   const resolved: Resolved[] = [];
@@ -52,12 +70,7 @@ export function planCalculation(
     const definition = findIndicator(request.name);
     if (!definition) {
       unknownNames++;
-      const close = closeIndicatorNames(request.name);
-      const hint = close.length > 0 ? ` Did you mean ${close.join(", ")}?` : "";
-      issues.push({
-        path: `indicators[${index}].name`,
-        message: `Unknown indicator "${request.name}".${hint} GET /indicators lists them all.`,
-      });
+      issues.push(unknownIndicatorIssue(request.name, index, unknownNames <= MAX_SUGGESTED_NAMES));
       return;
     }
     const params = definition.params.safeParse(request.params ?? {});
@@ -111,29 +124,50 @@ export function planCalculation(
   }
 
   const candles = normalized.candles;
-  const digests = new ColumnDigests(candles.columns);
-  const results = resolved.map(({ definition, params, id }): PlannedResult => {
-    const columns = Object.fromEntries(
-      definition.reads.map((column) => [column, candles.columns[column]]),
-    ) as IndicatorInputs;
-    const unit: WorkUnit = {
-      key: unitKey({
-        indicator: definition.name,
-        version: definition.version,
-        params,
-        seriesHash: digests.series(definition.reads),
-      }),
-      indicator: definition.name,
-      params,
-      columns,
-      costMs: estimateCostMs(definition, params, candles.length) + (options.extraCostMs ?? 0),
-    };
-    return { id, definition, params, unit };
-  });
-
+  const units = buildWorkUnits(candles.columns, resolved, { extraCostMs: options.extraCostMs });
+  const presentation = { tail: body.options?.tail, precision: body.options?.precision };
+  checkBudgets(resolved, units, candles.length, presentation, options);
   return {
     candles,
-    results,
-    presentation: { tail: body.options?.tail, precision: body.options?.precision },
+    results: resolved.map(({ definition, params, id }, i) => ({
+      id,
+      definition,
+      params,
+      unit: units[i] as WorkUnit,
+    })),
+    presentation,
   };
+}
+
+function checkBudgets(
+  resolved: readonly Resolved[],
+  units: readonly WorkUnit[],
+  candles: number,
+  presentation: Presentation,
+  { maxComputeMs, maxResponseValues, extraCostMs = 0 }: PlanOptions,
+): void {
+  // Identical units compute once, so they count once.
+  const costByKey = new Map(units.map((unit, i) => [unit.key, { cost: unit.costMs - extraCostMs, i }]));
+  const totalMs = [...costByKey.values()].reduce((sum, { cost }) => sum + cost, 0);
+  if (maxComputeMs !== undefined && totalMs > maxComputeMs) {
+    const costliest = [...costByKey.values()].sort((a, b) => b.cost - a.cost).slice(0, 5);
+    throw new ServiceError(
+      "REQUEST_TOO_COSTLY",
+      `The request is estimated at ${Math.round(totalMs)} ms of computation; the limit is ${maxComputeMs} ms (MAX_REQUEST_COMPUTE_MS). Send fewer candles, fewer indicators or shorter periods.`,
+      {
+        issues: costliest.map(({ cost, i }) => ({
+          path: `indicators[${resolved[i]?.index}]`,
+          message: `estimated ${Math.round(cost)} ms`,
+        })),
+      },
+    );
+  }
+  const returned = presentation.tail === undefined ? candles : Math.min(candles, presentation.tail);
+  const values = resolved.reduce((sum, { definition }) => sum + definition.outputs.length * returned, 0);
+  if (maxResponseValues !== undefined && values > maxResponseValues) {
+    throw new ServiceError(
+      "RESPONSE_TOO_LARGE",
+      `The response would hold ${values} numbers; the limit is ${maxResponseValues} (MAX_RESPONSE_VALUES). Use options.tail or fewer indicators.`,
+    );
+  }
 }

@@ -1,19 +1,19 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { SmartScheduler } from "../../scheduler/scheduler.js";
-import { planCalculation } from "../calculate/plan.js";
+import { type PlanOptions, planCalculation } from "../calculate/plan.js";
 import { renderCalculation } from "../calculate/render.js";
 import { calculateBodySchema, type RequestLimits } from "../calculate/schema.js";
 
 export interface CalculateDependencies {
   readonly scheduler: SmartScheduler;
   readonly limits: RequestLimits;
-  readonly extraCostMs: number;
+  readonly plan: PlanOptions;
 }
 
 export function calculateRoutes(
   app: FastifyInstance,
-  { scheduler, limits, extraCostMs }: CalculateDependencies,
+  { scheduler, limits, plan: planOptions }: CalculateDependencies,
 ): void {
   app
     .withTypeProvider<ZodTypeProvider>()
@@ -21,7 +21,7 @@ export function calculateRoutes(
       "/indicators/calculate",
       { schema: { body: calculateBodySchema(limits) } },
       async (request, reply) => {
-        const plan = planCalculation(request.body, { extraCostMs });
+        const plan = planCalculation(request.body, planOptions);
         const scheduled = await scheduler.runAll(plan.results.map((result) => result.unit));
         const body = renderCalculation(plan.results, scheduled, plan.presentation, {
           symbol: request.body.symbol,

@@ -1,0 +1,37 @@
+import type { CandleColumns, IndicatorDefinition, IndicatorInputs } from "../compute/catalog/definition.js";
+import { estimateCostMs } from "../compute/cost.js";
+import { ColumnDigests, unitKey } from "./keys.js";
+import type { WorkUnit } from "./types.js";
+
+export interface UnitRequest {
+  readonly definition: IndicatorDefinition;
+  /** Validated, defaults filled. */
+  readonly params: object;
+}
+
+/**
+ * One unit of work per requested indicator: its content address (each column hashed once for
+ * the whole request), exactly the columns it reads, and its estimated cost.
+ */
+export function buildWorkUnits(
+  columns: CandleColumns,
+  requests: readonly UnitRequest[],
+  { extraCostMs = 0 }: { extraCostMs?: number } = {},
+): WorkUnit[] {
+  const digests = new ColumnDigests(columns);
+  const length = columns.close.length;
+  return requests.map(({ definition, params }) => ({
+    key: unitKey({
+      indicator: definition.name,
+      version: definition.version,
+      params,
+      seriesHash: digests.series(definition.reads),
+    }),
+    indicator: definition.name,
+    params,
+    columns: Object.fromEntries(
+      definition.reads.map((column) => [column, columns[column]]),
+    ) as IndicatorInputs,
+    costMs: estimateCostMs(definition, params, length) + extraCostMs,
+  }));
+}
