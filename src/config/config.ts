@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 
 const MiB = 1024 * 1024;
@@ -73,6 +74,13 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .describe("Comma-separated independent Redis masters for a Redlock quorum. Default: REDIS_URL alone."),
+  REDIS_TLS_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "PEM file of the CA that signed the Redis server certificate, for rediss:// with a private CA.",
+    ),
   REDIS_KEY_PREFIX: z
     .string()
     .min(1)
@@ -129,6 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (badLockUrl !== undefined) {
       throw new ConfigError(
         `Invalid configuration: REDIS_LOCK_URLS contains ${JSON.stringify(badLockUrl)}, not a redis:// URL`,
+      );
+    }
+    const caFile = parsed.data.REDIS_TLS_CA_FILE;
+    if (caFile !== undefined && !existsSync(caFile)) {
+      throw new ConfigError(
+        `Invalid configuration: REDIS_TLS_CA_FILE=${JSON.stringify(caFile)}: no such file`,
       );
     }
     if (lockUrls.length > 0 && parsed.data.REDIS_URL === undefined) {

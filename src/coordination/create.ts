@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Logger } from "pino";
 import { type Config, lockUrlsOf } from "../config/config.js";
@@ -21,6 +22,7 @@ export async function createCoordinator(
   const settings = {
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
+    tlsCa: config.REDIS_TLS_CA_FILE === undefined ? undefined : readFileSync(config.REDIS_TLS_CA_FILE),
   };
   const prefix = config.REDIS_KEY_PREFIX;
   const commands = connect(config.REDIS_URL, settings, "indicator-service");

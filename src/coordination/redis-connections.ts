@@ -3,6 +3,8 @@ import { Redis, type RedisOptions } from "ioredis";
 export interface ConnectionSettings {
   readonly commandTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** PEM CA bundle trusted for rediss:// URLs (a private CA); public CAs need nothing. */
+  readonly tlsCa?: Buffer | undefined;
 }
 
 /**
@@ -23,8 +25,10 @@ export function failFastOptions(settings: ConnectionSettings): RedisOptions {
   };
 }
 
+/** `rediss://` turns TLS on and user:password in the URL turns AUTH on (ioredis reads both from the URL). */
 export function connect(url: string, settings: ConnectionSettings, name: string): Redis {
-  return new Redis(url, { ...failFastOptions(settings), connectionName: name });
+  const tls = url.startsWith("rediss:") && settings.tlsCa ? { tls: { ca: settings.tlsCa } } : {};
+  return new Redis(url, { ...failFastOptions(settings), ...tls, connectionName: name });
 }
 
 /** Resolves once the client is ready, or rejects after the connect timeout. */

@@ -171,6 +171,40 @@ describe.skipIf(!enabled)("shared cache integrity", () => {
   });
 });
 
+describe.skipIf(!enabled)("connection security", () => {
+  it("AUTH: a password in REDIS_URL is used, a wrong one degrades instead of failing", async () => {
+    const secured = await RedisServer.start({ password: "s3cret/pw" });
+    try {
+      const replica = await service({ REDIS_URL: secured.url });
+      expect((await calculate(replica, freshRequest().body)).meta.mode).toBe("distributed");
+      const wrong = await service({ REDIS_URL: secured.url.replace("s3cret", "wrong") });
+      const response = await calculate(wrong, freshRequest().body);
+      expect(response.meta.mode).toBe("degraded");
+      expect(response.results[0]?.source).toBe("computed");
+    } finally {
+      await Promise.all(services.splice(0).map((s) => s.close()));
+      await secured.stop();
+    }
+  });
+
+  it("TLS: rediss:// with a private CA from REDIS_TLS_CA_FILE, plus AUTH", async () => {
+    const secured = await RedisServer.start({ tls: true, password: "tlspw" });
+    try {
+      expect(secured.url).toMatch(/^rediss:/);
+      const replica = await service({ REDIS_URL: secured.url, REDIS_TLS_CA_FILE: secured.caFile });
+      const { body } = freshRequest();
+      const response = await calculate(replica, body);
+      expect(response.meta.mode).toBe("distributed");
+      expect(replica.scheduler.stats.totals().lockAcquired).toBe(1);
+      const other = await service({ REDIS_URL: secured.url, REDIS_TLS_CA_FILE: secured.caFile });
+      expect((await calculate(other, body)).results[0]?.source).toBe("shared");
+    } finally {
+      await Promise.all(services.splice(0).map((s) => s.close()));
+      await secured.stop();
+    }
+  });
+});
+
 describe.skipIf(!enabled)("cost-aware coordination", () => {
   it("skips Redis entirely for units cheaper than a round trip", async () => {
     const replica = await service({ COORDINATION_MIN_COST_MS: "auto" });
