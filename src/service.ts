@@ -6,6 +6,7 @@ import type { Config } from "./config/config.js";
 import { createCoordinator } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
 import { Lifecycle } from "./lifecycle.js";
+import { ServiceMetrics } from "./metrics/metrics.js";
 import { MemoryCache } from "./scheduler/memory-cache.js";
 import { SmartScheduler } from "./scheduler/scheduler.js";
 import { SchedulerStats } from "./scheduler/stats.js";
@@ -33,17 +34,19 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
   }
   const stats = new SchedulerStats();
   const coordinator = await createCoordinator(config, stats, log);
+  const cache = config.CACHE_ENABLED
+    ? new MemoryCache({ maxBytes: config.CACHE_MAX_BYTES, ttlMs: config.CACHE_TTL_SECONDS * 1_000 })
+    : null;
   const scheduler = new SmartScheduler({
     mode: config.SCHEDULER_MODE,
-    cache: config.CACHE_ENABLED
-      ? new MemoryCache({ maxBytes: config.CACHE_MAX_BYTES, ttlMs: config.CACHE_TTL_SECONDS * 1_000 })
-      : null,
+    cache,
     inline: delayed(new InlineExecutor()),
     pool: delayed(new PoolExecutor(config.SCHEDULER_MAX_WORKERS)),
     poolMinCostMs: config.SCHEDULER_POOL_MIN_COST_MS,
     coordinator,
     stats,
   });
+  const metrics = config.METRICS_ENABLED ? new ServiceMetrics({ stats, coordinator, cache }) : null;
   const lifecycle = new Lifecycle();
   const app = buildApp({
     scheduler,
@@ -56,6 +59,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
       extraCostMs: config.DEBUG_COMPUTE_DELAY_MS,
     },
     log,
+    metrics,
   });
   app.addHook("onClose", async () => {
     await scheduler.close();

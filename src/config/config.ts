@@ -66,6 +66,7 @@ export const ConfigSchema = z.object({
     .describe(
       "Units whose estimated compute time (candles x per-indicator cost) reaches this run in the pool.",
     ),
+  METRICS_ENABLED: booleanFromEnv.default(true).describe("Serve Prometheus metrics at GET /metrics."),
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })
     .optional()

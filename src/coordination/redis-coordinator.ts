@@ -104,11 +104,14 @@ export class RedisCoordinator implements Coordinator {
       since: new Date(this.#breaker.since).toISOString(),
       lastError: this.#breaker.lastError?.message ?? null,
       breaker: this.#breaker.state,
+      roundTripMs: Math.round(this.#parts.policy.roundTripMs * 1_000) / 1_000,
+      lockMinCostMs: Math.round(this.#parts.policy.lockMinCostMs * 1_000) / 1_000,
     };
   }
 
   async resolve(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
     const route = this.#parts.policy.route(unit.costMs);
+    this.#parts.stats.routed(unit.indicator, route, unit.costMs);
     if (route === "local") {
       this.#count(unit, "skippedCheap");
       return { result: await compute(), source: "computed" };

@@ -13,6 +13,10 @@ export interface RedisHealth {
   readonly since: string;
   readonly lastError: string | null;
   readonly breaker: "closed" | "open" | "half-open";
+  /** Measured average Redis round trip (the cost policy's yardstick). */
+  readonly roundTripMs: number;
+  /** Units estimated at least this costly take the lock. */
+  readonly lockMinCostMs: number;
 }
 
 /**

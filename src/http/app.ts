@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
 import type { Lifecycle } from "../lifecycle.js";
+import type { ServiceMetrics } from "../metrics/metrics.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import type { PlanOptions } from "./calculate/plan.js";
 import type { RequestLimits } from "./calculate/schema.js";
@@ -10,6 +11,7 @@ import { registerProblemHandlers, sendProblem, toServiceError } from "./problem.
 import { calculateRoutes } from "./routes/calculate.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { zodValidatorCompiler } from "./validation.js";
 
 export interface AppDependencies {
@@ -18,6 +20,8 @@ export interface AppDependencies {
   readonly limits: RequestLimits;
   readonly bodyLimitBytes: number;
   readonly plan?: PlanOptions;
+  /** Null: no /metrics route and no request metrics. */
+  readonly metrics?: ServiceMetrics | null;
   readonly log: FastifyBaseLogger;
 }
 
@@ -57,6 +61,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     reply.header("x-request-id", request.id);
   });
   registerProblemHandlers(app);
+  if (deps.metrics) metricsRoutes(app, deps.metrics);
   healthRoutes(app, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
   indicatorRoutes(app);
   calculateRoutes(app, {

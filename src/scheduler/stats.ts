@@ -38,10 +38,27 @@ function zeroCounters(): Counters {
   return Object.fromEntries(STAT_EVENTS.map((event) => [event, 0])) as Counters;
 }
 
+/** Receives every count as it happens (the metrics layer turns them into Prometheus series). */
+export interface StatsListener {
+  onCount(indicator: string, event: StatEvent, by: number): void;
+  /** A unit's estimated cost and where the cost policy sent it. */
+  onRouted(indicator: string, route: string, estimatedMs: number): void;
+}
+
 export class SchedulerStats {
   readonly #byIndicator = new Map<string, Counters>();
+  readonly #listeners: StatsListener[] = [];
+
+  listen(listener: StatsListener): void {
+    this.#listeners.push(listener);
+  }
+
+  routed(indicator: string, route: string, estimatedMs: number): void {
+    for (const listener of this.#listeners) listener.onRouted(indicator, route, estimatedMs);
+  }
 
   increment(indicator: string, event: StatEvent, by = 1): void {
+    for (const listener of this.#listeners) listener.onCount(indicator, event, by);
     let counters = this.#byIndicator.get(indicator);
     if (!counters) {
       counters = zeroCounters();

@@ -7,6 +7,7 @@ import { LockManager } from "../../src/coordination/lock.js";
 import { planCalculation } from "../../src/http/calculate/plan.js";
 import { calculateBodySchema } from "../../src/http/calculate/schema.js";
 import type { Service } from "../../src/service.js";
+import { sample } from "../support/metrics.js";
 import { freePort } from "../support/process.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv } from "../support/series.js";
@@ -202,6 +203,24 @@ describe.skipIf(!enabled)("connection security", () => {
       await Promise.all(services.splice(0).map((s) => s.close()));
       await secured.stop();
     }
+  });
+});
+
+describe.skipIf(!enabled)("coordination metrics", () => {
+  it("export lock use, cost decisions, the round trip and the mode", async () => {
+    const replica = await service({ COORDINATION_MIN_COST_MS: "auto" });
+    await calculate(replica, freshRequest().body);
+    await calculate(replica, { candles: { close: [1, 2, 3, 4, 5, 6] }, indicators: [{ name: "SMA" }] });
+    const text = (await replica.app.inject({ url: "/metrics" })).body;
+    expect(sample(text, "indicator_coordination_mode", { mode: "distributed" })).toBe(1);
+    expect(sample(text, "indicator_redis_breaker_state", { state: "closed" })).toBe(1);
+    expect(sample(text, "indicator_lock_acquisitions_total", { indicator: "BBANDS" })).toBe(1);
+    expect(sample(text, "indicator_coordination_skipped_total", { indicator: "SMA", reason: "cheap" })).toBe(
+      1,
+    );
+    expect(sample(text, "indicator_unit_estimated_cost_seconds_count", { route: "lock" })).toBe(1);
+    expect(sample(text, "indicator_unit_estimated_cost_seconds_count", { route: "local" })).toBe(1);
+    expect(sample(text, "indicator_redis_round_trip_seconds")).toBeGreaterThan(0);
   });
 });
 

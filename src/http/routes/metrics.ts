@@ -1,0 +1,17 @@
+import type { FastifyInstance } from "fastify";
+import type { ServiceMetrics } from "../../metrics/metrics.js";
+
+export function metricsRoutes(app: FastifyInstance, metrics: ServiceMetrics): void {
+  app.get("/metrics", async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  app.addHook("onResponse", async (request, reply) => {
+    // The route pattern, not the raw URL: unmatched paths must not create unbounded label values.
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.observeRequest(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      (performance.now() - request.receivedAt) / 1_000,
+    );
+  });
+}
