@@ -17,16 +17,32 @@ async function main(): Promise<void> {
   const service = await createService(config, createLogger(config));
   const { app, lifecycle, scheduler } = service;
 
+  // SIGTERM/SIGINT: readiness 503 at once, drain, finish in-flight requests, release locks and
+  // close Redis, exit 0. A second signal, or SHUTDOWN_TIMEOUT_MS, hands held locks back to the
+  // fleet (waiters elsewhere compute at once) and exits 1.
   let stopping = false;
+  const forceExit = async (reason: string) => {
+    app.log.warn({ reason }, "forced shutdown: abandoning running computations");
+    const abandoned = scheduler.coordinator.abandon();
+    await Promise.race([abandoned, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    process.exit(1);
+  };
   const stop = (signal: string) => {
     if (stopping) {
-      app.log.warn({ signal }, "second signal: exiting now");
-      process.exit(1);
+      void forceExit(`second ${signal}`);
+      return;
     }
     stopping = true;
-    app.log.info({ signal }, "shutting down");
-    service.close().then(
-      () => process.exit(0),
+    app.log.info({ signal, drainMs: config.SHUTDOWN_DRAIN_MS }, "shutting down");
+    setTimeout(
+      () => void forceExit(`SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms) passed`),
+      config.SHUTDOWN_TIMEOUT_MS,
+    );
+    service.shutdown(config.SHUTDOWN_DRAIN_MS).then(
+      () => {
+        app.log.info("shutdown complete");
+        process.exit(0);
+      },
       (error: unknown) => {
         app.log.error({ err: error }, "shutdown failed");
         process.exit(1);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import { DelayedExecutor } from "./compute/delayed-executor.js";
@@ -15,6 +16,8 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly scheduler: SmartScheduler;
   readonly lifecycle: Lifecycle;
+  /** Readiness off, wait `drainMs` for balancers to notice, then stop accepting and finish in-flight work. */
+  shutdown(drainMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,17 +63,29 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     },
     log,
     metrics,
+    overload: {
+      maxEventLoopDelayMs: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+      maxEventLoopUtilization: config.OVERLOAD_MAX_EVENT_LOOP_UTILIZATION,
+      maxHeapUsedBytes: config.OVERLOAD_MAX_HEAP_USED_BYTES,
+      sampleIntervalMs: config.OVERLOAD_SAMPLE_INTERVAL_MS,
+    },
   });
   app.addHook("onClose", async () => {
     await scheduler.close();
   });
+  const close = async () => {
+    lifecycle.markDraining();
+    await app.close();
+  };
   return {
     app,
     scheduler,
     lifecycle,
-    close: async () => {
+    shutdown: async (drainMs) => {
       lifecycle.markDraining();
-      await app.close();
+      await sleep(drainMs);
+      await close();
     },
+    close,
   };
 }

@@ -66,6 +66,28 @@ export const ConfigSchema = z.object({
     .describe(
       "Units whose estimated compute time (candles x per-indicator cost) reaches this run in the pool.",
     ),
+  SHUTDOWN_DRAIN_MS: int(0, 600_000)
+    .default(5_000)
+    .describe(
+      "After SIGTERM, readiness answers 503 this long before the listener closes, so balancers stop sending.",
+    ),
+  SHUTDOWN_TIMEOUT_MS: int(100, 3_600_000)
+    .default(30_000)
+    .describe(
+      "After SIGTERM, the longest the drain plus in-flight requests may take before the process exits anyway.",
+    ),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: int(0, 600_000)
+    .default(1_000)
+    .describe("Shed requests with 503 while the event-loop delay exceeds this (0: off)."),
+  OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: decimal(0, 1)
+    .default(0.98)
+    .describe("Shed requests with 503 while event-loop utilization exceeds this (0: off)."),
+  OVERLOAD_MAX_HEAP_USED_BYTES: int(0, 1024 * 1024 * MiB)
+    .default(0)
+    .describe("Shed requests with 503 while the V8 heap in use exceeds this (0: off)."),
+  OVERLOAD_SAMPLE_INTERVAL_MS: int(10, 60_000)
+    .default(1_000)
+    .describe("How often the overload measures are sampled."),
   METRICS_ENABLED: booleanFromEnv.default(true).describe("Serve Prometheus metrics at GET /metrics."),
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })

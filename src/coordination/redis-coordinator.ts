@@ -61,6 +61,8 @@ export class RedisCoordinator implements Coordinator {
   readonly #settings: RedisCoordinatorSettings;
   readonly #breaker: CircuitBreaker;
   readonly #releases = new Set<Promise<void>>();
+  /** Locks held right now, by unit key: a forced shutdown hands them back (see `abandon`). */
+  readonly #held = new Map<string, HeldLock>();
   #closing = false;
 
   constructor(parts: RedisCoordinatorParts, settings: RedisCoordinatorSettings) {
@@ -129,7 +131,23 @@ export class RedisCoordinator implements Coordinator {
     return this.#lockOrWait(unit, compute);
   }
 
+  /**
+   * For a shutdown that cannot wait for running computations: tell the waiters on other replicas
+   * (`error`, so they compute at once instead of waiting out the lease) and release the locks.
+   */
+  async abandon(): Promise<void> {
+    const held = [...this.#held];
+    this.#held.clear();
+    await Promise.all(
+      held.map(async ([key, lock]) => {
+        await this.#breaker.run(() => this.#parts.bus.announce(key, "error")).catch(() => undefined);
+        await lock.release();
+      }),
+    );
+  }
+
   async close(): Promise<void> {
+    await this.abandon();
     this.#closing = true;
     this.#breaker.stop();
     await Promise.all(this.#releases);
@@ -173,6 +191,7 @@ export class RedisCoordinator implements Coordinator {
     lock: HeldLock,
   ): Promise<Resolution> {
     this.#count(unit, "lockAcquired");
+    this.#held.set(unit.key, lock);
     try {
       // The last check: another holder may have finished between our first read and our lock.
       const again = await this.#readShared(unit, { quiet: true });
@@ -191,6 +210,7 @@ export class RedisCoordinator implements Coordinator {
       await this.#announce(unit, "ok");
       return { result, source: "computed" };
     } finally {
+      this.#held.delete(unit.key);
       // Not awaited by the request: the response need not wait for the release round trip.
       const release = lock.release().finally(() => this.#releases.delete(release));
       this.#releases.add(release);

@@ -28,6 +28,8 @@ export interface Coordinator {
   readonly mode: CoordinationMode;
   resolve(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution>;
   redisHealth(): RedisHealth | null;
+  /** Gives up locks held by computations still running (forced shutdown); they may still finish. */
+  abandon(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,8 @@ export class StandaloneCoordinator implements Coordinator {
   redisHealth(): null {
     return null;
   }
+
+  async abandon(): Promise<void> {}
 
   async close(): Promise<void> {}
 }

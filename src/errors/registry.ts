@@ -17,6 +17,7 @@ export const ERROR_REGISTRY = {
   TOO_MANY_REQUESTS: { status: 429, title: "Rate limit exceeded" },
   INTERNAL: { status: 500, title: "Internal error" },
   NOT_READY: { status: 503, title: "The service is not ready" },
+  OVERLOADED: { status: 503, title: "The service is overloaded" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_REGISTRY;

@@ -7,6 +7,7 @@ import type { SmartScheduler } from "../scheduler/scheduler.js";
 import type { PlanOptions } from "./calculate/plan.js";
 import type { RequestLimits } from "./calculate/schema.js";
 import { registerJsonBodyParser } from "./json-body.js";
+import { type OverloadLimits, registerOverloadProtection } from "./overload.js";
 import { registerProblemHandlers, sendProblem, toServiceError } from "./problem.js";
 import { calculateRoutes } from "./routes/calculate.js";
 import { healthRoutes } from "./routes/health.js";
@@ -20,6 +21,8 @@ export interface AppDependencies {
   readonly limits: RequestLimits;
   readonly bodyLimitBytes: number;
   readonly plan?: PlanOptions;
+  /** Absent: no load shedding. */
+  readonly overload?: OverloadLimits;
   /** Null: no /metrics route and no request metrics. */
   readonly metrics?: ServiceMetrics | null;
   readonly log: FastifyBaseLogger;
@@ -59,8 +62,12 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    // While draining, no keep-alive: an idle kept-alive socket would hold shutdown for the
+    // keep-alive timeout, and the client's next request should go to another replica anyway.
+    if (deps.lifecycle.phase === "draining") reply.header("connection", "close");
   });
   registerProblemHandlers(app);
+  if (deps.overload) registerOverloadProtection(app, deps.overload);
   if (deps.metrics) metricsRoutes(app, deps.metrics);
   healthRoutes(app, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
   indicatorRoutes(app);

@@ -64,13 +64,6 @@ describe("the built server as a child process", () => {
       .map((line) => JSON.parse(line) as { reqId?: string; level: number });
     expect(lines.some((line) => line.reqId === "trace-me-1")).toBe(true);
   });
-
-  it("turns readiness off and exits 0 on SIGTERM", async () => {
-    const own = await startServerProcess();
-    const code = await own.stop("SIGTERM");
-    expect(code).toBe(0);
-    expect(own.output()).toContain("shutting down");
-  });
 });
 
 describe("configuration at start-up", () => {

@@ -1,0 +1,43 @@
+import underPressure from "@fastify/under-pressure";
+import type { FastifyInstance } from "fastify";
+import { ServiceError } from "../errors/registry.js";
+import { sendProblem } from "./problem.js";
+
+export interface OverloadLimits {
+  readonly maxEventLoopDelayMs: number;
+  readonly maxEventLoopUtilization: number;
+  readonly maxHeapUsedBytes: number;
+  readonly sampleIntervalMs: number;
+}
+
+/** Probes and metrics answer under load: shedding them would restart or blind a replica that is merely busy. */
+const NEVER_SHED = new Set(["/health", "/health/live", "/health/ready", "/metrics"]);
+
+/**
+ * Load shedding on the process's own measures (event-loop delay and utilization, heap), never
+ * on Redis health: a Redis outage is degraded mode, not overload.
+ */
+export function registerOverloadProtection(app: FastifyInstance, limits: OverloadLimits): void {
+  app.register(underPressure, {
+    maxEventLoopDelay: limits.maxEventLoopDelayMs,
+    maxEventLoopUtilization: limits.maxEventLoopUtilization,
+    eventLoopUtilizationMode: "interval",
+    maxHeapUsedBytes: limits.maxHeapUsedBytes,
+    sampleInterval: limits.sampleIntervalMs,
+    pressureHandler: (request, reply, type, value) => {
+      if (NEVER_SHED.has(request.routeOptions.url ?? "")) return;
+      const retryAfterSeconds = Math.max(1, Math.ceil(limits.sampleIntervalMs / 1_000));
+      request.log.warn({ type, value }, "shedding load");
+      sendProblem(
+        reply,
+        new ServiceError(
+          "OVERLOADED",
+          `The replica is overloaded (${type}); retry in ${retryAfterSeconds} s.`,
+          {
+            headers: { "retry-after": String(retryAfterSeconds) },
+          },
+        ),
+      );
+    },
+  });
+}

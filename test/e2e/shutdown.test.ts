@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { RedisServer, requireRedisBinary } from "../support/redis.js";
+import { randomOhlcv } from "../support/series.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function post(server: ServerProcess, body: object): Promise<Response> {
+  return fetch(`${server.url}/indicators/calculate`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+const body = (seed: number) => ({
+  candles: { close: randomOhlcv(2_000, seed).close },
+  indicators: [{ name: "BBANDS" }],
+});
+
+describe("shutdown of the built server", () => {
+  it("SIGTERM: readiness 503 at once, the in-flight request finishes, exit 0", async () => {
+    const server = await startServerProcess({ DEBUG_COMPUTE_DELAY_MS: "800", SHUTDOWN_DRAIN_MS: "300" });
+    const inFlight = post(server, body(1));
+    await sleep(150);
+    const exited = server.stop("SIGTERM");
+    await sleep(50);
+    const ready = await fetch(`${server.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(server.output()).toContain("shutdown complete");
+  });
+
+  it("a second signal forces the exit (code 1) without waiting for the drain", async () => {
+    const server = await startServerProcess({ SHUTDOWN_DRAIN_MS: "10000" });
+    const started = performance.now();
+    server.child.kill("SIGTERM");
+    await sleep(100);
+    const code = await server.stop("SIGINT");
+    expect(code).toBe(1);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+});
+
+const redisAvailable = requireRedisBinary();
+
+describe.skipIf(!redisAvailable)("forced shutdown in a fleet", () => {
+  it("SHUTDOWN_TIMEOUT_MS exits 1 and hands the held lock back: the waiter computes at once, not after the lease", async () => {
+    const redis = await RedisServer.start();
+    const env = {
+      REDIS_URL: redis.url,
+      DEBUG_COMPUTE_DELAY_MS: "1500",
+      LOCK_LEASE_MS: "20000",
+      SHUTDOWN_DRAIN_MS: "0",
+      SHUTDOWN_TIMEOUT_MS: "300",
+    };
+    const [holder, waiter] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    try {
+      const request = body(2);
+      const held = post(holder, request).catch(() => null);
+      await sleep(200);
+      const started = performance.now();
+      const waited = post(waiter, request);
+      await sleep(200);
+      const exited = holder.stop("SIGTERM");
+      const response = await waited;
+      const elapsed = performance.now() - started;
+      expect(await exited).toBe(1);
+      await held;
+      expect(response.status).toBe(200);
+      const json = (await response.json()) as { results: Array<{ source: string }> };
+      expect(json.results[0]?.source).toBe("computed");
+      // Abandoned after ~0.5 s, then its own 1.5 s computation: far below the 20 s lease.
+      expect(elapsed).toBeLessThan(5_000);
+    } finally {
+      await Promise.all([holder.stop("SIGKILL"), waiter.stop("SIGKILL")]);
+      await redis.stop();
+    }
+  });
+});
