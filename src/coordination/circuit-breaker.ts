@@ -7,6 +7,17 @@ export class BreakerOpenError extends Error {
   }
 }
 
+export class DeadlineError extends Error {
+  override name = "DeadlineError";
+  /** The deadline fired far too late: the event loop, not Redis, was stuck. */
+  readonly stalled: boolean;
+
+  constructor(message: string, stalled: boolean) {
+    super(message);
+    this.stalled = stalled;
+  }
+}
+
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the breaker. */
   readonly failureThreshold: number;
@@ -19,8 +30,19 @@ export interface CircuitBreakerOptions {
   readonly callTimeoutMs: number;
   /** Resolves when the dependency answers; its own deadline is the caller's business. */
   readonly probe: () => Promise<void>;
+  /**
+   * Whether an error says the dependency is unreachable. Reply errors (WRONGTYPE, OOM) do not:
+   * they fail that one call, not the whole replica's coordination.
+   */
+  readonly isOutage?: (error: unknown) => boolean;
   readonly onChange?: (state: BreakerState, error: Error | null) => void;
 }
+
+/**
+ * A deadline timer that fires more than a whole deadline late (at least this many ms) means the
+ * event loop, not Redis, was stuck; ordinary load delays timers by far less.
+ */
+const MIN_STALL_MS = 100;
 
 /**
  * Decides whether Redis is used at all. Closed: calls go through and a heartbeat catches a
@@ -65,22 +87,14 @@ export class CircuitBreaker {
 
   async run<T>(operation: () => Promise<T>): Promise<T> {
     if (this.#state !== "closed") throw new BreakerOpenError();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis call exceeded ${this.#options.callTimeoutMs} ms`)),
-        this.#options.callTimeoutMs,
-      );
-    });
     try {
-      const value = await Promise.race([operation(), deadline]);
+      const value = await this.#withDeadline(operation());
       this.#failures = 0;
       return value;
     } catch (error) {
-      this.recordFailure(error);
+      const stalled = error instanceof DeadlineError && error.stalled;
+      if (!stalled && (this.#options.isOutage?.(error) ?? true)) this.recordFailure(error);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -91,19 +105,63 @@ export class CircuitBreaker {
     if (this.#state === "closed" && this.#failures >= this.#options.failureThreshold) this.#open();
   }
 
+  /**
+   * Rejects when the deadline passes, but only after one more turn of the event loop
+   * (setImmediate runs after pending socket reads): timers run before I/O, so after a stall a
+   * reply already waiting would otherwise lose to its own deadline. A deadline that fired far
+   * too late is reported as a stall, which fails the call but is not held against Redis.
+   */
+  #withDeadline<T>(operation: Promise<T>): Promise<T> {
+    const { callTimeoutMs } = this.#options;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const started = performance.now();
+      const timer = setTimeout(() => {
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          const elapsed = performance.now() - started;
+          const stalled = elapsed > callTimeoutMs + Math.max(callTimeoutMs, MIN_STALL_MS);
+          reject(
+            new DeadlineError(
+              stalled
+                ? `Redis call deadline passed while the event loop stalled (${Math.round(elapsed)} ms)`
+                : `Redis call exceeded ${callTimeoutMs} ms`,
+              stalled,
+            ),
+          );
+        });
+      }, callTimeoutMs);
+      operation.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
   async #tick(): Promise<void> {
     if (this.#probing) return;
     this.#probing = true;
     const wasOpen = this.#state !== "closed";
     if (wasOpen) this.#state = "half-open";
     try {
-      await this.#options.probe();
+      await this.#withDeadline(this.#options.probe());
       if (wasOpen) this.#close();
     } catch (error) {
       if (wasOpen) {
         this.#state = "open";
         this.#lastError = error instanceof Error ? error : new Error(String(error));
-      } else {
+      } else if (!(error instanceof DeadlineError && error.stalled)) {
         this.recordFailure(error);
       }
     } finally {

@@ -1,8 +1,10 @@
 import type { Redis } from "ioredis";
 
-export type Completion = "ok" | "error";
+/** `unavailable`: Redis went away, no announcement can arrive (the waiter should stop waiting). */
+export type Completion = "ok" | "error" | "unavailable";
 
 export interface Expectation {
+  /** Never rejects: a waiter may stop listening at any time without leaving a rejection behind. */
   readonly completion: Promise<Completion>;
   cancel(): void;
 }
@@ -17,7 +19,8 @@ export class CompletionBus {
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
   readonly #channel: string;
-  readonly #waiters = new Map<string, Set<{ resolve(c: Completion): void; reject(e: Error): void }>>();
+  readonly #waiters = new Map<string, Set<(completion: Completion) => void>>();
+  #subscribed = false;
 
   constructor(publisher: Redis, subscriber: Redis, channel: string) {
     this.#publisher = publisher;
@@ -26,43 +29,53 @@ export class CompletionBus {
     this.#subscriber.on("message", (channel: string, message: string) => {
       if (channel === this.#channel) this.#deliver(message);
     });
+    this.#subscriber.on("close", () => {
+      this.#subscribed = false;
+    });
   }
 
-  async start(): Promise<void> {
+  /** True once SUBSCRIBE succeeded on the current connection: only then can waiters be woken. */
+  get subscribed(): boolean {
+    return this.#subscribed && this.#subscriber.status === "ready";
+  }
+
+  /** Subscribes (again); a failure leaves `subscribed` false, which keeps the breaker open. */
+  async subscribe(): Promise<void> {
     await this.#subscriber.subscribe(this.#channel);
+    this.#subscribed = true;
   }
 
   expect(unitKey: string): Expectation {
-    let waiter!: { resolve(c: Completion): void; reject(e: Error): void };
-    const completion = new Promise<Completion>((resolve, reject) => {
-      waiter = { resolve, reject };
+    let wake!: (completion: Completion) => void;
+    const completion = new Promise<Completion>((resolve) => {
+      wake = resolve;
     });
     let set = this.#waiters.get(unitKey);
     if (!set) {
       set = new Set();
       this.#waiters.set(unitKey, set);
     }
-    set.add(waiter);
+    set.add(wake);
     return {
       completion,
       cancel: () => {
-        set.delete(waiter);
+        set.delete(wake);
         if (set.size === 0 && this.#waiters.get(unitKey) === set) this.#waiters.delete(unitKey);
       },
     };
   }
 
-  async announce(unitKey: string, completion: Completion): Promise<void> {
+  async announce(unitKey: string, completion: "ok" | "error"): Promise<void> {
     // Local waiters first: they must not depend on a round trip through Redis.
     this.#deliver(`${completion}|${unitKey}`);
     await this.#publisher.publish(this.#channel, `${completion}|${unitKey}`);
   }
 
-  /** Wakes every waiter with an error, e.g. when Redis went away and no announcement can arrive. */
-  failAll(error: Error): void {
+  /** Wakes every waiter: Redis went away and no announcement can arrive. */
+  wakeAll(): void {
     const sets = [...this.#waiters.values()];
     this.#waiters.clear();
-    for (const set of sets) for (const waiter of set) waiter.reject(error);
+    for (const set of sets) for (const wake of set) wake("unavailable");
   }
 
   get waiting(): number {
@@ -79,6 +92,6 @@ export class CompletionBus {
     const set = this.#waiters.get(unitKey);
     if (!set) return;
     this.#waiters.delete(unitKey);
-    for (const waiter of set) waiter.resolve(completion);
+    for (const wake of set) wake(completion);
   }
 }

@@ -9,34 +9,41 @@ export type CoordinationRoute =
 /** Round trips a lock costs beyond the cache read: acquire, announce, release, plus a margin. */
 const LOCK_ROUND_TRIPS = 4;
 const INITIAL_RTT_MS = 0.25;
+const WINDOW = 20;
+/** Bounds on the estimate: below is timer noise, above is a stall, not a network. */
+const MIN_RTT_MS = 0.02;
+const MAX_RTT_MS = 20;
 
 /**
- * Coordinate only when it pays. The Redis round-trip time is measured by the breaker's
- * heartbeat (an exponentially weighted average), so the thresholds follow the deployment:
- * loopback Redis makes coordination worth it for cheaper units than a cross-zone one does.
+ * Coordinate only when it pays. The Redis round trip is measured by the breaker's heartbeat;
+ * the estimate is the *minimum* of the last samples, because a sample can only be inflated
+ * (by a busy event loop delaying the reply's callback), never deflated. A loaded replica so
+ * keeps locking the units worth locking, which is when deduplication matters most.
  */
 export class CostPolicy {
   readonly #fixedLockMinCostMs: number | null;
-  #rttMs = INITIAL_RTT_MS;
+  readonly #samples: number[] = [];
 
   constructor(lockMinCostMs: number | "auto") {
     this.#fixedLockMinCostMs = lockMinCostMs === "auto" ? null : lockMinCostMs;
   }
 
   observeRoundTrip(ms: number): void {
-    this.#rttMs = this.#rttMs * 0.8 + ms * 0.2;
+    this.#samples.push(ms);
+    if (this.#samples.length > WINDOW) this.#samples.shift();
   }
 
   get roundTripMs(): number {
-    return this.#rttMs;
+    if (this.#samples.length === 0) return INITIAL_RTT_MS;
+    return Math.min(MAX_RTT_MS, Math.max(MIN_RTT_MS, Math.min(...this.#samples)));
   }
 
   get lockMinCostMs(): number {
-    return this.#fixedLockMinCostMs ?? this.#rttMs * LOCK_ROUND_TRIPS;
+    return this.#fixedLockMinCostMs ?? this.roundTripMs * LOCK_ROUND_TRIPS;
   }
 
   route(costMs: number): CoordinationRoute {
-    if (costMs < this.#rttMs) return "local";
+    if (costMs < this.roundTripMs) return "local";
     if (costMs < this.lockMinCostMs) return "cache-only";
     return "lock";
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Redlock } from "@sesamecare-oss/redlock";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Config, lockUrlsOf } from "../config/config.js";
 import type { SchedulerStats } from "../scheduler/stats.js";
@@ -11,16 +12,24 @@ import { RedisCoordinator } from "./redis-coordinator.js";
 import { SharedCache } from "./shared-cache.js";
 import { type Coordinator, StandaloneCoordinator } from "./types.js";
 
+export interface Coordination {
+  readonly coordinator: Coordinator;
+  /** The command connection, for other fleet-wide state (rate-limit counters); null standalone. */
+  readonly redis: Redis | null;
+}
+
 /** Standalone without REDIS_URL; otherwise the Redis tier, started (degraded if Redis is down). */
 export async function createCoordinator(
   config: Config,
   stats: SchedulerStats,
   log: Logger,
-): Promise<Coordinator> {
-  if (config.REDIS_URL === undefined) return new StandaloneCoordinator();
+): Promise<Coordination> {
+  if (config.REDIS_URL === undefined) return { coordinator: new StandaloneCoordinator(), redis: null };
 
   const settings = {
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    // The breaker's deadline (REDIS_COMMAND_TIMEOUT_MS) decides; ioredis's own timeout, which
+    // cannot tell a slow Redis from a stalled event loop, only cleans up after it.
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS * 2,
     connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
     tlsCa: config.REDIS_TLS_CA_FILE === undefined ? undefined : readFileSync(config.REDIS_TLS_CA_FILE),
   };
@@ -28,29 +37,34 @@ export async function createCoordinator(
   const commands = connect(config.REDIS_URL, settings, "indicator-service");
   const subscriber = connect(config.REDIS_URL, settings, "indicator-service:subscriber");
   const lockUrls = lockUrlsOf(config);
-  const lockClients =
+  const lockNodes =
     lockUrls.length > 0
       ? lockUrls.map((url, i) => connect(url, settings, `indicator-service:lock${i}`))
       : [commands];
-  const allClients = [...new Set([commands, subscriber, ...lockClients])];
+  const allClients = [...new Set([commands, subscriber, ...lockNodes])];
 
   const bus = new CompletionBus(commands, subscriber, `${prefix}done`);
+  const redisUsable = () => coordinator.mode === "distributed";
   const coordinator: RedisCoordinator = new RedisCoordinator(
     {
       cache: new SharedCache(commands, prefix, config.CACHE_TTL_SECONDS * 1_000),
       locks: new LockManager(
-        new Redlock(lockClients, { retryCount: 0, automaticExtensionThreshold: 0 }),
-        lockClients[0] ?? commands,
+        new Redlock(lockNodes, { retryCount: 0, automaticExtensionThreshold: 0 }),
+        lockNodes,
         prefix,
         config.LOCK_LEASE_MS,
-        { onExtensionFailed: (error) => log.warn({ err: error }, "lock lease extension failed") },
+        {
+          redisUsable,
+          onExtensionFailed: (error) => log.warn({ err: error }, "lock lease extension failed"),
+        },
       ),
       bus,
       policy: new CostPolicy(config.COORDINATION_MIN_COST_MS),
       stats,
       log,
+      // Healthy means: commands answer and announcements can arrive (SUBSCRIBE confirmed).
       ping: async () => {
-        if (subscriber.status !== "ready") throw new Error(`subscriber connection is ${subscriber.status}`);
+        if (!bus.subscribed) await bus.subscribe();
         await commands.ping();
       },
       closeConnections: async () => {
@@ -66,19 +80,21 @@ export async function createCoordinator(
     },
   );
 
-  for (const client of allClients) {
-    // ioredis prints unhandled "error" events to stderr; the breaker is the one place they go.
-    client.on("error", () => undefined);
+  // ioredis prints unhandled "error" events to stderr; errors reach the breaker through calls.
+  for (const client of allClients) client.on("error", () => undefined);
+  // Only the main connections decide the mode. Lock nodes are judged by quorum: a dead minority
+  // node reconnecting every half second must not flap the whole replica.
+  for (const client of [commands, subscriber]) {
     client.on("close", () => coordinator.connectionLost(new Error("Redis connection closed")));
   }
   // Subscribes on every (re)connect: an initial SUBSCRIBE that failed is not auto-resubscribed.
-  subscriber.on("ready", () => void bus.start().catch(() => undefined));
+  subscriber.on("ready", () => void bus.subscribe().catch(() => undefined));
 
   await Promise.allSettled([
     whenReady(commands, settings.connectTimeoutMs),
     whenReady(subscriber, settings.connectTimeoutMs),
   ]);
-  await bus.start().catch(() => undefined);
+  await bus.subscribe().catch(() => undefined);
   await coordinator.start();
-  return coordinator;
+  return { coordinator, redis: commands };
 }

@@ -5,7 +5,7 @@ import type { UnitResult, WorkUnit } from "../scheduler/types.js";
 import { type BreakerState, CircuitBreaker } from "./circuit-breaker.js";
 import type { CompletionBus } from "./completion-bus.js";
 import type { CostPolicy } from "./cost-policy.js";
-import type { HeldLock, LockManager } from "./lock.js";
+import type { Acquisition, HeldLock, LockManager } from "./lock.js";
 import type { SharedCache } from "./shared-cache.js";
 import type { CoordinationMode, Coordinator, RedisHealth, Resolution } from "./types.js";
 
@@ -31,11 +31,14 @@ export interface RedisCoordinatorSettings {
 
 /** After a lease ends, how long a waiter gives the holder's release or expiry to land. */
 const LEASE_GRACE_MS = 25;
+/** Lock attempts that found the lock free yet failed, before giving up on coordinating the unit. */
+const MAX_FREE_RETRIES = 3;
 
 type WaitOutcome =
   | { readonly kind: "result"; readonly result: UnitResult }
   | { readonly kind: "lease-ended" }
   | { readonly kind: "holder-failed" }
+  | { readonly kind: "unreadable" }
   | { readonly kind: "deadline" }
   | { readonly kind: "redis-failed" };
 
@@ -70,6 +73,7 @@ export class RedisCoordinator implements Coordinator {
     this.#settings = settings;
     this.#breaker = new CircuitBreaker({
       failureThreshold: settings.breakerFailureThreshold,
+      isOutage: (error) => !(error instanceof Error && error.name === "ReplyError"),
       probeIntervalMs: settings.breakerProbeIntervalMs,
       callTimeoutMs: settings.callTimeoutMs,
       probe: async () => {
@@ -156,18 +160,30 @@ export class RedisCoordinator implements Coordinator {
 
   async #lockOrWait(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
     const deadline = Date.now() + this.#settings.waitTimeoutMs;
+    let contended = false;
+    let freeButRefused = 0;
     for (;;) {
-      let lock: HeldLock | null;
+      let acquisition: Acquisition;
       try {
-        lock = await this.#breaker.run(() => this.#parts.locks.tryAcquire(unit.key));
+        acquisition = await this.#breaker.run(() =>
+          this.#parts.locks.tryAcquire(unit.key, () => this.#count(unit, "leaseExtended")),
+        );
       } catch {
         return this.#computeDegraded(unit, compute);
       }
-      if (lock) return await this.#computeAsHolder(unit, compute, lock);
+      if (acquisition.kind === "acquired")
+        return await this.#computeAsHolder(unit, compute, acquisition.lock);
+      if (acquisition.kind === "free") {
+        // Released between our attempt and the lease read (try again: the result is likely
+        // shared by now), or refused by the nodes themselves (OOM): then stop trying.
+        if (++freeButRefused >= MAX_FREE_RETRIES) return this.#computeDegraded(unit, compute);
+        continue;
+      }
 
-      this.#count(unit, "lockContended");
+      if (!contended) this.#count(unit, "lockContended");
+      contended = true;
       const waitStart = performance.now();
-      const outcome = await this.#waitForHolder(unit, deadline);
+      const outcome = await this.#waitForHolder(unit, acquisition.leaseMs, deadline);
       this.#count(unit, "waitMs", Math.round(performance.now() - waitStart));
       switch (outcome.kind) {
         case "result":
@@ -177,6 +193,7 @@ export class RedisCoordinator implements Coordinator {
         case "holder-failed":
           return { result: await compute(), source: "computed" };
         case "deadline":
+        case "unreadable":
           this.#count(unit, "duplicates");
           return { result: await compute(), source: "computed" };
         case "redis-failed":
@@ -207,6 +224,7 @@ export class RedisCoordinator implements Coordinator {
         throw error;
       }
       await this.#writeShared(unit, result);
+      // Announced before this replica answers its own client: waiters are woken first.
       await this.#announce(unit, "ok");
       return { result, source: "computed" };
     } finally {
@@ -217,20 +235,13 @@ export class RedisCoordinator implements Coordinator {
     }
   }
 
-  async #waitForHolder(unit: WorkUnit, deadline: number): Promise<WaitOutcome> {
+  async #waitForHolder(unit: WorkUnit, leaseMs: number, deadline: number): Promise<WaitOutcome> {
     const expectation = this.#parts.bus.expect(unit.key);
     try {
       // Registered first, then re-checked: an announcement made before this read is seen by it.
       const recheck = await this.#readShared(unit);
       if (recheck.kind === "hit") return { kind: "result", result: recheck.result };
       if (recheck.kind === "failed") return { kind: "redis-failed" };
-      let leaseMs: number;
-      try {
-        leaseMs = await this.#breaker.run(() => this.#parts.locks.remainingLeaseMs(unit.key));
-      } catch {
-        return { kind: "redis-failed" };
-      }
-      if (leaseMs === 0) return { kind: "lease-ended" };
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { kind: "deadline" };
 
@@ -239,16 +250,15 @@ export class RedisCoordinator implements Coordinator {
         expectation.completion,
         sleep(Math.min(leaseMs + LEASE_GRACE_MS, remaining), "timeout" as const, { signal: timer.signal }),
       ]).finally(() => timer.abort());
+      if (woken === "unavailable") return { kind: "redis-failed" };
       if (woken === "error") return { kind: "holder-failed" };
       if (woken === "timeout") return Date.now() >= deadline ? { kind: "deadline" } : { kind: "lease-ended" };
       const after = await this.#readShared(unit);
       if (after.kind === "hit") return { kind: "result", result: after.result };
       if (after.kind === "failed") return { kind: "redis-failed" };
-      // Announced but unreadable (evicted, or the write failed): go round and take the lock.
-      return { kind: "lease-ended" };
-    } catch {
-      // The bus fails every waiter when the breaker opens.
-      return { kind: "redis-failed" };
+      // Announced but unreadable (evicted, or the holder's write failed): its lock may still
+      // be held for a moment, so computing now beats waiting out a lease.
+      return { kind: "unreadable" };
     } finally {
       expectation.cancel();
     }
@@ -292,7 +302,7 @@ export class RedisCoordinator implements Coordinator {
   #modeChanged(state: BreakerState, error: Error | null): void {
     if (state === "open") {
       this.#parts.log.warn({ err: error }, "Redis unavailable: degraded mode (no shared cache, no locks)");
-      this.#parts.bus.failAll(new Error("Redis unavailable"));
+      this.#parts.bus.wakeAll();
     } else {
       this.#parts.log.info("Redis reachable again: distributed mode");
     }

@@ -125,8 +125,9 @@ describe.skipIf(!enabled)("Redis failures under load (two replicas, real redis-s
         )}; requests ok ${load.ok}, failed ${load.failed.length}; latency p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
     );
     expect(load.failed).toEqual([]);
-    // A Redis outage may cost a request about one command timeout (200 ms), not seconds.
-    expect(max).toBeLessThan(1_500);
+    // A Redis outage may cost a request about one command timeout (200 ms), not seconds; the
+    // margin is for a shared CI machine.
+    expect(max).toBeLessThan(600);
     expect(load.ok).toBeGreaterThan(20);
   });
 
@@ -134,8 +135,8 @@ describe.skipIf(!enabled)("Redis failures under load (two replicas, real redis-s
     for (const replica of replicas) {
       const lines = replica.output().split("\n");
       const degraded = lines.filter((line) => line.includes("degraded mode")).length;
-      expect(degraded).toBeGreaterThanOrEqual(2);
-      expect(degraded).toBeLessThanOrEqual(4);
+      // Stopped, then frozen: two changes to degraded, and no flapping in between.
+      expect(degraded).toBe(2);
     }
   });
 });

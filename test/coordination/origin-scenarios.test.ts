@@ -103,8 +103,11 @@ describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", 
   it("lock busy -> waits and reads the holder's result", async () => {
     const replica = await service();
     const { body, unit } = freshRequest();
-    const holder = new LockManager(new Redlock([client], { retryCount: 0 }), client, PREFIX, 5_000);
-    const lock = await holder.tryAcquire(unit.key);
+    const holder = new LockManager(new Redlock([client], { retryCount: 0 }), [client], PREFIX, 5_000, {
+      redisUsable: () => true,
+    });
+    const attempt = await holder.tryAcquire(unit.key);
+    const lock = attempt.kind === "acquired" ? attempt.lock : null;
     expect(lock).not.toBeNull();
     const pending = calculate(replica, body);
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -139,6 +142,28 @@ describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", 
     expect(response.results[0]?.source).toBe("computed");
     expect(replica.scheduler.stats.totals()).toMatchObject({ computed: 1, degradedComputed: 1 });
     await client.del(`${PREFIX}${unit.key}:result`);
+  });
+});
+
+describe.skipIf(!enabled)("Redlock quorum in the service", () => {
+  it("locks with 3 lock nodes while one is down, and the mode stays distributed", async () => {
+    const nodes = await Promise.all([RedisServer.start(), RedisServer.start(), RedisServer.start()]);
+    try {
+      await nodes[2]?.stop();
+      const replica = await service({ REDIS_LOCK_URLS: nodes.map((node) => node.url).join(",") });
+      const response = await calculate(replica, freshRequest().body);
+      expect(response.results[0]?.source).toBe("computed");
+      expect(replica.scheduler.stats.totals().lockAcquired).toBe(1);
+      const modes = new Set<string>();
+      for (let i = 0; i < 15; i++) {
+        modes.add(replica.scheduler.coordinator.mode);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect([...modes]).toEqual(["distributed"]);
+    } finally {
+      await Promise.all(services.splice(0).map((s) => s.close()));
+      await Promise.all(nodes.map((node) => node.stop()));
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { computeTask } from "../../src/compute/task.js";
 import { CircuitBreaker } from "../../src/coordination/circuit-breaker.js";
 import { decodeResult, encodeResult } from "../../src/coordination/codec.js";
 import { CostPolicy } from "../../src/coordination/cost-policy.js";
-import { LockManager } from "../../src/coordination/lock.js";
+import { type Acquisition, LockManager } from "../../src/coordination/lock.js";
 import { connect, whenReady } from "../../src/coordination/redis-connections.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv, toColumns } from "../support/series.js";
@@ -99,6 +99,61 @@ describe("CircuitBreaker", () => {
     expect(breaker.state).toBe("open");
   });
 
+  it("does not hold reply errors (WRONGTYPE, OOM) against Redis: only outages open it", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 1_000,
+      probe: async () => {},
+      isOutage: (error) => !(error instanceof Error && error.name === "ReplyError"),
+    });
+    const replyError = Object.assign(new Error("WRONGTYPE"), { name: "ReplyError" });
+    await expect(breaker.run(async () => Promise.reject(replyError))).rejects.toThrow("WRONGTYPE");
+    expect(breaker.state).toBe("closed");
+    await expect(
+      breaker.run(async () => Promise.reject(new Error("Connection is closed"))),
+    ).rejects.toThrow();
+    expect(breaker.state).toBe("open");
+  });
+
+  it("does not blame Redis when the deadline fired late because the event loop stalled", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 20,
+      probe: async () => {},
+    });
+    const call = breaker.run(() => sleep(5_000));
+    const until = performance.now() + 200;
+    while (performance.now() < until) {
+      // a synchronous stall far longer than the deadline
+    }
+    await expect(call).rejects.toThrow("stalled");
+    expect(breaker.state).toBe("closed");
+  });
+
+  it("lets a reply that arrived during a stall win over its own deadline", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 20,
+      probe: async () => {},
+    });
+    // The reply lands (as I/O would, in a later phase of the same loop turn) while a stall has
+    // made the deadline overdue: the deadline must give it that turn before rejecting.
+    const reply = new Promise((resolve) =>
+      setTimeout(() => {
+        const until = performance.now() + 60;
+        while (performance.now() < until) {
+          // stall
+        }
+        setImmediate(() => resolve("reply"));
+      }, 5),
+    );
+    await expect(breaker.run(() => reply)).resolves.toBe("reply");
+    expect(breaker.state).toBe("closed");
+  });
+
   it("opens from a failing heartbeat with no traffic at all", async () => {
     const breaker = new CircuitBreaker({
       failureThreshold: 1,
@@ -144,37 +199,44 @@ describe.skipIf(!enabled)("LockManager on real Redis", () => {
   });
 
   const manager = (nodes: Redis[], leaseMs = 1_000) =>
-    new LockManager(new Redlock(nodes, { retryCount: 0 }), nodes[0] as Redis, "test:", leaseMs);
+    new LockManager(new Redlock(nodes, { retryCount: 0 }), nodes, "test:", leaseMs, {
+      redisUsable: () => true,
+    });
+  const acquired = (attempt: Acquisition) => (attempt.kind === "acquired" ? attempt.lock : null);
 
-  it("gives a lock to exactly one of many concurrent contenders", async () => {
+  it("gives a lock to exactly one of many concurrent contenders; the others see its lease", async () => {
     const locks = manager([clients[0] as Redis]);
     const attempts = await Promise.all(Array.from({ length: 10 }, () => locks.tryAcquire("one")));
-    expect(attempts.filter((lock) => lock !== null)).toHaveLength(1);
-    await Promise.all(attempts.map((lock) => lock?.release()));
+    expect(attempts.filter((attempt) => attempt.kind === "acquired")).toHaveLength(1);
+    for (const attempt of attempts) {
+      if (attempt.kind !== "acquired")
+        expect(attempt).toMatchObject({ kind: "held", leaseMs: expect.any(Number) });
+    }
+    await Promise.all(attempts.map((attempt) => acquired(attempt)?.release()));
     expect(await locks.remainingLeaseMs("one")).toBe(0);
   });
 
   it("extends the lease while held, past its original length", async () => {
     const locks = manager([clients[0] as Redis], 300);
     let extensions = 0;
-    const lock = await locks.tryAcquire("long", () => extensions++);
+    const lock = acquired(await locks.tryAcquire("long", () => extensions++));
     await sleep(900);
-    expect(await locks.tryAcquire("long")).toBeNull();
+    expect((await locks.tryAcquire("long")).kind).toBe("held");
     expect(await locks.remainingLeaseMs("long")).toBeGreaterThan(0);
     expect(extensions).toBeGreaterThanOrEqual(3);
     await lock?.release();
-    expect(await locks.tryAcquire("long")).not.toBeNull();
+    expect((await locks.tryAcquire("long")).kind).toBe("acquired");
   });
 
   it("locks with a Redlock quorum of 3 nodes while one node is down", async () => {
     await servers[2]?.stop();
     await sleep(50);
     const locks = manager(clients);
-    const lock = await locks.tryAcquire("quorum");
+    const lock = acquired(await locks.tryAcquire("quorum"));
     expect(lock).not.toBeNull();
-    expect(await locks.tryAcquire("quorum")).toBeNull();
+    expect((await locks.tryAcquire("quorum")).kind).toBe("held");
     await lock?.release();
-    expect(await locks.tryAcquire("quorum")).not.toBeNull();
+    expect((await locks.tryAcquire("quorum")).kind).toBe("acquired");
   });
 
   it("reports a Redis failure as an error, not as contention", async () => {
