@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import { DelayedExecutor } from "./compute/delayed-executor.js";
 import { type ComputeExecutor, InlineExecutor, PoolExecutor } from "./compute/executor.js";
-import type { Config } from "./config/config.js";
+import { type Config, listOf } from "./config/config.js";
 import { createCoordinator } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
 import { Lifecycle } from "./lifecycle.js";
@@ -36,7 +36,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     );
   }
   const stats = new SchedulerStats();
-  const coordinator = await createCoordinator(config, stats, log);
+  const { coordinator, redis } = await createCoordinator(config, stats, log);
   const cache = config.CACHE_ENABLED
     ? new MemoryCache({ maxBytes: config.CACHE_MAX_BYTES, ttlMs: config.CACHE_TTL_SECONDS * 1_000 })
     : null;
@@ -63,6 +63,18 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     },
     log,
     metrics,
+    access: {
+      apiKeys: listOf(config.API_KEYS),
+      protectMetrics: config.METRICS_REQUIRE_API_KEY,
+      corsOrigins: listOf(config.CORS_ORIGINS),
+      rateLimit: {
+        max: config.RATE_LIMIT_MAX,
+        windowMs: config.RATE_LIMIT_WINDOW_MS,
+        redis,
+        redisUsable: () => coordinator.mode === "distributed",
+        keyPrefix: config.REDIS_KEY_PREFIX,
+      },
+    },
     overload: {
       maxEventLoopDelayMs: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
       maxEventLoopUtilization: config.OVERLOAD_MAX_EVENT_LOOP_UTILIZATION,

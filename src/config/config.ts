@@ -80,14 +80,31 @@ export const ConfigSchema = z.object({
     .default(1_000)
     .describe("Shed requests with 503 while the event-loop delay exceeds this (0: off)."),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: decimal(0, 1)
-    .default(0.98)
-    .describe("Shed requests with 503 while event-loop utilization exceeds this (0: off)."),
+    .default(0)
+    .describe(
+      "Shed requests with 503 while event-loop utilization exceeds this (0: off). Off by default: a CPU-bound replica at capacity is near 1 without clients suffering; delay is what they feel.",
+    ),
   OVERLOAD_MAX_HEAP_USED_BYTES: int(0, 1024 * 1024 * MiB)
     .default(0)
     .describe("Shed requests with 503 while the V8 heap in use exceeds this (0: off)."),
   OVERLOAD_SAMPLE_INTERVAL_MS: int(10, 60_000)
     .default(1_000)
     .describe("How often the overload measures are sampled."),
+  API_KEYS: z
+    .string()
+    .optional()
+    .describe(
+      "Comma-separated API keys; when set, every route but the probes (and /metrics) needs `Authorization: Bearer <key>`.",
+    ),
+  METRICS_REQUIRE_API_KEY: booleanFromEnv.default(false).describe("Whether /metrics needs an API key too."),
+  RATE_LIMIT_MAX: int(0, 10_000_000)
+    .default(0)
+    .describe("Requests per window per API key (or client address without keys); 0: no rate limit."),
+  RATE_LIMIT_WINDOW_MS: int(100, 86_400_000).default(60_000).describe("The rate-limit window."),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .describe("Allowed CORS origins, comma-separated, or `*`; unset: CORS off."),
   METRICS_ENABLED: booleanFromEnv.default(true).describe("Serve Prometheus metrics at GET /metrics."),
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })
@@ -162,6 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `Invalid configuration: REDIS_LOCK_URLS contains ${JSON.stringify(badLockUrl)}, not a redis:// URL`,
       );
     }
+    const shortKey = listOf(parsed.data.API_KEYS).find((key) => key.length < 16);
+    if (shortKey !== undefined) {
+      throw new ConfigError("Invalid configuration: API_KEYS: every key must be at least 16 characters");
+    }
     const caFile = parsed.data.REDIS_TLS_CA_FILE;
     if (caFile !== undefined && !existsSync(caFile)) {
       throw new ConfigError(
@@ -180,10 +201,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
 }
 
+/** A comma-separated setting as a list, blanks dropped. */
+export function listOf(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
 /** The Redlock nodes: REDIS_LOCK_URLS when given, else nothing (the main connection is used). */
 export function lockUrlsOf(config: Pick<Config, "REDIS_LOCK_URLS">): string[] {
-  return (config.REDIS_LOCK_URLS ?? "")
-    .split(",")
-    .map((url) => url.trim())
-    .filter((url) => url !== "");
+  return listOf(config.REDIS_LOCK_URLS);
 }

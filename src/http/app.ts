@@ -4,16 +4,26 @@ import { serializerCompiler } from "fastify-type-provider-zod";
 import type { Lifecycle } from "../lifecycle.js";
 import type { ServiceMetrics } from "../metrics/metrics.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
+import { registerApiKeys } from "./api-keys.js";
 import type { PlanOptions } from "./calculate/plan.js";
 import type { RequestLimits } from "./calculate/schema.js";
+import { registerCors, registerSecurityHeaders } from "./headers.js";
 import { registerJsonBodyParser } from "./json-body.js";
 import { type OverloadLimits, registerOverloadProtection } from "./overload.js";
 import { registerProblemHandlers, sendProblem, toServiceError } from "./problem.js";
+import { type RateLimitOptions, registerRateLimit } from "./rate-limit.js";
 import { calculateRoutes } from "./routes/calculate.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
-import { metricsRoutes } from "./routes/metrics.js";
+import { metricsRoute, registerRequestMetrics } from "./routes/metrics.js";
 import { zodValidatorCompiler } from "./validation.js";
+
+export interface AccessOptions {
+  readonly apiKeys: readonly string[];
+  readonly protectMetrics: boolean;
+  readonly corsOrigins: readonly string[];
+  readonly rateLimit: RateLimitOptions;
+}
 
 export interface AppDependencies {
   readonly scheduler: SmartScheduler;
@@ -21,6 +31,8 @@ export interface AppDependencies {
   readonly limits: RequestLimits;
   readonly bodyLimitBytes: number;
   readonly plan?: PlanOptions;
+  /** Absent: open access, no CORS, no rate limit. */
+  readonly access?: AccessOptions;
   /** Absent: no load shedding. */
   readonly overload?: OverloadLimits;
   /** Null: no /metrics route and no request metrics. */
@@ -67,14 +79,22 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     if (deps.lifecycle.phase === "draining") reply.header("connection", "close");
   });
   registerProblemHandlers(app);
+  registerSecurityHeaders(app);
+  if (deps.access) {
+    registerCors(app, deps.access.corsOrigins);
+    registerApiKeys(app, { keys: deps.access.apiKeys, protectMetrics: deps.access.protectMetrics });
+    registerRateLimit(app, deps.access.rateLimit);
+  }
   if (deps.overload) registerOverloadProtection(app, deps.overload);
-  if (deps.metrics) metricsRoutes(app, deps.metrics);
-  healthRoutes(app, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
-  indicatorRoutes(app);
-  calculateRoutes(app, {
-    scheduler: deps.scheduler,
-    limits: deps.limits,
-    plan: deps.plan ?? {},
+  const metrics = deps.metrics;
+  if (metrics) registerRequestMetrics(app, metrics);
+  // Routes go in a plugin registered after the ones above: plugins such as the rate limiter
+  // attach to routes as they are added, so routes added before them would be missed.
+  app.register(async (routes) => {
+    if (metrics) metricsRoute(routes, metrics);
+    healthRoutes(routes, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
+    indicatorRoutes(routes);
+    calculateRoutes(routes, { scheduler: deps.scheduler, limits: deps.limits, plan: deps.plan ?? {} });
   });
   return app;
 }

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { ServiceMetrics } from "../../metrics/metrics.js";
 
-export function metricsRoutes(app: FastifyInstance, metrics: ServiceMetrics): void {
+export function metricsRoute(app: FastifyInstance, metrics: ServiceMetrics): void {
   app.get("/metrics", async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
+}
 
+/** On the root instance, so unmatched routes and errors raised before routing are counted too. */
+export function registerRequestMetrics(app: FastifyInstance, metrics: ServiceMetrics): void {
   app.addHook("onResponse", async (request, reply) => {
     // The route pattern, not the raw URL: unmatched paths must not create unbounded label values.
     const route = request.routeOptions.url ?? "unmatched";

@@ -1,0 +1,188 @@
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/config.js";
+import { createService, type Service } from "../../src/service.js";
+import { RedisServer, requireRedisBinary } from "../support/redis.js";
+import { calculateRequest, startTestService, testConfig } from "../support/service.js";
+
+const KEY_A = "key-a-0123456789abcdef";
+const KEY_B = "key-b-0123456789abcdef";
+const body = { candles: { close: [1, 2, 3, 4] }, indicators: [{ name: "SMA", params: { period: 2 } }] };
+const withKey = (key: string) => ({
+  ...calculateRequest(body),
+  headers: { ...calculateRequest(body).headers, authorization: `Bearer ${key}` },
+});
+
+describe("API keys", () => {
+  let service: Service;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    });
+    service = await createService(
+      testConfig({ API_KEYS: `${KEY_A}, ${KEY_B}` }),
+      pino({ level: "trace" }, stream),
+    );
+    await service.app.ready();
+    service.lifecycle.markReady();
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it("401 problem+json with WWW-Authenticate without a key or with a wrong one", async () => {
+    for (const request of [calculateRequest(body), withKey("wrong-key-0123456789"), { url: "/indicators" }]) {
+      const response = await service.app.inject(request);
+      expect(response.statusCode).toBe(401);
+      expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(response.headers["www-authenticate"]).toMatch(/^Bearer/);
+      expect(response.json()).toMatchObject({ code: "UNAUTHORIZED" });
+    }
+  });
+
+  it("accepts every configured key", async () => {
+    expect((await service.app.inject(withKey(KEY_A))).statusCode).toBe(200);
+    expect((await service.app.inject(withKey(KEY_B))).statusCode).toBe(200);
+  });
+
+  it("leaves the health probes and /metrics open", async () => {
+    for (const url of ["/health", "/health/live", "/health/ready", "/metrics"]) {
+      expect((await service.app.inject({ url })).statusCode, url).toBe(200);
+    }
+  });
+
+  it("never writes a key to the logs", async () => {
+    await service.app.inject(withKey(KEY_A));
+    await service.app.inject(withKey("wrong-key-0123456789"));
+    const logs = logLines.join("");
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(KEY_A);
+    expect(logs).not.toContain("wrong-key-0123456789");
+  });
+
+  it("METRICS_REQUIRE_API_KEY=true protects /metrics too", async () => {
+    const strict = await startTestService({ API_KEYS: KEY_A, METRICS_REQUIRE_API_KEY: true });
+    expect((await strict.app.inject({ url: "/metrics" })).statusCode).toBe(401);
+    expect(
+      (await strict.app.inject({ url: "/metrics", headers: { authorization: `Bearer ${KEY_A}` } }))
+        .statusCode,
+    ).toBe(200);
+    await strict.close();
+  });
+
+  it("refuses keys shorter than 16 characters at start-up", () => {
+    expect(() => loadConfig({ API_KEYS: "short" })).toThrow(ConfigError);
+  });
+});
+
+describe("rate limiting", () => {
+  it("429 problem+json with Retry-After past the limit, per API key, probes exempt", async () => {
+    const service = await startTestService({ API_KEYS: `${KEY_A},${KEY_B}`, RATE_LIMIT_MAX: 3 });
+    try {
+      for (let i = 0; i < 3; i++) expect((await service.app.inject(withKey(KEY_A))).statusCode).toBe(200);
+      const limited = await service.app.inject(withKey(KEY_A));
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+      expect(limited.json()).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      expect((await service.app.inject(withKey(KEY_B))).statusCode).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await service.app.inject({ url: "/health/live" })).statusCode).toBe(200);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("limits per client address without API keys", async () => {
+    const service = await startTestService({ RATE_LIMIT_MAX: 2 });
+    try {
+      const from = (ip: string) => ({ ...calculateRequest(body), remoteAddress: ip });
+      expect((await service.app.inject(from("10.0.0.1"))).statusCode).toBe(200);
+      expect((await service.app.inject(from("10.0.0.1"))).statusCode).toBe(200);
+      expect((await service.app.inject(from("10.0.0.1"))).statusCode).toBe(429);
+      expect((await service.app.inject(from("10.0.0.2"))).statusCode).toBe(200);
+    } finally {
+      await service.close();
+    }
+  });
+
+  const redisAvailable = requireRedisBinary();
+  it.skipIf(!redisAvailable)(
+    "holds across replicas through Redis, and degrades to per-replica limits with Redis down",
+    async () => {
+      const redis = await RedisServer.start();
+      const config = {
+        REDIS_URL: redis.url,
+        API_KEYS: KEY_A,
+        RATE_LIMIT_MAX: 4,
+        RATE_LIMIT_WINDOW_MS: 60_000,
+      };
+      const [one, two] = await Promise.all([startTestService(config), startTestService(config)]);
+      try {
+        const statuses = [];
+        for (const replica of [one, two, one, two, one])
+          statuses.push((await replica.app.inject(withKey(KEY_A))).statusCode);
+        expect(statuses).toEqual([200, 200, 200, 200, 429]);
+
+        await redis.stop();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(one.scheduler.coordinator.mode).toBe("degraded");
+        // Each replica now counts on its own (its local counter only saw its share before).
+        const degraded = [];
+        for (let i = 0; i < 5; i++) degraded.push((await two.app.inject(withKey(KEY_A))).statusCode);
+        expect(degraded).toEqual([200, 200, 200, 200, 429]);
+      } finally {
+        await Promise.all([one.close(), two.close()]);
+        await redis.stop();
+      }
+    },
+  );
+});
+
+describe("CORS and security headers", () => {
+  it("sends no CORS headers unless origins are configured", async () => {
+    const service = await startTestService();
+    const response = await service.app.inject({
+      url: "/indicators",
+      headers: { origin: "https://app.example" },
+    });
+    expect(response.headers["access-control-allow-origin"]).toBeUndefined();
+    await service.close();
+  });
+
+  it("answers preflight for configured origins only", async () => {
+    const service = await startTestService({ CORS_ORIGINS: "https://app.example" });
+    const preflight = (origin: string) =>
+      service.app.inject({
+        method: "OPTIONS",
+        url: "/indicators/calculate",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      });
+    const allowed = await preflight("https://app.example");
+    expect(allowed.statusCode).toBe(204);
+    expect(allowed.headers["access-control-allow-origin"]).toBe("https://app.example");
+    expect((await preflight("https://evil.example")).headers["access-control-allow-origin"]).toBeUndefined();
+    await service.close();
+  });
+
+  it("sets JSON-API security headers on every response", async () => {
+    const service = await startTestService();
+    for (const request of [{ url: "/health" }, calculateRequest(body), { url: "/nope" }]) {
+      const response = await service.app.inject(request);
+      expect(response.headers["x-content-type-options"]).toBe("nosniff");
+      expect(response.headers["x-frame-options"]).toBe("DENY");
+      expect(response.headers["referrer-policy"]).toBe("no-referrer");
+      expect(response.headers["content-security-policy"]).toContain("default-src 'none'");
+    }
+    await service.close();
+  });
+});
