@@ -4,8 +4,8 @@
 # Two stages so the runtime image carries neither the TypeScript toolchain nor the test
 # dependencies (testcontainers, vitest, ...): only dist/ and the production node_modules.
 #
-# Node 24 is the Active LTS line; `-slim` is Debian without compilers and docs (about a quarter of
-# the full image), enough since no production dependency builds native code. The same major runs
+# Node 24 is an LTS line; `-slim` is Debian without compilers and docs (a fraction of the full
+# image's size), enough since no production dependency builds native code. The same major runs
 # in CI (test/deploy/node24.test.ts starts dist/main.js under npm's node@24 binary). For fully
 # reproducible builds pin a digest as well: node:24-slim@sha256:...
 

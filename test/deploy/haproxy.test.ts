@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,8 @@ import { commandPath, readRootFile, required, run } from "./helpers.js";
 
 const CONFIG = "deploy/haproxy.cfg";
 const config = readRootFile(CONFIG);
-const haproxy = commandPath("haproxy");
+// Debian installs it in /usr/sbin, which a non-root PATH may lack.
+const haproxy = commandPath("haproxy") ?? (existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : undefined);
 const enabled = required(haproxy, "the load balancer checks need haproxy (apt-get install -y haproxy)");
 
 describe("deploy/haproxy.cfg", () => {
@@ -24,8 +25,13 @@ describe("deploy/haproxy.cfg", () => {
   });
 
   describe.skipIf(!enabled)("with the haproxy binary", () => {
-    const dir = mkdtempSync(join(tmpdir(), "indicator-haproxy-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    let dir = "";
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "indicator-haproxy-"));
+    });
+    afterAll(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
 
     function check(text: string): { status: number | null; output: string } {
       const file = join(dir, `check-${Math.random().toString(36).slice(2)}.cfg`);
@@ -90,9 +96,10 @@ describe.skipIf(!enabled)("HAProxy running deploy/haproxy.cfg against two replic
   let lb: ChildProcess;
   let url: string;
   let output = "";
-  const dir = mkdtempSync(join(tmpdir(), "indicator-haproxy-"));
+  let dir = "";
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "indicator-haproxy-"));
     await Promise.all(replicas.map((replica) => replica.start()));
     const lbPort = await freePort();
     const dnsPort = await freePort();
@@ -124,7 +131,7 @@ describe.skipIf(!enabled)("HAProxy running deploy/haproxy.cfg against two replic
       await exited;
     }
     for (const replica of replicas) replica.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Which replica answered each of `count` sequential requests (or the HTTP status if not 200). */
