@@ -6,7 +6,7 @@ import type { ServiceMetrics } from "../metrics/metrics.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import { registerApiKeys } from "./api-keys.js";
 import type { PlanOptions } from "./calculate/plan.js";
-import type { RequestLimits } from "./calculate/schema.js";
+import type { RequestLimits } from "./schemas/request.js";
 import { registerCors, registerSecurityHeaders } from "./headers.js";
 import { registerJsonBodyParser } from "./json-body.js";
 import { type OverloadLimits, registerOverloadProtection } from "./overload.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeTask } from "../../src/compute/task.js";
 import { planCalculation } from "../../src/http/calculate/plan.js";
-import { calculateBodySchema } from "../../src/http/calculate/schema.js";
+import { calculateBodySchema } from "../../src/http/schemas/request.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv } from "../support/series.js";

@@ -5,7 +5,7 @@ import { computeTask } from "../../src/compute/task.js";
 import { encodeResult } from "../../src/coordination/codec.js";
 import { LockManager } from "../../src/coordination/lock.js";
 import { planCalculation } from "../../src/http/calculate/plan.js";
-import { calculateBodySchema } from "../../src/http/calculate/schema.js";
+import { calculateBodySchema } from "../../src/http/schemas/request.js";
 import type { Service } from "../../src/service.js";
 import { sample } from "../support/metrics.js";
 import { freePort } from "../support/process.js";

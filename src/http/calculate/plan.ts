@@ -6,7 +6,7 @@ import { describeIssues, type FieldIssue, ServiceError } from "../../errors/regi
 import type { WorkUnit } from "../../scheduler/types.js";
 import { buildWorkUnits } from "../../scheduler/units.js";
 import { toFieldIssues } from "../zod-issues.js";
-import type { CalculateBody } from "./schema.js";
+import type { CalculateBody } from "../schemas/request.js";
 
 export interface PlannedResult {
   readonly id: string;

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { SmartScheduler } from "../../scheduler/scheduler.js";
 import { type PlanOptions, planCalculation } from "../calculate/plan.js";
 import { renderCalculation } from "../calculate/render.js";
-import { calculateBodySchema, type RequestLimits } from "../calculate/schema.js";
+import { calculateBodySchema, type RequestLimits } from "../schemas/request.js";
 
 export interface CalculateDependencies {
   readonly scheduler: SmartScheduler;
