@@ -6,9 +6,9 @@ import type { ServiceMetrics } from "../metrics/metrics.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import { registerApiKeys } from "./api-keys.js";
 import type { PlanOptions } from "./calculate/plan.js";
-import type { RequestLimits } from "./schemas/request.js";
 import { registerCors, registerSecurityHeaders } from "./headers.js";
 import { registerJsonBodyParser } from "./json-body.js";
+import { openApiRoute, registerOpenApi } from "./openapi.js";
 import { type OverloadLimits, registerOverloadProtection } from "./overload.js";
 import { registerProblemHandlers, sendProblem, toServiceError } from "./problem.js";
 import { type RateLimitOptions, registerRateLimit } from "./rate-limit.js";
@@ -16,6 +16,7 @@ import { calculateRoutes } from "./routes/calculate.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { metricsRoute, registerRequestMetrics } from "./routes/metrics.js";
+import type { RequestLimits } from "./schemas/request.js";
 import { zodValidatorCompiler } from "./validation.js";
 
 export interface AccessOptions {
@@ -86,11 +87,13 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     registerRateLimit(app, deps.access.rateLimit);
   }
   if (deps.overload) registerOverloadProtection(app, deps.overload);
+  registerOpenApi(app);
   const metrics = deps.metrics;
   if (metrics) registerRequestMetrics(app, metrics);
   // Routes go in a plugin registered after the ones above: plugins such as the rate limiter
   // attach to routes as they are added, so routes added before them would be missed.
   app.register(async (routes) => {
+    openApiRoute(routes);
     if (metrics) metricsRoute(routes, metrics);
     healthRoutes(routes, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
     indicatorRoutes(routes);

@@ -7,11 +7,12 @@ import type { FastifyInstance } from "fastify";
  * HSTS is left to the TLS-terminating proxy, which knows whether HTTPS is in use.
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", async (request, reply) => {
     reply.header("x-content-type-options", "nosniff");
     reply.header("x-frame-options", "DENY");
     reply.header("referrer-policy", "no-referrer");
-    if (!reply.hasHeader("content-security-policy")) {
+    // Swagger UI is a document with scripts and styles; everything else is data.
+    if (!request.url.startsWith("/docs") && !reply.hasHeader("content-security-policy")) {
       reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
     }
   });

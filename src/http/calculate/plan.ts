@@ -5,8 +5,8 @@ import type { Presentation } from "../../compute/serialize.js";
 import { describeIssues, type FieldIssue, ServiceError } from "../../errors/registry.js";
 import type { WorkUnit } from "../../scheduler/types.js";
 import { buildWorkUnits } from "../../scheduler/units.js";
-import { toFieldIssues } from "../zod-issues.js";
 import type { CalculateBody } from "../schemas/request.js";
+import { toFieldIssues } from "../zod-issues.js";
 
 export interface PlannedResult {
   readonly id: string;

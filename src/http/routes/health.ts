@@ -4,6 +4,7 @@ import { ServiceError } from "../../errors/registry.js";
 import type { Lifecycle } from "../../lifecycle.js";
 import { SERVICE_VERSION } from "../../version.js";
 import { sendProblem } from "../problem.js";
+import { HealthSchema, LiveSchema, problemResponses, ReadySchema } from "../schemas/responses.js";
 
 export interface HealthDependencies {
   readonly lifecycle: Lifecycle;
@@ -12,31 +13,65 @@ export interface HealthDependencies {
 
 export function healthRoutes(app: FastifyInstance, { lifecycle, coordinator }: HealthDependencies): void {
   // 200 in degraded mode too: the replica still serves, it just does not share work.
-  app.get("/health", async () => {
-    const mode = coordinator.mode;
-    const redis = coordinator.redisHealth();
-    return {
-      status: mode === "degraded" ? "degraded" : "ok",
-      mode,
-      version: SERVICE_VERSION,
-      uptimeSeconds: Math.round((Date.now() - lifecycle.startedAt) / 1_000),
-      ...(redis ? { redis } : {}),
-    };
-  });
+  app.get(
+    "/health",
+    {
+      schema: {
+        operationId: "getHealth",
+        summary: "Status, coordination mode and Redis state",
+        description: "HTTP 200 in degraded mode too (the replica still serves); `status` says `degraded`.",
+        tags: ["operations"],
+        response: { 200: HealthSchema, ...problemResponses(500) },
+      },
+    },
+    async () => {
+      const mode = coordinator.mode;
+      const redis = coordinator.redisHealth();
+      return {
+        status: mode === "degraded" ? "degraded" : "ok",
+        mode,
+        version: SERVICE_VERSION,
+        uptimeSeconds: Math.round((Date.now() - lifecycle.startedAt) / 1_000),
+        ...(redis ? { redis } : {}),
+      };
+    },
+  );
 
   // Liveness looks at nothing but the process: a Redis blip must not restart every replica.
-  app.get("/health/live", async () => ({ status: "ok" }));
+  app.get(
+    "/health/live",
+    {
+      schema: {
+        operationId: "getLiveness",
+        summary: "Liveness: the process answers",
+        tags: ["operations"],
+        response: { 200: LiveSchema },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
 
   // Degraded is still ready: taking the replica out of the balancer would not bring Redis back.
-  app.get("/health/ready", async (_request, reply) => {
-    if (lifecycle.phase !== "ready") {
-      return sendProblem(
-        reply,
-        new ServiceError("NOT_READY", `The service is ${lifecycle.phase}.`, {
-          headers: { "retry-after": "1" },
-        }),
-      );
-    }
-    return { status: "ready" };
-  });
+  app.get(
+    "/health/ready",
+    {
+      schema: {
+        operationId: "getReadiness",
+        summary: "Readiness: 503 while starting or draining",
+        tags: ["operations"],
+        response: { 200: ReadySchema, ...problemResponses(503) },
+      },
+    },
+    async (_request, reply) => {
+      if (lifecycle.phase !== "ready") {
+        return sendProblem(
+          reply,
+          new ServiceError("NOT_READY", `The service is ${lifecycle.phase}.`, {
+            headers: { "retry-after": "1" },
+          }),
+        );
+      }
+      return { status: "ready" as const };
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { INDICATORS } from "../../compute/catalog/index.js";
+import { CatalogSchema, problemResponses } from "../schemas/responses.js";
 
 /** The catalog as clients see it; built once, it never changes while the process runs. */
 export function catalogDocument() {
@@ -22,5 +23,18 @@ export function catalogDocument() {
 
 export function indicatorRoutes(app: FastifyInstance): void {
   const body = JSON.stringify(catalogDocument());
-  app.get("/indicators", async (_request, reply) => reply.type("application/json").send(body));
+  app.get(
+    "/indicators",
+    {
+      schema: {
+        operationId: "listIndicators",
+        summary: "The indicator catalog",
+        description:
+          "Every indicator with its aliases, the candle columns it reads, its params as JSON Schema (defaults and bounds), its outputs, how warm-up is determined and where it differs from TA-Lib.",
+        tags: ["indicators"],
+        response: { 200: CatalogSchema, ...problemResponses(401, 429, 500, 503) },
+      },
+    },
+    async (_request, reply) => reply.type("application/json").send(body),
+  );
 }

@@ -1,9 +1,22 @@
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { ServiceMetrics } from "../../metrics/metrics.js";
 
 export function metricsRoute(app: FastifyInstance, metrics: ServiceMetrics): void {
-  app.get("/metrics", async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        operationId: "getMetrics",
+        summary: "Prometheus metrics",
+        description: "Prometheus text exposition format; the README lists the series.",
+        tags: ["operations"],
+        produces: ["text/plain"],
+        response: { 200: z.string().describe("Prometheus text exposition.") },
+      },
+    },
+    async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 }
 

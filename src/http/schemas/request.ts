@@ -63,13 +63,32 @@ export function calculateBodySchema(limits: RequestLimits) {
       .describe("Return only the last N values of each series."),
     precision: z.number().int().min(0).max(MAX_PRECISION).optional().describe("Round values to N decimals."),
   });
-  return z.strictObject({
-    symbol: label("Instrument").optional(),
-    interval: label("Bar interval").optional(),
-    candles: candlesSchema(limits),
-    indicators: z.array(indicator).min(1).max(limits.maxIndicators),
-    options: options.optional(),
-  });
+  return z
+    .strictObject({
+      symbol: label("Instrument").optional(),
+      interval: label("Bar interval").optional(),
+      candles: candlesSchema(limits),
+      indicators: z.array(indicator).min(1).max(limits.maxIndicators),
+      options: options.optional(),
+    })
+    .meta({
+      examples: [
+        {
+          symbol: "AAPL",
+          interval: "1d",
+          candles: {
+            close: [10, 11, 12, 11, 10],
+            high: [10.5, 11.4, 12.2, 11.8, 10.6],
+            low: [9.6, 10.5, 11.4, 10.8, 9.7],
+          },
+          indicators: [
+            { name: "SMA", params: { period: 3 }, id: "fast" },
+            { name: "BBANDS", params: { period: 3, stdDev: 2 } },
+          ],
+          options: { precision: 4 },
+        },
+      ],
+    });
 }
 
 export type CalculateBody = z.infer<ReturnType<typeof calculateBodySchema>>;

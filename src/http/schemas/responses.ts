@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { ERROR_REGISTRY, type ErrorCode } from "../../errors/registry.js";
+
+/** Schemas of what the service sends. They document the API (openapi.yaml) and shape /health replies. */
+
+const codes = Object.keys(ERROR_REGISTRY) as [ErrorCode, ...ErrorCode[]];
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe("URI identifying the problem type: `urn:indicator-service:problem:<code>`."),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.enum(codes).describe("Stable machine-readable code from the error registry."),
+    requestId: z.string().describe("Also in the `x-request-id` header and in the service's log lines."),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe("Field-level problems (at most 20), e.g. `indicators[1].params.period`."),
+  })
+  .describe("RFC 9457 problem details, sent as application/problem+json.")
+  .meta({
+    id: "Problem",
+    examples: [
+      {
+        type: "urn:indicator-service:problem:validation-failed",
+        title: "The request is not valid",
+        status: 400,
+        detail: "indicators[0].params.period: Too small: expected number to be >=1",
+        code: "VALIDATION_FAILED",
+        requestId: "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11",
+        errors: [{ path: "indicators[0].params.period", message: "Too small: expected number to be >=1" }],
+      },
+    ],
+  });
+
+const series = z.array(z.number().nullable());
+
+export const CalculateResponseSchema = z
+  .object({
+    symbol: z.string().optional(),
+    interval: z.string().optional(),
+    results: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string().describe("Canonical indicator name."),
+        params: z.record(z.string(), z.unknown()).describe("Params with defaults filled in."),
+        warmup: z.number().int().nullable().describe("Index of the first non-null value; null if none."),
+        source: z.enum(["computed", "memory", "joined", "shared", "awaited"]),
+        values: z
+          .union([series, z.record(z.string(), series)])
+          .describe("Aligned with the candles; an object of series for multi-output indicators."),
+      }),
+    ),
+    meta: z.object({
+      candles: z.number().int(),
+      mode: z.enum(["standalone", "distributed", "degraded"]),
+      elapsedMs: z.number(),
+    }),
+  })
+  .meta({
+    id: "CalculateResponse",
+    examples: [
+      {
+        symbol: "AAPL",
+        interval: "1d",
+        results: [
+          {
+            id: "fast",
+            name: "SMA",
+            params: { period: 3 },
+            warmup: 2,
+            source: "computed",
+            values: [null, null, 11, 11.3333, 11],
+          },
+          {
+            id: "BBANDS(3,2)",
+            name: "BBANDS",
+            params: { period: 3, stdDev: 2 },
+            warmup: 2,
+            source: "memory",
+            values: {
+              upper: [null, null, 12.633, 12.276, 12.633],
+              middle: [null, null, 11, 11.333, 11],
+              lower: [null, null, 9.367, 10.391, 9.367],
+            },
+          },
+        ],
+        meta: { candles: 5, mode: "standalone", elapsedMs: 0.9 },
+      },
+    ],
+  });
+
+export const CatalogSchema = z
+  .object({
+    count: z.number().int(),
+    indicators: z.array(
+      z.object({
+        name: z.string(),
+        aliases: z.array(z.string()),
+        category: z.enum(["trend", "momentum", "volatility", "volume"]),
+        description: z.string(),
+        reads: z.array(z.enum(["open", "high", "low", "close", "volume"])),
+        params: z
+          .record(z.string(), z.unknown())
+          .describe("JSON Schema of the params, with defaults and bounds."),
+        outputs: z.array(z.string()),
+        warmup: z.string(),
+        talibDifference: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({
+    id: "Catalog",
+    examples: [
+      {
+        count: 1,
+        indicators: [
+          {
+            name: "SMA",
+            aliases: ["SimpleMovingAverage"],
+            category: "trend",
+            description: "Simple moving average: the mean of the last `period` closes.",
+            reads: ["close"],
+            params: {
+              type: "object",
+              properties: { period: { type: "integer", minimum: 1, maximum: 10000, default: 20 } },
+              additionalProperties: false,
+            },
+            outputs: ["value"],
+            warmup: "First value at index period-1.",
+          },
+        ],
+      },
+    ],
+  });
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    mode: z.enum(["standalone", "distributed", "degraded"]),
+    version: z.string(),
+    uptimeSeconds: z.number().int(),
+    redis: z
+      .object({
+        connected: z.boolean(),
+        since: z.string(),
+        lastError: z.string().nullable(),
+        breaker: z.enum(["closed", "open", "half-open"]),
+        roundTripMs: z.number(),
+        lockMinCostMs: z.number(),
+      })
+      .optional(),
+  })
+  .meta({
+    id: "Health",
+    examples: [{ status: "ok", mode: "standalone", version: "0.1.0", uptimeSeconds: 42 }],
+  });
+
+export const LiveSchema = z.object({ status: z.literal("ok") }).meta({ examples: [{ status: "ok" }] });
+export const ReadySchema = z.object({ status: z.literal("ready") }).meta({ examples: [{ status: "ready" }] });
+
+/** problem+json responses an operation can produce, keyed by status. */
+export function problemResponses(...statuses: number[]): Record<number, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+}
