@@ -32,9 +32,32 @@ describe("configuration", () => {
     ["SCHEDULER_MODE", "turbo"],
     ["LOG_LEVEL", "loud"],
     ["SCHEDULER_MAX_WORKERS", "0"],
+    ["CACHE_MAX_BYTES", " "],
+    ["CACHE_MAX_BYTES", "1e9"],
+    ["REDIS_URL", "http://localhost:6379"],
+    ["REDIS_COMMAND_TIMEOUT_MS", "5"],
+    ["LOCK_LEASE_MS", "50"],
+    ["COORDINATION_MIN_COST_MS", "sometimes"],
+    ["RATE_LIMIT_MAX", "many"],
+    ["RATE_LIMIT_WINDOW_MS", "10"],
+    ["SHUTDOWN_DRAIN_MS", "-1"],
+    ["OVERLOAD_MAX_EVENT_LOOP_UTILIZATION", "1.5"],
+    ["METRICS_REQUIRE_API_KEY", "perhaps"],
   ])("rejects %s=%s naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}=`));
+  });
+
+  it.each([
+    [
+      { REDIS_LOCK_URLS: "redis://a:1,http://b:2", REDIS_URL: "redis://a:1" },
+      /REDIS_LOCK_URLS contains "http:\/\/b:2"/,
+    ],
+    [{ REDIS_LOCK_URLS: "redis://a:1" }, /REDIS_LOCK_URLS is set but REDIS_URL is not/],
+    [{ REDIS_TLS_CA_FILE: "/no/such/ca.pem" }, /REDIS_TLS_CA_FILE="\/no\/such\/ca.pem": no such file/],
+    [{ API_KEYS: "long-enough-key-0001,short" }, /API_KEYS: every key must be at least 16 characters/],
+  ])("rejects inconsistent settings with one line: %o", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 
   it("is documented in the README config table, every variable with its default", () => {
