@@ -36,17 +36,11 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += String(chunk);
-  });
+  const output = captureOutput(child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`);
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output.text}`);
     try {
       if ((await fetch(`${url}/health/ready`)).status === 200) break;
     } catch {
@@ -54,14 +48,14 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`server did not become ready: ${output}`);
+      throw new Error(`server did not become ready: ${output.text}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
     child,
     url,
-    output: () => output,
+    output: () => output.text,
     async stop(signal = "SIGTERM") {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, "exit");
@@ -80,15 +74,20 @@ export async function runServerToExit(
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += String(chunk);
-  });
+  const output = captureOutput(child);
   const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
   const [code] = (await once(child, "exit")) as [number | null];
   clearTimeout(timer);
-  return { code, output };
+  return { code, output: output.text };
+}
+
+/** Everything the child writes to stdout and stderr, as it arrives. */
+function captureOutput(child: ChildProcess): { readonly text: string } {
+  const output = { text: "" };
+  const append = (chunk: unknown) => {
+    output.text += String(chunk);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return output;
 }

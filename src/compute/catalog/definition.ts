@@ -64,3 +64,8 @@ export function defineIndicator<Params extends object>(
 }
 
 export const SINGLE_OUTPUT: readonly OutputSpec[] = [{ name: "value" }];
+
+/** Outputs named as the library's result properties, e.g. `sameNamedOutputs("upper", "middle", "lower")`. */
+export function sameNamedOutputs(...names: string[]): readonly OutputSpec[] {
+  return names.map((name) => ({ name, key: name }));
+}

@@ -50,7 +50,7 @@ import {
   WilliamsR,
 } from "trading-signals";
 import { z } from "zod";
-import { defineIndicator, SINGLE_OUTPUT } from "./definition.js";
+import { defineIndicator, SINGLE_OUTPUT, sameNamedOutputs } from "./definition.js";
 import { bounded, factor, MAX_PERIOD, NO_PARAMS, paramsObject, period } from "./params.js";
 
 /*
@@ -89,11 +89,7 @@ export const momentumIndicators = [
       (p) => p.fastPeriod < p.slowPeriod,
       { message: "fastPeriod must be smaller than slowPeriod", path: ["fastPeriod"] },
     ),
-    outputs: [
-      { name: "macd", key: "macd" },
-      { name: "signal", key: "signal" },
-      { name: "histogram", key: "histogram" },
-    ],
+    outputs: sameNamedOutputs("macd", "signal", "histogram"),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
     talibDifference:
       "EMAs seed with the first close and output starts at index slowPeriod-1; TA-Lib seeds with SMAs and starts at slowPeriod+signalPeriod-2.",
@@ -375,10 +371,7 @@ export const momentumIndicators = [
     reads: ["high", "low", "close"],
     input: "candle",
     params: paramsObject({ period: period(13) }),
-    outputs: [
-      { name: "bullPower", key: "bullPower" },
-      { name: "bearPower", key: "bearPower" },
-    ],
+    outputs: sameNamedOutputs("bullPower", "bearPower"),
     warmup: "First value at index period-1 (isStable of the EMA).",
     version: 1,
     create: ({ period }) => new ElderRay(period),
@@ -527,10 +520,7 @@ export const momentumIndicators = [
       secondSmoothingPeriod: period(20, 2),
       signalPeriod: period(10),
     }),
-    outputs: [
-      { name: "pmo", key: "pmo" },
-      { name: "signal", key: "signal" },
-    ],
+    outputs: sameNamedOutputs("pmo", "signal"),
     warmup:
       "First value at index firstSmoothingPeriod+secondSmoothingPeriod-1; the signal EMA starts there too, seeded with the first PMO value.",
     version: 1,
@@ -611,10 +601,7 @@ export const momentumIndicators = [
       smoothPeriod: period(5),
       fastFactor: factor(4.236, 100),
     }),
-    outputs: [
-      { name: "rsiMa", key: "rsiMa" },
-      { name: "trailingStop", key: "trailingStop" },
-    ],
+    outputs: sameNamedOutputs("rsiMa", "trailingStop"),
     warmup: "First value at index rsiPeriod+smoothPeriod+2*(2*rsiPeriod-1)-2.",
     version: 1,
     create: ({ rsiPeriod, smoothPeriod, fastFactor }) =>
@@ -686,10 +673,7 @@ export const momentumIndicators = [
     reads: ["open", "high", "low", "close"],
     input: "candle",
     params: paramsObject({ period: period(10) }),
-    outputs: [
-      { name: "rvgi", key: "rvgi" },
-      { name: "signal", key: "signal" },
-    ],
+    outputs: sameNamedOutputs("rvgi", "signal"),
     warmup: "First value at index period+5.",
     version: 1,
     create: ({ period }) => new RelativeVigorIndex(period),
@@ -849,11 +833,7 @@ export const momentumIndicators = [
       message: "fastPeriod must be smaller than slowPeriod",
       path: ["fastPeriod"],
     }),
-    outputs: [
-      { name: "trend", key: "trend" },
-      { name: "explosion", key: "explosion" },
-      { name: "deadZone", key: "deadZone" },
-    ],
+    outputs: sameNamedOutputs("trend", "explosion", "deadZone"),
     warmup: "First value at index max(slowPeriod, bandsPeriod-1, atrPeriod-1).",
     version: 1,
     create: (p) =>
@@ -891,10 +871,7 @@ export const momentumIndicators = [
     reads: ["high", "low", "close"],
     input: "candle",
     params: paramsObject({ channelPeriod: period(10), averagePeriod: period(21), signalPeriod: period(4) }),
-    outputs: [
-      { name: "wt1", key: "wt1" },
-      { name: "wt2", key: "wt2" },
-    ],
+    outputs: sameNamedOutputs("wt1", "wt2"),
     warmup: "First value at index max(channelPeriod, averagePeriod, signalPeriod)-1.",
     version: 1,
     create: ({ channelPeriod, averagePeriod, signalPeriod }) =>

@@ -44,7 +44,7 @@ import {
   ZigZag,
   ZLEMA,
 } from "trading-signals";
-import { defineIndicator, SINGLE_OUTPUT, type StreamingIndicator } from "./definition.js";
+import { defineIndicator, SINGLE_OUTPUT, type StreamingIndicator, sameNamedOutputs } from "./definition.js";
 import { bounded, factor, NO_PARAMS, paramsObject, period } from "./params.js";
 
 interface EventIndicator<Input> {
@@ -240,11 +240,7 @@ export const trendIndicators = [
     reads: ["high", "low"],
     input: "candle",
     params: alligatorParams,
-    outputs: [
-      { name: "jaw", key: "jaw" },
-      { name: "teeth", key: "teeth" },
-      { name: "lips", key: "lips" },
-    ],
+    outputs: sameNamedOutputs("jaw", "teeth", "lips"),
     warmup: ALLIGATOR_WARMUP,
     version: 1,
     create: (p) => new Alligator(alligatorConfig(p)),
@@ -258,10 +254,7 @@ export const trendIndicators = [
     reads: ["high", "low"],
     input: "candle",
     params: alligatorParams,
-    outputs: [
-      { name: "upper", key: "upper" },
-      { name: "lower", key: "lower" },
-    ],
+    outputs: sameNamedOutputs("upper", "lower"),
     warmup: ALLIGATOR_WARMUP,
     version: 1,
     create: (p) => new GatorOscillator(alligatorConfig(p)),
@@ -326,10 +319,7 @@ export const trendIndicators = [
     reads: ["high", "low", "close"],
     input: "candle",
     params: paramsObject({ period: period(22), multiplier: factor(3) }),
-    outputs: [
-      { name: "long", key: "long" },
-      { name: "short", key: "short" },
-    ],
+    outputs: sameNamedOutputs("long", "short"),
     warmup: "First value at index period-1 (when the ATR has its first value).",
     version: 1,
     create: ({ period, multiplier }) => new ChandelierExit({ interval: period, multiplier }),
@@ -378,10 +368,7 @@ export const trendIndicators = [
       (p) => p.shortPeriod < p.longPeriod,
       { message: "shortPeriod must be smaller than longPeriod", path: ["shortPeriod"] },
     ),
-    outputs: [
-      { name: "short", key: "short" },
-      { name: "long", key: "long" },
-    ],
+    outputs: sameNamedOutputs("short", "long"),
     warmup: "First value at index longPeriod-1.",
     version: 1,
     create: ({ shortPeriod, longPeriod }) => new DMA(shortPeriod, longPeriod),
@@ -471,12 +458,7 @@ export const trendIndicators = [
     reads: ["high", "low"],
     input: "candle",
     params: paramsObject({ conversionPeriod: period(9), basePeriod: period(26), spanBPeriod: period(52) }),
-    outputs: [
-      { name: "conversion", key: "conversion" },
-      { name: "base", key: "base" },
-      { name: "spanA", key: "spanA" },
-      { name: "spanB", key: "spanB" },
-    ],
+    outputs: sameNamedOutputs("conversion", "base", "spanA", "spanB"),
     warmup: "First value at index max(conversionPeriod, basePeriod, spanBPeriod)-1.",
     version: 1,
     create: ({ conversionPeriod, basePeriod, spanBPeriod }) =>
@@ -511,12 +493,7 @@ export const trendIndicators = [
     reads: ["close"],
     input: "value",
     params: paramsObject({ period: period(14, 2) }),
-    outputs: [
-      { name: "value", key: "value" },
-      { name: "forecast", key: "forecast" },
-      { name: "slope", key: "slope" },
-      { name: "intercept", key: "intercept" },
-    ],
+    outputs: sameNamedOutputs("value", "forecast", "slope", "intercept"),
     warmup: "First value at index period-1.",
     version: 1,
     create: ({ period }) => {
@@ -549,10 +526,7 @@ export const trendIndicators = [
     reads: ["close"],
     input: "value",
     params: paramsObject({ fastLimit: bounded(0.5, 0.01, 0.99), slowLimit: bounded(0.05, 0.01, 0.99) }),
-    outputs: [
-      { name: "mama", key: "mama" },
-      { name: "fama", key: "fama" },
-    ],
+    outputs: sameNamedOutputs("mama", "fama"),
     warmup: "First value at index 32.",
     version: 1,
     create: ({ fastLimit, slowLimit }) => new MAMA({ fastLimit, slowLimit }),
@@ -617,10 +591,7 @@ export const trendIndicators = [
     // distance 2..period, each O(distance) per candle, so the cost grows with period squared
     // (10k candles: 130 ms at 100, 1.3 s at 400, minutes at 10 000): capped well below MAX_PERIOD.
     params: paramsObject({ period: period(14, 2, 100) }),
-    outputs: [
-      { name: "high", key: "high" },
-      { name: "low", key: "low" },
-    ],
+    outputs: sameNamedOutputs("high", "low"),
     warmup: "First value at index period.",
     version: 1,
     create: ({ period }) => new RandomWalkIndex(period),
@@ -763,10 +734,7 @@ export const trendIndicators = [
     reads: ["high", "low", "close"],
     input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: [
-      { name: "plus", key: "plus" },
-      { name: "minus", key: "minus" },
-    ],
+    outputs: sameNamedOutputs("plus", "minus"),
     warmup: "First value at index period.",
     version: 1,
     create: ({ period }) => new VortexIndicator(period),

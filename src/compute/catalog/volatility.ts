@@ -20,7 +20,7 @@ import {
   TTMSqueeze,
   UlcerIndex,
 } from "trading-signals";
-import { defineIndicator, SINGLE_OUTPUT } from "./definition.js";
+import { defineIndicator, SINGLE_OUTPUT, sameNamedOutputs } from "./definition.js";
 import { factor, NO_PARAMS, paramsObject, period } from "./params.js";
 
 const BAND_OUTPUTS = [
@@ -38,11 +38,7 @@ export const volatilityIndicators = [
     reads: ["close"],
     input: "value",
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
-    outputs: [
-      { name: "upper", key: "upper" },
-      { name: "middle", key: "middle" },
-      { name: "lower", key: "lower" },
-    ],
+    outputs: sameNamedOutputs("upper", "middle", "lower"),
     warmup: "First value at index period-1.",
     version: 1,
     create: ({ period, stdDev }) => new BollingerBands(period, stdDev),
