@@ -142,6 +142,18 @@ export const ConfigSchema = z.object({
   LOCK_WAIT_TIMEOUT_MS: int(100, 600_000)
     .default(30_000)
     .describe("Longest a replica waits for another's result before computing it itself (a duplicate)."),
+  COORDINATION_WAIT: z
+    .enum(["notify", "poll"])
+    .default("notify")
+    .describe(
+      "How a replica waits for another's result: `notify` (pub/sub wake-up, lease-aware) or `poll` (re-read the shared cache every POLL_INTERVAL_MS, POLL_ATTEMPTS times, then compute: the origin design, for Redis deployments without pub/sub).",
+    ),
+  POLL_INTERVAL_MS: int(1, 60_000)
+    .default(500)
+    .describe("With COORDINATION_WAIT=poll: time between shared-cache reads."),
+  POLL_ATTEMPTS: int(1, 1_000)
+    .default(3)
+    .describe("With COORDINATION_WAIT=poll: reads before computing anyway."),
   BREAKER_FAILURE_THRESHOLD: int(1, 1_000)
     .default(1)
     .describe("Consecutive Redis failures that open the circuit breaker (degraded mode)."),

@@ -73,6 +73,10 @@ export async function createCoordinator(
     },
     {
       lockEnabled: config.DISTRIBUTED_LOCK_ENABLED,
+      wait:
+        config.COORDINATION_WAIT === "poll"
+          ? { strategy: "poll", intervalMs: config.POLL_INTERVAL_MS, attempts: config.POLL_ATTEMPTS }
+          : { strategy: "notify" },
       waitTimeoutMs: config.LOCK_WAIT_TIMEOUT_MS,
       breakerFailureThreshold: config.BREAKER_FAILURE_THRESHOLD,
       breakerProbeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,

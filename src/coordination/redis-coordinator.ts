@@ -23,6 +23,10 @@ export interface RedisCoordinatorParts {
 
 export interface RedisCoordinatorSettings {
   readonly lockEnabled: boolean;
+  /** `notify`: wake on the holder's announcement (default); `poll`: the origin design's re-reads. */
+  readonly wait:
+    | { readonly strategy: "notify" }
+    | { readonly strategy: "poll"; readonly intervalMs: number; readonly attempts: number };
   readonly waitTimeoutMs: number;
   readonly breakerFailureThreshold: number;
   readonly breakerProbeIntervalMs: number;
@@ -182,6 +186,8 @@ export class RedisCoordinator implements Coordinator {
 
       if (!contended) this.#count(unit, "lockContended");
       contended = true;
+      if (this.#settings.wait.strategy === "poll")
+        return this.#pollForResult(unit, compute, this.#settings.wait);
       const waitStart = performance.now();
       const outcome = await this.#waitForHolder(unit, acquisition.leaseMs, deadline);
       this.#count(unit, "waitMs", Math.round(performance.now() - waitStart));
@@ -233,6 +239,32 @@ export class RedisCoordinator implements Coordinator {
       const release = lock.release().finally(() => this.#releases.delete(release));
       this.#releases.add(release);
     }
+  }
+
+  /**
+   * The origin design's wait, kept as a fallback for Redis deployments without pub/sub (and as
+   * the baseline of `npm run bench:dedupe`): re-read the shared cache on a fixed interval a few
+   * times, then compute anyway. It costs half an interval of latency on average and duplicates
+   * every computation longer than interval x attempts.
+   */
+  async #pollForResult(
+    unit: WorkUnit,
+    compute: () => Promise<UnitResult>,
+    { intervalMs, attempts }: { intervalMs: number; attempts: number },
+  ): Promise<Resolution> {
+    const waitStart = performance.now();
+    try {
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        await sleep(intervalMs);
+        const lookup = await this.#readShared(unit);
+        if (lookup.kind === "hit") return { result: lookup.result, source: "awaited" };
+        if (lookup.kind === "failed") return this.#computeDegraded(unit, compute);
+      }
+    } finally {
+      this.#count(unit, "waitMs", Math.round(performance.now() - waitStart));
+    }
+    this.#count(unit, "duplicates");
+    return { result: await compute(), source: "computed" };
   }
 
   async #waitForHolder(unit: WorkUnit, leaseMs: number, deadline: number): Promise<WaitOutcome> {

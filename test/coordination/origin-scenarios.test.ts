@@ -145,6 +145,44 @@ describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", 
   });
 });
 
+describe.skipIf(!enabled)("COORDINATION_WAIT=poll (the origin design's wait, kept as a fallback)", () => {
+  async function holdLock(key: string) {
+    const holder = new LockManager(new Redlock([client], { retryCount: 0 }), [client], PREFIX, 5_000, {
+      redisUsable: () => true,
+    });
+    const attempt = await holder.tryAcquire(key);
+    if (attempt.kind !== "acquired") throw new Error("could not take the lock");
+    return attempt.lock;
+  }
+  const poll = { COORDINATION_WAIT: "poll" as const, POLL_INTERVAL_MS: 50, POLL_ATTEMPTS: 3 };
+
+  it("re-reads the shared cache on its interval and returns the holder's result", async () => {
+    const replica = await service(poll);
+    const { body, unit } = freshRequest();
+    const lock = await holdLock(unit.key);
+    const pending = calculate(replica, body);
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    await client.set(`${PREFIX}${unit.key}:result`, encodeResult(unit.key, computeTask(unit)), "PX", 60_000);
+    const response = await pending;
+    await lock.release();
+    expect(response.results[0]?.source).toBe("awaited");
+    expect(replica.scheduler.stats.totals()).toMatchObject({ computed: 0, awaited: 1 });
+  });
+
+  it("computes anyway after the last attempt, counted as a duplicate", async () => {
+    const replica = await service(poll);
+    const { body, unit } = freshRequest();
+    const lock = await holdLock(unit.key);
+    const started = performance.now();
+    const response = await calculate(replica, body);
+    const elapsed = performance.now() - started;
+    await lock.release();
+    expect(response.results[0]?.source).toBe("computed");
+    expect(replica.scheduler.stats.totals()).toMatchObject({ duplicates: 1, computed: 1 });
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+  });
+});
+
 describe.skipIf(!enabled)("Redlock quorum in the service", () => {
   it("locks with 3 lock nodes while one is down, and the mode stays distributed", async () => {
     const nodes = await Promise.all([RedisServer.start(), RedisServer.start(), RedisServer.start()]);
