@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
 import type { Lifecycle } from "../lifecycle.js";
 import type { ServiceMetrics } from "../metrics/metrics.js";
@@ -41,6 +41,8 @@ export interface AppDependencies {
   readonly log: FastifyBaseLogger;
 }
 
+const QUIET_ROUTES = new Set(["/health", "/health/live", "/health/ready", "/metrics"]);
+
 /** A client-supplied id is kept when it is short and plain, so logs can be joined across services. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -61,6 +63,11 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     },
     // Errors raised before routing (a malformed URL) get problem+json like every other error.
     frameworkErrors: (error, _request, reply) => sendProblem(reply, toServiceError(error)),
+    // Probes and scrapes arrive every few seconds from every balancer and Prometheus: logging
+    // each would drown the log. Their outcomes are in the metrics.
+    logController: new LogController({
+      disableRequestLogging: (request) => QUIET_ROUTES.has(request.url.split("?")[0] ?? ""),
+    }),
     // Large bodies arrive in many chunks; the default 0 (no timeout) lets a slow client hold a socket forever.
     requestTimeout: 60_000,
   });

@@ -54,8 +54,9 @@ describe("the built server as a child process", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
   });
 
-  it("logs structured JSON lines carrying request ids", async () => {
-    await fetch(`${server.url}/health`, { headers: { "x-request-id": "trace-me-1" } });
+  it("logs structured JSON lines carrying request ids, but not the probes", async () => {
+    await fetch(`${server.url}/indicators`, { headers: { "x-request-id": "trace-me-1" } });
+    await fetch(`${server.url}/health/live`, { headers: { "x-request-id": "probe-1" } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const lines = server
       .output()
@@ -63,6 +64,8 @@ describe("the built server as a child process", () => {
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as { reqId?: string; level: number });
     expect(lines.some((line) => line.reqId === "trace-me-1")).toBe(true);
+    // Probes come every few seconds from every balancer: not logged.
+    expect(lines.some((line) => line.reqId === "probe-1")).toBe(false);
   });
 });
 
