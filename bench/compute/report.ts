@@ -1,0 +1,138 @@
+/** Plain-text tables for the compute benchmark. */
+import { IMPLEMENTATIONS, type ImplName } from "./cases.js";
+import { median, type RowResult, type SizeResult } from "./measure.js";
+
+const FLOOR: ImplName = "floor (Float64Array loop)";
+/** Tail differences above this are flagged: beyond rounding, a different formula or warm-up. */
+const DISAGREES = 1e-6;
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+export function formatNs(ns: number): string {
+  if (ns < 10) return ns.toFixed(2);
+  if (ns < 100) return ns.toFixed(1);
+  return ns.toFixed(0);
+}
+
+function formatRatio(ratio: number): string {
+  return `${ratio < 100 ? ratio.toFixed(1) : ratio.toFixed(0)}x`;
+}
+
+function formatDelta(delta: number | undefined): string {
+  if (delta === undefined) return "";
+  if (Number.isNaN(delta)) return "missing!";
+  if (delta === 0) return "0";
+  return `${delta.toExponential(0)}${delta > DISAGREES ? "!" : ""}`;
+}
+
+function renderTable(headers: string[], rightAligned: boolean[], body: string[][]): string {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...body.map((row) => (row[i] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => pad(cell, widths[i] as number, rightAligned[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+export interface SizeSummary {
+  readonly impl: ImplName;
+  readonly nsPerCandle: number | null;
+  readonly xFloor: number | null;
+  readonly missing: string[];
+}
+
+export function medians(size: SizeResult): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const row of size.rows) {
+    if (row.samples.length > 0) result.set(`${row.indicator}|${row.impl}`, median(row.samples));
+  }
+  return result;
+}
+
+export function summarize(size: SizeResult): SizeSummary[] {
+  const m = medians(size);
+  const indicators = [...new Set(size.rows.map((row) => row.indicator))];
+  const floorTotal = indicators.reduce((sum, indicator) => sum + (m.get(`${indicator}|${FLOOR}`) ?? 0), 0);
+  return IMPLEMENTATIONS.map((impl) => {
+    const missing = indicators.filter((indicator) => !m.has(`${indicator}|${impl}`));
+    const total = indicators.reduce((sum, indicator) => sum + (m.get(`${indicator}|${impl}`) ?? 0), 0);
+    return {
+      impl,
+      nsPerCandle: missing.length === 0 ? total : null,
+      xFloor: missing.length === 0 && floorTotal > 0 ? total / floorTotal : null,
+      missing,
+    };
+  });
+}
+
+function spread(samples: readonly number[]): string {
+  if (samples.length < 2) return "";
+  const mid = median(samples);
+  return `${Math.round(((Math.max(...samples) - Math.min(...samples)) / mid) * 100)}%`;
+}
+
+export function renderSize(size: SizeResult): string {
+  const m = medians(size);
+  const body: string[][] = [];
+  let previous = "";
+  for (const row of size.rows) {
+    const ns = m.get(`${row.indicator}|${row.impl}`);
+    const floor = m.get(`${row.indicator}|${FLOOR}`);
+    const label = row.indicator === previous ? "" : row.indicator;
+    previous = row.indicator;
+    if (ns === undefined) {
+      body.push([label, row.impl, "n/a", "", "", "", "", "", row.unavailable ?? "no samples"]);
+      continue;
+    }
+    let serialization = "";
+    if (row.impl === "service computeTask") {
+      const bare = m.get(`${row.indicator}|service runIndicator`);
+      if (bare !== undefined) serialization = `${Math.round((1 - bare / ns) * 100)}%`;
+    }
+    body.push([
+      label,
+      row.impl,
+      formatNs(ns),
+      floor ? formatRatio(ns / floor) : "",
+      serialization,
+      spread(row.samples),
+      row.first === undefined || row.first === null ? "-" : String(row.first),
+      formatDelta(row.tailDelta),
+      row.note ?? "",
+    ]);
+  }
+  const title =
+    `== ${size.candles.toLocaleString("en-US")} candles: median of ${size.rounds} interleaved rounds` +
+    `${size.budgetHit ? " (time budget reached)" : ""}, ${size.seconds.toFixed(0)} s ==`;
+  const table = renderTable(
+    ["indicator", "implementation", "ns/candle", "x floor", "serialize", "spread", "first", "tail Δ", "note"],
+    [false, false, true, true, true, true, true, true, false],
+    body,
+  );
+  const count = new Set(size.rows.map((row) => row.indicator)).size;
+  const summary = renderTable(
+    [count === 8 ? "all eight indicators" : `all ${count} indicators`, "ns/candle", "x floor"],
+    [false, true, true],
+    summarize(size).map((entry) => [
+      entry.impl,
+      entry.nsPerCandle === null ? "n/a" : formatNs(entry.nsPerCandle),
+      entry.xFloor === null ? `(missing ${entry.missing.join(", ")})` : formatRatio(entry.xFloor),
+    ]),
+  );
+  return `${title}\n${table}\n\n${summary}`;
+}
+
+export function unavailableRows(sizes: readonly SizeResult[]): string[] {
+  const seen = new Map<string, string>();
+  for (const size of sizes) {
+    for (const row of size.rows as RowResult[]) {
+      if (row.unavailable) seen.set(`${row.impl} ${row.indicator}`, row.unavailable);
+    }
+  }
+  return [...seen].map(([row, reason]) => `${row}: ${reason}`);
+}

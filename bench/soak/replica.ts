@@ -1,0 +1,144 @@
+/**
+ * One replica of the fleet: the built server (dist/main.js) as a child process on a fixed
+ * loopback port, so it can be SIGKILLed and restarted on the same address the clients use.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { BUILT_SERVER, freePort } from "../../test/support/process.js";
+
+/** Keep the tail of a replica's log: enough to find a request id, bounded whatever the run's length. */
+const OUTPUT_LIMIT = 1 << 20;
+
+export type ReplicaState = "starting" | "up" | "down";
+
+export class Replica {
+  readonly index: number;
+  readonly port: number;
+  readonly url: string;
+  readonly #env: Record<string, string>;
+  #child: ChildProcess | undefined;
+  #output = "";
+  /** `up` only between readiness and an intentional kill; clients route to `up` replicas only. */
+  state: ReplicaState = "starting";
+  /** Bumped on every intentional kill: a request started in an older epoch may fail as "replica down". */
+  epoch = 0;
+  readonly pids: number[] = [];
+
+  private constructor(index: number, port: number, env: Record<string, string>) {
+    this.index = index;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.#env = env;
+  }
+
+  static async start(index: number, env: Record<string, string>): Promise<Replica> {
+    const replica = new Replica(index, await freePort(), env);
+    await replica.#spawn();
+    return replica;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get running(): boolean {
+    const child = this.#child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  output(): string {
+    return this.#output;
+  }
+
+  async #spawn(): Promise<void> {
+    const child = spawn(process.execPath, [BUILT_SERVER], {
+      env: {
+        ...process.env,
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "warn",
+        ...this.#env,
+        PORT: String(this.port),
+        HOST: "127.0.0.1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.#child = child;
+    if (child.pid !== undefined) this.pids.push(child.pid);
+    const append = (chunk: unknown) => {
+      this.#output += String(chunk);
+      if (this.#output.length > OUTPUT_LIMIT) this.#output = this.#output.slice(-OUTPUT_LIMIT / 2);
+    };
+    child.stdout?.on("data", append);
+    child.stderr?.on("data", append);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `replica ${this.index} exited (${child.exitCode ?? child.signalCode}): ${this.#output}`,
+        );
+      try {
+        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
+        await response.arrayBuffer();
+        if (response.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`replica ${this.index} did not become ready within 20 s: ${this.#output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.state = "up";
+  }
+
+  /** Takes the replica out of rotation, then SIGKILLs it and waits for the exit. */
+  async kill(): Promise<void> {
+    this.state = "down";
+    this.epoch++;
+    const child = this.#child;
+    if (!child || !this.running) return;
+    const exited = once(child, "exit");
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  /** A new process on the same port; back in rotation once it answers readiness. */
+  async restart(): Promise<void> {
+    if (this.running) throw new Error(`replica ${this.index} is still running`);
+    this.state = "starting";
+    await this.#spawn();
+  }
+
+  /** Resident set size: /proc where there is one, else the replica's own /metrics. */
+  async rssBytes(): Promise<number | null> {
+    const pid = this.pid;
+    if (pid === undefined || !this.running) return null;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+      if (match) return Number(match[1]) * 1_024;
+    } catch {
+      // no procfs: ask the process
+    }
+    try {
+      const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      const text = await response.text();
+      const match = /^process_resident_memory_bytes\s+([0-9.e+]+)/m.exec(text);
+      return match ? Number(match[1]) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Cleanup: SIGKILL whatever is running, wait for it. */
+  async stop(): Promise<void> {
+    this.state = "down";
+    const child = this.#child;
+    if (!child || !this.running) return;
+    const exited = once(child, "exit");
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
