@@ -38,17 +38,20 @@ const { values: args } = parseArgs({
     candles: { type: "string" },
     modes: { type: "string", default: "standalone,distributed" },
     "log-level": { type: "string", default: "warn" },
+    rounds: { type: "string" },
   },
 });
 
 const quick = args.quick === true;
-const durationSeconds = Number(args.duration ?? (quick ? 2 : 10));
+const durationSeconds = Number(args.duration ?? (quick ? 2 : 5));
+/** Every scenario runs this many times, interleaved; the table shows the median round. */
+const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 const warmupSeconds = Number(args.warmup ?? (quick ? 0.5 : 2));
 const connections = Number(args.connections);
 const candleSizes = (args.candles ?? (quick ? "1000" : "1000,10000")).split(",").map(Number);
 const requestedModes = (args.modes ?? "").split(",").filter(Boolean);
 const logLevel = args["log-level"] ?? "warn";
-for (const [name, value] of Object.entries({ durationSeconds, warmupSeconds, connections }))
+for (const [name, value] of Object.entries({ durationSeconds, warmupSeconds, connections, rounds }))
   if (!Number.isFinite(value) || value < 0) throw new Error(`bad --${name}: ${value}`);
 if (candleSizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad --candles: ${args.candles}`);
 for (const mode of requestedModes)
@@ -86,6 +89,8 @@ interface Row {
   /** Units computed uncoordinated because Redis calls failed (the breaker opened). */
   degradedUnits: number;
   serverMode: string;
+  /** (max - min) / median of req/s over the rounds; set on the aggregated rows. */
+  spread?: number;
 }
 
 function loadConfig(url: string, path: string, candles: number, cache: Cache, seed: number): LoadConfig {
@@ -186,31 +191,53 @@ async function measureService(candles: number, mode: Mode, cache: Cache, warmBod
 }
 
 try {
-  for (const candles of candleSizes) {
-    const warmBody = sixIndicatorBody(candles, WARM_SEED);
-    requestBytes.set(candles, Buffer.byteLength(warmBody));
-    // The real response's size, for the floor to answer as many bytes.
-    const sizer = await startServerProcess({ LOG_LEVEL: logLevel, REDIS_URL: "" });
-    try {
-      responseBytes.set(candles, Buffer.byteLength(await post(`${sizer.url}${PATH}`, warmBody)));
-    } finally {
-      await sizer.stop("SIGKILL");
+  for (let round = 0; round < rounds; round++)
+    for (const candles of candleSizes) {
+      const warmBody = sixIndicatorBody(candles, WARM_SEED);
+      requestBytes.set(candles, Buffer.byteLength(warmBody));
+      // The real response's size, for the floor to answer as many bytes.
+      const sizer = await startServerProcess({ LOG_LEVEL: logLevel, REDIS_URL: "" });
+      try {
+        responseBytes.set(candles, Buffer.byteLength(await post(`${sizer.url}${PATH}`, warmBody)));
+      } finally {
+        await sizer.stop("SIGKILL");
+      }
+      // The floor before and after the scenarios: if the two differ much, the machine was busy.
+      await measureFloor(candles, "I/O floor, before");
+      for (const mode of modes)
+        for (const cache of ["cold", "warm"] as const) await measureService(candles, mode, cache, warmBody);
+      await measureFloor(candles, "I/O floor, after");
     }
-    // The floor before and after the scenarios: if the two differ much, the machine was busy.
-    await measureFloor(candles, "I/O floor, before");
-    for (const mode of modes)
-      for (const cache of ["cold", "warm"] as const) await measureService(candles, mode, cache, warmBody);
-    await measureFloor(candles, "I/O floor, after");
-  }
 } finally {
   await redis?.stop();
+}
+
+/**
+ * One row per scenario: the round with the median req/s (its latencies and RSS come along), and
+ * the spread of req/s over the rounds, so a ratio can be judged against the noise.
+ */
+const measured = rows.splice(0);
+for (const candles of candleSizes) {
+  const labels = [...new Set(measured.filter((r) => r.candles === candles).map((r) => r.label))];
+  for (const label of labels) {
+    const runs = measured
+      .filter((r) => r.candles === candles && r.label === label)
+      .sort((a, b) => a.load.requestsPerSecond - b.load.requestsPerSecond);
+    const median = runs[Math.floor(runs.length / 2)] as Row;
+    const low = runs[0]?.load.requestsPerSecond ?? 0;
+    const high = runs.at(-1)?.load.requestsPerSecond ?? 0;
+    rows.push({
+      ...median,
+      spread: median.load.requestsPerSecond > 0 ? (high - low) / median.load.requestsPerSecond : 0,
+    });
+  }
 }
 
 console.log("# bench:http\n");
 console.log(
   machineFacts({
     autocannon: autocannonVersion,
-    settings: `${durationSeconds} s per scenario after ${warmupSeconds} s warm-up, ${connections} connections, server LOG_LEVEL=${logLevel}, a fresh server process per scenario`,
+    settings: `${rounds} interleaved round(s) of ${durationSeconds} s per scenario after ${warmupSeconds} s warm-up, ${connections} connections, server LOG_LEVEL=${logLevel}, a fresh server process per scenario run; the median round is shown`,
     command: `npm run bench:http -- ${process.argv.slice(2).join(" ")}`.trim(),
   }).join("\n"),
 );
@@ -233,6 +260,7 @@ console.log(
       "candles",
       "scenario",
       "req/s",
+      "spread",
       "vs floor",
       "p50 ms",
       "p99 ms",
@@ -251,6 +279,7 @@ console.log(
           ? `${row.label} (server said ${row.serverMode})`
           : row.label,
         formatNumber(row.load.requestsPerSecond, row.load.requestsPerSecond < 100 ? 1 : 0),
+        `${((row.spread ?? 0) * 100).toFixed(0)}%`,
         `${(row.load.requestsPerSecond / floor).toFixed(2)}x`,
         formatNumber(row.load.latencyMs.p50, 1),
         formatNumber(row.load.latencyMs.p99, 1),
@@ -267,6 +296,8 @@ console.log();
 console.log(
   [
     "- cold: every request a different series (nothing cached); warm: the same request every time (memory-cache hits).",
+    "- req/s: the median of the rounds; spread: (max - min) / median of req/s over the rounds.",
+    "- distributed: Redis is configured, but the cost policy keeps units cheaper than a Redis round trip local (most units at 1k candles); warm requests are memory hits in both modes.",
     "- vs floor: req/s over the I/O floor's (mean of its runs before and after) at the same candle count. The floor is a bare Fastify route parsing the same body and writing as many response bytes.",
     "- units computed: share of the units the server resolved (warm-up included) that it computed rather than took from a cache; ~100% cold, ~0% warm.",
     "- degraded units (distributed): units computed without coordination because a Redis call failed or timed out (REDIS_COMMAND_TIMEOUT_MS) and the breaker opened; a CPU-saturated replica can trip it.",

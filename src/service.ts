@@ -56,6 +56,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     lifecycle,
     limits: { maxCandles: config.MAX_CANDLES, maxIndicators: config.MAX_INDICATORS },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    trustProxy: listOf(config.TRUST_PROXY),
     plan: {
       maxComputeMs: config.MAX_REQUEST_COMPUTE_MS,
       maxResponseValues: config.MAX_RESPONSE_VALUES,

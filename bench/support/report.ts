@@ -24,6 +24,11 @@ export function peakRssBytes(pid: number | undefined): number {
 
 /** The sum of every sample of one metric in a Prometheus text exposition, filtered by labels. */
 export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
+  // A renamed or unregistered metric must fail the run, not read as 0.
+  const family = name.replace(/_(count|sum|bucket)$/, "");
+  if (!text.includes(`# TYPE ${name} `) && !text.includes(`# TYPE ${family} `)) {
+    throw new Error(`metric ${name} is not exposed`);
+  }
   let total = 0;
   for (const line of text.split("\n")) {
     const match = /^([a-zA-Z_:][\w:]*)(\{(.*)\})? (\S+)$/.exec(line);

@@ -96,6 +96,12 @@ export const ConfigSchema = z.object({
     .describe(
       "Comma-separated API keys; when set, every route but the probes (and /metrics) needs `Authorization: Bearer <key>`.",
     ),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .describe(
+      "Proxies whose X-Forwarded-For is believed (client address for rate limits and logs): comma-separated addresses or CIDRs, or `loopback`, `linklocal`, `uniquelocal`. Unset: none.",
+    ),
   METRICS_REQUIRE_API_KEY: booleanFromEnv.default(false).describe("Whether /metrics needs an API key too."),
   RATE_LIMIT_MAX: int(0, 10_000_000)
     .default(0)
@@ -191,9 +197,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `Invalid configuration: REDIS_LOCK_URLS contains ${JSON.stringify(badLockUrl)}, not a redis:// URL`,
       );
     }
-    const shortKey = listOf(parsed.data.API_KEYS).find((key) => key.length < 16);
-    if (shortKey !== undefined) {
-      throw new ConfigError("Invalid configuration: API_KEYS: every key must be at least 16 characters");
+    const keys = listOf(parsed.data.API_KEYS);
+    // Set but empty (" , " or "${K1},${K2}" with both unset) would silently switch keys off.
+    if (parsed.data.API_KEYS !== undefined && keys.length === 0) {
+      throw new ConfigError(
+        "Invalid configuration: API_KEYS is set but lists no key; unset it to run without keys",
+      );
+    }
+    if (keys.some((key) => key.length < 16 || /\s/.test(key))) {
+      throw new ConfigError(
+        "Invalid configuration: API_KEYS: every key must be at least 16 characters, without whitespace",
+      );
+    }
+    if (parsed.data.SHUTDOWN_DRAIN_MS >= parsed.data.SHUTDOWN_TIMEOUT_MS) {
+      throw new ConfigError(
+        "Invalid configuration: SHUTDOWN_DRAIN_MS must be shorter than SHUTDOWN_TIMEOUT_MS, or every stop is a forced exit",
+      );
     }
     const caFile = parsed.data.REDIS_TLS_CA_FILE;
     if (caFile !== undefined && !existsSync(caFile)) {
@@ -208,9 +227,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? "config");
-    return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+    return `${name}=${JSON.stringify(shownValue(name, env[name] ?? ""))}: ${issue.message}`;
   });
   throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+}
+
+/** Values that may carry secrets are never echoed whole in an error: keys are hidden, URL credentials masked. */
+function shownValue(name: string, value: string): string {
+  if (name === "API_KEYS") return "(hidden)";
+  return value.replace(/\/\/[^@/]*@/g, "//***@");
 }
 
 /** A comma-separated setting as a list, blanks dropped. */

@@ -166,45 +166,56 @@ export class RedisCoordinator implements Coordinator {
     const deadline = Date.now() + this.#settings.waitTimeoutMs;
     let contended = false;
     let freeButRefused = 0;
-    for (;;) {
-      let acquisition: Acquisition;
-      try {
-        acquisition = await this.#breaker.run(() =>
-          this.#parts.locks.tryAcquire(unit.key, () => this.#count(unit, "leaseExtended")),
-        );
-      } catch {
-        return this.#computeDegraded(unit, compute);
-      }
-      if (acquisition.kind === "acquired")
-        return await this.#computeAsHolder(unit, compute, acquisition.lock);
-      if (acquisition.kind === "free") {
-        // Released between our attempt and the lease read (try again: the result is likely
-        // shared by now), or refused by the nodes themselves (OOM): then stop trying.
-        if (++freeButRefused >= MAX_FREE_RETRIES) return this.#computeDegraded(unit, compute);
-        continue;
-      }
-
-      if (!contended) this.#count(unit, "lockContended");
-      contended = true;
-      if (this.#settings.wait.strategy === "poll")
-        return this.#pollForResult(unit, compute, this.#settings.wait);
-      const waitStart = performance.now();
-      const outcome = await this.#waitForHolder(unit, acquisition.leaseMs, deadline);
-      this.#count(unit, "waitMs", Math.round(performance.now() - waitStart));
-      switch (outcome.kind) {
-        case "result":
-          return { result: outcome.result, source: "awaited" };
-        case "lease-ended":
-          continue;
-        case "holder-failed":
-          return { result: await compute(), source: "computed" };
-        case "deadline":
-        case "unreadable":
-          this.#count(unit, "duplicates");
-          return { result: await compute(), source: "computed" };
-        case "redis-failed":
+    let waitedMs = 0;
+    try {
+      for (;;) {
+        let acquisition: Acquisition;
+        try {
+          acquisition = await this.#breaker.run(() =>
+            this.#parts.locks.tryAcquire(unit.key, () => this.#count(unit, "leaseExtended")),
+          );
+        } catch {
           return this.#computeDegraded(unit, compute);
+        }
+        if (acquisition.kind === "acquired")
+          return await this.#computeAsHolder(unit, compute, acquisition.lock);
+        if (acquisition.kind === "free") {
+          // Released between our attempt and the lease read (try again: the result is likely
+          // shared by now), or refused by the nodes themselves (OOM): then stop trying.
+          if (++freeButRefused >= MAX_FREE_RETRIES) return this.#computeDegraded(unit, compute);
+          continue;
+        }
+
+        if (!contended) this.#count(unit, "lockContended");
+        contended = true;
+        const waitStart = performance.now();
+        if (this.#settings.wait.strategy === "poll") {
+          try {
+            return await this.#pollForResult(unit, compute, this.#settings.wait);
+          } finally {
+            waitedMs += performance.now() - waitStart;
+          }
+        }
+        const outcome = await this.#waitForHolder(unit, acquisition.leaseMs, deadline);
+        waitedMs += performance.now() - waitStart;
+        switch (outcome.kind) {
+          case "result":
+            return { result: outcome.result, source: "awaited" };
+          case "lease-ended":
+            continue;
+          case "holder-failed":
+            return { result: await compute(), source: "computed" };
+          case "deadline":
+          case "unreadable":
+            this.#count(unit, "duplicates");
+            return { result: await compute(), source: "computed" };
+          case "redis-failed":
+            return this.#computeDegraded(unit, compute);
+        }
       }
+    } finally {
+      // One observation per unit, however many leases it waited through.
+      if (contended) this.#count(unit, "waitMs", Math.round(waitedMs));
     }
   }
 
@@ -252,16 +263,11 @@ export class RedisCoordinator implements Coordinator {
     compute: () => Promise<UnitResult>,
     { intervalMs, attempts }: { intervalMs: number; attempts: number },
   ): Promise<Resolution> {
-    const waitStart = performance.now();
-    try {
-      for (let attempt = 0; attempt < attempts; attempt++) {
-        await sleep(intervalMs);
-        const lookup = await this.#readShared(unit);
-        if (lookup.kind === "hit") return { result: lookup.result, source: "awaited" };
-        if (lookup.kind === "failed") return this.#computeDegraded(unit, compute);
-      }
-    } finally {
-      this.#count(unit, "waitMs", Math.round(performance.now() - waitStart));
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      await sleep(intervalMs);
+      const lookup = await this.#readShared(unit);
+      if (lookup.kind === "hit") return { result: lookup.result, source: "awaited" };
+      if (lookup.kind === "failed") return this.#computeDegraded(unit, compute);
     }
     this.#count(unit, "duplicates");
     return { result: await compute(), source: "computed" };

@@ -31,6 +31,8 @@ export interface AppDependencies {
   readonly lifecycle: Lifecycle;
   readonly limits: RequestLimits;
   readonly bodyLimitBytes: number;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe (none by default). */
+  readonly trustProxy?: string[];
   readonly plan?: PlanOptions;
   /** Absent: open access, no CORS, no rate limit. */
   readonly access?: AccessOptions;
@@ -57,6 +59,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log,
     bodyLimit: deps.bodyLimitBytes,
+    // Behind a balancer every request comes from its address; only the proxies named here may
+    // say otherwise, so a client cannot pick its own rate-limit bucket with a forged header.
+    trustProxy: deps.trustProxy && deps.trustProxy.length > 0 ? deps.trustProxy : false,
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
       return typeof given === "string" && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();

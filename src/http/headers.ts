@@ -12,7 +12,8 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     reply.header("x-frame-options", "DENY");
     reply.header("referrer-policy", "no-referrer");
     // Swagger UI is a document with scripts and styles; everything else is data.
-    if (!request.url.startsWith("/docs") && !reply.hasHeader("content-security-policy")) {
+    const path = request.url.split("?")[0] ?? "";
+    if (!(path === "/docs" || path.startsWith("/docs/")) && !reply.hasHeader("content-security-policy")) {
       reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
     }
   });

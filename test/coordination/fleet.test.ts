@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeTask } from "../../src/compute/task.js";
 import { planCalculation } from "../../src/http/calculate/plan.js";
 import { calculateBodySchema } from "../../src/http/schemas/request.js";
+import { sample } from "../support/metrics.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv } from "../support/series.js";
@@ -124,6 +125,20 @@ describe.skipIf(!enabled)("three replicas (child processes) on one Redis", () =>
     const rest = await Promise.all([post(1, body), post(2, body)]);
     const responses = [await first, ...rest];
     expect(responses.map((r) => r.results[0]?.source)).toEqual(["computed", "awaited", "awaited"]);
+    // And the fleet's metrics say so: the holder extended its lease; each waiter contended once,
+    // waited once, and was served another replica's result.
+    const scrape = async (replica: number) =>
+      (await fetch(`${(replicas[replica] as ServerProcess).url}/metrics`)).text();
+    const [holderMetrics, ...waiterMetrics] = await Promise.all([scrape(0), scrape(1), scrape(2)]);
+    expect(
+      sample(holderMetrics as string, "indicator_lock_lease_extensions_total", { indicator: "MACD" }),
+    ).toBeGreaterThan(0);
+    for (const waiter of waiterMetrics) {
+      expect(sample(waiter, "indicator_lock_contention_total", { indicator: "MACD" })).toBe(1);
+      expect(sample(waiter, "indicator_awaited_total", { indicator: "MACD" })).toBe(1);
+      expect(sample(waiter, "indicator_wait_seconds_count", { indicator: "MACD" })).toBe(1);
+      expect(sample(waiter, "indicator_duplicate_computations_total", { indicator: "MACD" })).toBe(0);
+    }
   });
 
   it("survives the holder's SIGKILL mid-computation: waiters get the right result after about one lease", async () => {

@@ -111,6 +111,27 @@ describe("rate limiting", () => {
     }
   });
 
+  it("believes X-Forwarded-For only from proxies named in TRUST_PROXY", async () => {
+    const from = (client: string) => ({
+      ...calculateRequest(body),
+      remoteAddress: "127.0.0.1",
+      headers: { ...calculateRequest(body).headers, "x-forwarded-for": client },
+    });
+    const untrusting = await startTestService({ RATE_LIMIT_MAX: 1 });
+    const trusting = await startTestService({ RATE_LIMIT_MAX: 1, TRUST_PROXY: "loopback" });
+    try {
+      // Without TRUST_PROXY a forged header cannot buy a fresh bucket.
+      expect((await untrusting.app.inject(from("198.51.100.1"))).statusCode).toBe(200);
+      expect((await untrusting.app.inject(from("198.51.100.2"))).statusCode).toBe(429);
+      // Behind a trusted balancer each client has its own bucket.
+      expect((await trusting.app.inject(from("198.51.100.1"))).statusCode).toBe(200);
+      expect((await trusting.app.inject(from("198.51.100.2"))).statusCode).toBe(200);
+      expect((await trusting.app.inject(from("198.51.100.1"))).statusCode).toBe(429);
+    } finally {
+      await Promise.all([untrusting.close(), trusting.close()]);
+    }
+  });
+
   const redisAvailable = requireRedisBinary();
   it.skipIf(!redisAvailable)(
     "holds across replicas through Redis, and degrades to per-replica limits with Redis down",

@@ -1,5 +1,13 @@
-/** The value of one sample line of a Prometheus text exposition, 0 when absent. */
+/**
+ * The value of one sample line of a Prometheus text exposition; 0 when the metric is registered
+ * but has no sample for these labels yet. Throws when the metric is not exposed at all, so a
+ * renamed or unregistered metric fails the test instead of reading as 0.
+ */
 export function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  const family = name.replace(/_(count|sum|bucket)$/, "");
+  if (!text.includes(`# TYPE ${name} `) && !text.includes(`# TYPE ${family} `)) {
+    throw new Error(`metric ${name} is not exposed`);
+  }
   for (const line of text.split("\n")) {
     if (!line.startsWith(name)) continue;
     const match = /^([a-zA-Z_:][\w:]*)(\{(.*)\})? (\S+)$/.exec(line);

@@ -56,8 +56,17 @@ describe("configuration", () => {
     [{ REDIS_LOCK_URLS: "redis://a:1" }, /REDIS_LOCK_URLS is set but REDIS_URL is not/],
     [{ REDIS_TLS_CA_FILE: "/no/such/ca.pem" }, /REDIS_TLS_CA_FILE="\/no\/such\/ca.pem": no such file/],
     [{ API_KEYS: "long-enough-key-0001,short" }, /API_KEYS: every key must be at least 16 characters/],
+    [{ API_KEYS: "long-enough key-0001" }, /without whitespace/],
+    [{ API_KEYS: " , " }, /API_KEYS is set but lists no key/],
+    [{ SHUTDOWN_DRAIN_MS: "60000", SHUTDOWN_TIMEOUT_MS: "30000" }, /SHUTDOWN_DRAIN_MS must be shorter/],
   ])("rejects inconsistent settings with one line: %o", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("never echoes a secret in a configuration error", () => {
+    expect(() => loadConfig({ REDIS_URL: "http://user:s3cretpass@redis:6379" })).toThrow(/\/\/\*\*\*@redis/);
+    expect(() => loadConfig({ REDIS_URL: "http://user:s3cretpass@redis:6379" })).not.toThrow(/s3cretpass/);
+    expect(() => loadConfig({ API_KEYS: "a-secret-key-but-short" + " x" })).not.toThrow(/a-secret-key/);
   });
 
   it("is documented in the README config table, every variable with its default", () => {
