@@ -104,9 +104,12 @@ function finishDocument(document: OpenApiDocument): OpenApiDocument {
       const responses = (operation.responses ?? {}) as Record<string, Json>;
       for (const [status, response] of Object.entries(responses)) {
         const content = response.content as Record<string, Json> | undefined;
-        const media = content?.["application/json"];
+        // Errors are problem+json whatever the route produces otherwise (/metrics is text).
+        const media =
+          content?.["application/json"] ??
+          (Number(status) >= 400 ? Object.values(content ?? {})[0] : undefined);
         if (Number(status) >= 400 && content && media) {
-          delete content["application/json"];
+          for (const type of Object.keys(content)) delete content[type];
           // The 400 example (a validation failure, with field paths) comes from the schema;
           // other statuses get an example with their own code.
           content["application/problem+json"] = {

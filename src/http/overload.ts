@@ -18,6 +18,7 @@ const NEVER_SHED = new Set(["/health", "/health/live", "/health/ready", "/metric
  * on Redis health: a Redis outage is degraded mode, not overload.
  */
 export function registerOverloadProtection(app: FastifyInstance, limits: OverloadLimits): void {
+  let lastLogged = 0;
   app.register(underPressure, {
     maxEventLoopDelay: limits.maxEventLoopDelayMs,
     maxEventLoopUtilization: limits.maxEventLoopUtilization,
@@ -27,7 +28,12 @@ export function registerOverloadProtection(app: FastifyInstance, limits: Overloa
     pressureHandler: (request, reply, type, value) => {
       if (NEVER_SHED.has(request.routeOptions.url ?? "")) return;
       const retryAfterSeconds = Math.max(1, Math.ceil(limits.sampleIntervalMs / 1_000));
-      request.log.warn({ type, value }, "shedding load");
+      // At most one line a second: logging every shed request adds I/O to an overloaded process.
+      const now = Date.now();
+      if (now - lastLogged >= 1_000) {
+        lastLogged = now;
+        request.log.warn({ type, value }, "shedding load");
+      }
       sendProblem(
         reply,
         new ServiceError(

@@ -347,6 +347,25 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:unauthorized",
+                     *       "title": "Missing or invalid credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid credentials.",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getHealth: {

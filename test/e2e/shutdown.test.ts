@@ -47,6 +47,35 @@ describe("shutdown of the built server", () => {
 
 const redisAvailable = requireRedisBinary();
 
+describe.skipIf(!redisAvailable)("graceful shutdown with Redis", () => {
+  it("finishes the in-flight computation, shares it, releases its lock and exits 0", async () => {
+    const redis = await RedisServer.start();
+    const client = redis.client();
+    const server = await startServerProcess({
+      REDIS_URL: redis.url,
+      DEBUG_COMPUTE_DELAY_MS: "800",
+      SHUTDOWN_DRAIN_MS: "200",
+      COORDINATION_MIN_COST_MS: "0",
+    });
+    try {
+      const inFlight = post(server, body(3));
+      await sleep(200);
+      const locks = await client.keys("indicator:calc:*");
+      expect(locks.filter((key) => !key.endsWith(":result"))).toHaveLength(1);
+      const exited = server.stop("SIGTERM");
+      expect((await inFlight).status).toBe(200);
+      expect(await exited).toBe(0);
+      const after = await client.keys("indicator:calc:*");
+      expect(after.filter((key) => key.endsWith(":result"))).toHaveLength(1);
+      expect(after.filter((key) => !key.endsWith(":result"))).toHaveLength(0);
+    } finally {
+      client.disconnect();
+      await server.stop("SIGKILL");
+      await redis.stop();
+    }
+  });
+});
+
 describe.skipIf(!redisAvailable)("forced shutdown in a fleet", () => {
   it("SHUTDOWN_TIMEOUT_MS exits 1 and hands the held lock back: the waiter computes at once, not after the lease", async () => {
     const redis = await RedisServer.start();

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ServiceMetrics } from "../../metrics/metrics.js";
+import { problemResponses } from "../schemas/responses.js";
 
 export function metricsRoute(app: FastifyInstance, metrics: ServiceMetrics): void {
   app.get(
@@ -12,7 +13,8 @@ export function metricsRoute(app: FastifyInstance, metrics: ServiceMetrics): voi
         description: "Prometheus text exposition format; the README lists the series.",
         tags: ["operations"],
         produces: ["text/plain"],
-        response: { 200: z.string().describe("Prometheus text exposition.") },
+        // 401 only with METRICS_REQUIRE_API_KEY=true.
+        response: { 200: z.string().describe("Prometheus text exposition."), ...problemResponses(401) },
       },
     },
     async (_request, reply) =>
