@@ -7,7 +7,8 @@
 import { ADX, ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from "trading-signals";
 import type { IndicatorDefinition, IndicatorInputs } from "../../src/compute/catalog/definition.js";
 import { findIndicator } from "../../src/compute/catalog/index.js";
-import { runIndicator } from "../../src/compute/run.js";
+import { kernelFor } from "../../src/compute/kernels/index.js";
+import { runIndicator, runKernel } from "../../src/compute/run.js";
 import { type ComputedResult, type ComputeTask, computeTask } from "../../src/compute/task.js";
 import type { BenchSeries, HlcCandle } from "./data.js";
 import {
@@ -26,6 +27,7 @@ import type { Loaded, Peers } from "./peers.js";
 export const IMPLEMENTATIONS = [
   "service computeTask",
   "service runIndicator",
+  "service talib kernel",
   "trading-signals direct",
   "technicalindicators",
   "@ixjb94/indicators",
@@ -418,7 +420,13 @@ export function buildCases(series: BenchSeries, peers: Peers, only?: readonly st
     const columns = Object.fromEntries(
       definition.reads.map((column) => [column, series.columns[column]]),
     ) as IndicatorInputs;
-    const task: ComputeTask = { indicator: definition.name, params, columns };
+    const task: ComputeTask = {
+      indicator: definition.name,
+      implementation: "trading-signals",
+      params,
+      columns,
+    };
+    const kernel = kernelFor(definition.name);
     const floor = spec.floor(series.length);
     const floorInputs = series.columns;
     const ts = spec.tradingSignals(series);
@@ -434,6 +442,20 @@ export function buildCases(series: BenchSeries, peers: Peers, only?: readonly st
         primary: (result) =>
           (result as ReturnType<typeof runIndicator>).outputs[spec.primaryOutput] as Float64Array,
       },
+      kernel
+        ? {
+            name: "service talib kernel",
+            run: () => runKernel(definition, kernel, params, columns),
+            primary: (result) =>
+              (result as ReturnType<typeof runKernel>).outputs[spec.primaryOutput] as Float64Array,
+            note: "TA-Lib's numbers (the service's default); differs from trading-signals where conventions do",
+          }
+        : {
+            name: "service talib kernel",
+            unavailable: "no kernel for this indicator",
+            run: () => undefined,
+            primary: numbers,
+          },
       {
         name: "trading-signals direct",
         run: ts.run,

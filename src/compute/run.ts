@@ -1,4 +1,5 @@
 import type { CandleInput, IndicatorDefinition, IndicatorInputs } from "./catalog/definition.js";
+import type { Kernel } from "./kernels/types.js";
 
 /** One indicator's full-length result; NaN marks "no value" (serialized as null). */
 export interface IndicatorSeries {
@@ -56,6 +57,33 @@ export function runIndicator(
       const value =
         target.key === undefined ? (result as number) : (result as Record<string, number>)[target.key];
       target.values[i] = typeof value === "number" && Number.isFinite(value) ? value : Number.NaN;
+    }
+  }
+  return { outputs, warmup };
+}
+
+/** Runs a batch kernel; its arrays already hold NaN where there is no value. */
+export function runKernel(
+  definition: IndicatorDefinition,
+  kernel: Kernel,
+  params: object,
+  inputs: IndicatorInputs,
+): IndicatorSeries {
+  const produced = kernel(inputs, params as Record<string, number>);
+  const outputs: Record<string, Float64Array> = {};
+  for (const output of definition.outputs) {
+    const values = produced[output.name];
+    if (!values) throw new Error(`${definition.name} kernel did not produce ${output.name}`);
+    // Kernels may leave an infinity on a division by zero; the response has no such number.
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i] as number)) values[i] = Number.NaN;
+    outputs[output.name] = values;
+  }
+  const first = outputs[definition.outputs[0]?.name as string] as Float64Array;
+  let warmup: number | null = null;
+  for (let i = 0; i < first.length; i++) {
+    if (!Number.isNaN(first[i] as number)) {
+      warmup = i;
+      break;
     }
   }
   return { outputs, warmup };

@@ -1,11 +1,13 @@
 import type { IndicatorInputs } from "./catalog/definition.js";
 import { findIndicator } from "./catalog/index.js";
-import { type IndicatorSeries, runIndicator } from "./run.js";
+import { type Implementation, kernelFor } from "./kernels/index.js";
+import { type IndicatorSeries, runIndicator, runKernel } from "./run.js";
 import { valuesJson } from "./serialize.js";
 
 /** What crosses into a worker thread: plain data only (definitions hold functions). */
 export interface ComputeTask {
   readonly indicator: string;
+  readonly implementation: Implementation;
   readonly params: object;
   readonly columns: IndicatorInputs;
 }
@@ -19,6 +21,10 @@ export interface ComputedResult {
 export function computeTask(task: ComputeTask): ComputedResult {
   const definition = findIndicator(task.indicator);
   if (!definition) throw new Error(`unknown indicator ${task.indicator}`);
-  const series = runIndicator(definition, task.params, task.columns);
+  const kernel = task.implementation === "talib" ? kernelFor(task.indicator) : undefined;
+  if (task.implementation === "talib" && !kernel) throw new Error(`${task.indicator} has no talib kernel`);
+  const series = kernel
+    ? runKernel(definition, kernel, task.params, task.columns)
+    : runIndicator(definition, task.params, task.columns);
   return { series, valuesJson: valuesJson(series) };
 }

@@ -57,6 +57,8 @@ export function canonicalJson(value: unknown): string {
 
 export interface UnitKeyInput {
   readonly indicator: string;
+  /** The implementation and its version, e.g. `talib/1` or `trading-signals/1`. */
+  readonly implementation: string;
   readonly version: number;
   /** Params after defaults are filled in, so `{}` and the explicit defaults share a key. */
   readonly params: object;
@@ -68,7 +70,7 @@ export interface UnitKeyInput {
  * stores put their prefix (default `indicator:`) in front, giving the origin design's readable
  * `indicator:calc:...` shape while the hashes make the key identify the value completely.
  */
-export function unitKey({ indicator, version, params, seriesHash }: UnitKeyInput): string {
-  const paramsHash = digest(`${indicator}|v${version}|${canonicalJson(params)}`);
+export function unitKey({ indicator, implementation, version, params, seriesHash }: UnitKeyInput): string {
+  const paramsHash = digest(`${indicator}|v${version}|${implementation}|${canonicalJson(params)}`);
   return `calc:${indicator}:${paramsHash}:${seriesHash}`;
 }

@@ -1,4 +1,5 @@
 import type { IndicatorInputs } from "../compute/catalog/definition.js";
+import type { Implementation } from "../compute/kernels/index.js";
 import type { IndicatorSeries } from "../compute/run.js";
 
 /** One requested indicator over one candle series: the scheduler's unit of work. */
@@ -6,6 +7,7 @@ export interface WorkUnit {
   /** Content address, see keys.ts. */
   readonly key: string;
   readonly indicator: string;
+  readonly implementation: Implementation;
   readonly params: object;
   /** Only the columns the indicator reads. */
   readonly columns: IndicatorInputs;

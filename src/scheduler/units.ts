@@ -1,10 +1,12 @@
 import type { CandleColumns, IndicatorDefinition, IndicatorInputs } from "../compute/catalog/definition.js";
 import { estimateCostMs } from "../compute/cost.js";
+import { type Implementation, KERNELS_VERSION } from "../compute/kernels/index.js";
 import { ColumnDigests, unitKey } from "./keys.js";
 import type { WorkUnit } from "./types.js";
 
 export interface UnitRequest {
   readonly definition: IndicatorDefinition;
+  readonly implementation: Implementation;
   /** Validated, defaults filled. */
   readonly params: object;
 }
@@ -20,18 +22,20 @@ export function buildWorkUnits(
 ): WorkUnit[] {
   const digests = new ColumnDigests(columns);
   const length = columns.close.length;
-  return requests.map(({ definition, params }) => ({
+  return requests.map(({ definition, implementation, params }) => ({
     key: unitKey({
       indicator: definition.name,
+      implementation: implementation === "talib" ? `talib/${KERNELS_VERSION}` : "trading-signals",
       version: definition.version,
       params,
       seriesHash: digests.series(definition.reads),
     }),
     indicator: definition.name,
+    implementation,
     params,
     columns: Object.fromEntries(
       definition.reads.map((column) => [column, columns[column]]),
     ) as IndicatorInputs,
-    costMs: estimateCostMs(definition, params, length) + extraCostMs,
+    costMs: estimateCostMs(definition, params, length, implementation) + extraCostMs,
   }));
 }

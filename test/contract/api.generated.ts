@@ -162,6 +162,7 @@ export interface components {
          *         {
          *           "id": "fast",
          *           "name": "SMA",
+         *           "implementation": "talib",
          *           "params": {
          *             "period": 3
          *           },
@@ -178,6 +179,7 @@ export interface components {
          *         {
          *           "id": "BBANDS(3,2)",
          *           "name": "BBANDS",
+         *           "implementation": "talib",
          *           "params": {
          *             "period": 3,
          *             "stdDev": 2
@@ -223,6 +225,11 @@ export interface components {
                 id: string;
                 /** @description Canonical indicator name. */
                 name: string;
+                /**
+                 * @description `talib` (TA-Lib-exact kernel) or `trading-signals` (the library's conventions).
+                 * @enum {string}
+                 */
+                implementation: "talib" | "trading-signals";
                 /** @description Params with defaults filled in. */
                 params: {
                     [key: string]: unknown;
@@ -272,6 +279,10 @@ export interface components {
          *           "outputs": [
          *             "value"
          *           ],
+         *           "implementations": [
+         *             "talib",
+         *             "trading-signals"
+         *           ],
          *           "warmup": "First value at index period-1."
          *         }
          *       ]
@@ -291,7 +302,11 @@ export interface components {
                     [key: string]: unknown;
                 };
                 outputs: string[];
+                /** @description How it can be computed, the default first (`options.convention` chooses). */
+                implementations: ("talib" | "trading-signals")[];
+                /** @description How the first value is determined with the trading-signals implementation; with `talib` it is TA-Lib's lookback. Each result's `warmup` gives the actual index either way. */
                 warmup: string;
+                /** @description Where trading-signals' convention differs from TA-Lib's (what `talib` returns, where it is available). */
                 talibDifference?: string;
             }[];
         };
@@ -534,6 +549,10 @@ export interface operations {
                      *           "outputs": [
                      *             "value"
                      *           ],
+                     *           "implementations": [
+                     *             "talib",
+                     *             "trading-signals"
+                     *           ],
                      *           "warmup": "First value at index period-1."
                      *         }
                      *       ]
@@ -712,12 +731,22 @@ export interface operations {
                         };
                         /** @description Result id, unique in the request. Default: name and params, e.g. `MACD(12,26,9)`. */
                         id?: string;
+                        /**
+                         * @description This indicator's implementation; `talib` is an error where the indicator has no kernel.
+                         * @enum {string}
+                         */
+                        convention?: "talib" | "trading-signals";
                     }[];
                     options?: {
                         /** @description Return only the last N values of each series. */
                         tail?: number;
                         /** @description Round values to N decimals. */
                         precision?: number;
+                        /**
+                         * @description Default implementation for every indicator of the request (`talib` where a kernel exists).
+                         * @enum {string}
+                         */
+                        convention?: "talib" | "trading-signals";
                     };
                 };
             };
@@ -737,6 +766,7 @@ export interface operations {
                      *         {
                      *           "id": "fast",
                      *           "name": "SMA",
+                     *           "implementation": "talib",
                      *           "params": {
                      *             "period": 3
                      *           },
@@ -753,6 +783,7 @@ export interface operations {
                      *         {
                      *           "id": "BBANDS(3,2)",
                      *           "name": "BBANDS",
+                     *           "implementation": "talib",
                      *           "params": {
                      *             "period": 3,
                      *             "stdDev": 2

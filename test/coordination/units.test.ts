@@ -16,6 +16,7 @@ describe("shared-cache codec", () => {
   const columns = toColumns(randomOhlcv(500, 4));
   const result = computeTask({
     indicator: "MACD",
+    implementation: "trading-signals",
     params: { fastPeriod: 12, slowPeriod: 26, signalPeriod: 9 },
     columns,
   });

@@ -203,3 +203,57 @@ describe("health", () => {
     await draining.close();
   });
 });
+
+describe("implementations (options.convention)", () => {
+  const closes = randomOhlcv(120, 5).close;
+
+  it("uses the TA-Lib kernel by default where one exists and says so", async () => {
+    const body = await calculate({
+      candles: { close: closes },
+      indicators: [{ name: "SMA" }, { name: "ALMA" }],
+    });
+    expect(body.results.map((r) => (r as unknown as { implementation: string }).implementation)).toEqual([
+      "talib",
+      "trading-signals",
+    ]);
+  });
+
+  it("gives trading-signals' conventions on request, cached apart from TA-Lib's", async () => {
+    const series = randomOhlcv(300, 6).close;
+    const talib = await calculate({
+      candles: { close: series },
+      indicators: [{ name: "EMA", params: { period: 10 } }],
+    });
+    const library = await calculate({
+      candles: { close: series },
+      indicators: [{ name: "EMA", params: { period: 10 } }],
+      options: { convention: "trading-signals" },
+    });
+    expect(library.results[0]?.source).toBe("computed");
+    expect((library.results[0] as unknown as { implementation: string }).implementation).toBe(
+      "trading-signals",
+    );
+    // Both start at index 9 but seed differently (SMA vs first price), so the early values differ.
+    expect(talib.results[0]?.warmup).toBe(9);
+    expect(library.results[0]?.values).not.toEqual(talib.results[0]?.values);
+  });
+
+  it("refuses talib for one indicator that has no kernel, naming what it has", async () => {
+    const response = await service.app.inject(
+      calculateRequest({ candles: { close: closes }, indicators: [{ name: "ALMA", convention: "talib" }] }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ errors: [{ path: "indicators[0].convention" }] });
+  });
+
+  it("lists the implementations of each indicator in the catalog, the default first", async () => {
+    const catalog = (await service.app.inject({ url: "/indicators" })).json<{
+      indicators: Array<{ name: string; implementations: string[] }>;
+    }>();
+    expect(catalog.indicators.find((i) => i.name === "SMA")?.implementations).toEqual([
+      "talib",
+      "trading-signals",
+    ]);
+    expect(catalog.indicators.find((i) => i.name === "ALMA")?.implementations).toEqual(["trading-signals"]);
+  });
+});

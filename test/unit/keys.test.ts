@@ -9,6 +9,7 @@ function keyFor(indicator: string, params: object, columns = toColumns(randomOhl
   const parsed = definition.params.parse(params) as object;
   return unitKey({
     indicator: definition.name,
+    implementation: "trading-signals",
     version: definition.version,
     params: parsed,
     seriesHash: new ColumnDigests(columns).series(definition.reads),
@@ -34,13 +35,35 @@ describe("unit keys", () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
   });
 
+  it("change with the implementation: TA-Lib's numbers and trading-signals' never share an entry", () => {
+    const seriesHash = "0".repeat(32);
+    const key = (implementation: string) =>
+      unitKey({ indicator: "EMA", implementation, version: 1, params: { period: 9 }, seriesHash });
+    expect(key("talib/1")).not.toBe(key("trading-signals"));
+    expect(key("talib/1")).not.toBe(key("talib/2"));
+  });
+
   it("change when any param, the indicator, or the version changes", () => {
     const base = keyFor("SMA", { period: 20 });
     expect(keyFor("SMA", { period: 21 })).not.toBe(base);
     expect(keyFor("EMA", { period: 20 })).not.toBe(base);
     const seriesHash = "0".repeat(32);
-    expect(unitKey({ indicator: "SMA", version: 1, params: { period: 20 }, seriesHash })).not.toBe(
-      unitKey({ indicator: "SMA", version: 2, params: { period: 20 }, seriesHash }),
+    expect(
+      unitKey({
+        indicator: "SMA",
+        implementation: "trading-signals",
+        version: 1,
+        params: { period: 20 },
+        seriesHash,
+      }),
+    ).not.toBe(
+      unitKey({
+        indicator: "SMA",
+        implementation: "trading-signals",
+        version: 2,
+        params: { period: 20 },
+        seriesHash,
+      }),
     );
   });
 

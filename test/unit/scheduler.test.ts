@@ -41,7 +41,14 @@ class CountingExecutor implements ComputeExecutor {
 const columns = toColumns(randomOhlcv(300, 5));
 
 function unit(period = 20, costMs = 0.01): WorkUnit {
-  return { key: `calc:SMA:test-${period}`, indicator: "SMA", params: { period }, columns, costMs };
+  return {
+    key: `calc:SMA:test-${period}`,
+    indicator: "SMA",
+    implementation: "trading-signals",
+    params: { period },
+    columns,
+    costMs,
+  };
 }
 
 function scheduler(
@@ -126,7 +133,12 @@ describe("SmartScheduler (standalone)", () => {
     const pool = new PoolExecutor(1);
     try {
       const big = toColumns(randomOhlcv(20_000, 9));
-      const task = { indicator: "BBANDS", params: { period: 20, stdDev: 2 }, columns: big };
+      const task = {
+        indicator: "BBANDS",
+        implementation: "trading-signals" as const,
+        params: { period: 20, stdDev: 2 },
+        columns: big,
+      };
       const [pooled, inline] = await Promise.all([pool.compute(task), new InlineExecutor().compute(task)]);
       expect(pooled.valuesJson).toBe(inline.valuesJson);
       expect(pooled.series.warmup).toBe(19);
@@ -149,7 +161,12 @@ describe("InFlight", () => {
 });
 
 describe("MemoryCache", () => {
-  const computed = new InlineExecutor().compute({ indicator: "SMA", params: { period: 5 }, columns });
+  const computed = new InlineExecutor().compute({
+    indicator: "SMA",
+    implementation: "trading-signals",
+    params: { period: 5 },
+    columns,
+  });
 
   it("stays within its byte bound by evicting the least recently used entries", async () => {
     const result = await computed;

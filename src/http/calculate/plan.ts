@@ -1,6 +1,7 @@
 import { type NormalizedCandles, normalizeCandles } from "../../candles/columns.js";
 import type { IndicatorDefinition } from "../../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../../compute/catalog/index.js";
+import { type Implementation, implementationsOf } from "../../compute/kernels/index.js";
 import type { Presentation } from "../../compute/serialize.js";
 import { describeIssues, type FieldIssue, ServiceError } from "../../errors/registry.js";
 import type { WorkUnit } from "../../scheduler/types.js";
@@ -11,6 +12,7 @@ import { toFieldIssues } from "../zod-issues.js";
 export interface PlannedResult {
   readonly id: string;
   readonly definition: IndicatorDefinition;
+  readonly implementation: Implementation;
   readonly params: object;
   readonly unit: WorkUnit;
 }
@@ -33,6 +35,7 @@ export interface PlanOptions {
 interface Resolved {
   readonly index: number;
   readonly definition: IndicatorDefinition;
+  readonly implementation: Implementation;
   readonly params: object;
   readonly id: string;
 }
@@ -78,9 +81,22 @@ export function planCalculation(body: CalculateBody, options: PlanOptions = {}):
       issues.push(...toFieldIssues(params.error.issues, `indicators[${index}].params`));
       return;
     }
+    // The request-wide default falls back to trading-signals where no kernel exists; asking
+    // for `talib` on one indicator that has none is an error, not a silent substitution.
+    const available = implementationsOf(definition.name);
+    const wanted = request.convention ?? body.options?.convention ?? "talib";
+    if (request.convention !== undefined && !available.includes(request.convention)) {
+      issues.push({
+        path: `indicators[${index}].convention`,
+        message: `${definition.name} has no ${request.convention} implementation; it has ${available.join(", ")}.`,
+      });
+      return;
+    }
+    const implementation = available.includes(wanted) ? wanted : "trading-signals";
     resolved.push({
       index,
       definition,
+      implementation,
       params: params.data,
       id: request.id ?? defaultResultId(definition, params.data),
     });
@@ -129,9 +145,10 @@ export function planCalculation(body: CalculateBody, options: PlanOptions = {}):
   checkBudgets(resolved, units, candles.length, presentation, options);
   return {
     candles,
-    results: resolved.map(({ definition, params, id }, i) => ({
+    results: resolved.map(({ definition, implementation, params, id }, i) => ({
       id,
       definition,
+      implementation,
       params,
       unit: units[i] as WorkUnit,
     })),

@@ -26,6 +26,7 @@ export function renderCalculation(
     const head = JSON.stringify({
       id: plan.id,
       name: plan.definition.name,
+      implementation: plan.implementation,
       params: plan.params,
       warmup: result.series.warmup,
       source,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { INDICATORS } from "../../compute/catalog/index.js";
+import { implementationsOf } from "../../compute/kernels/index.js";
 import { CatalogSchema, problemResponses } from "../schemas/responses.js";
 
 /** The catalog as clients see it; built once, it never changes while the process runs. */
@@ -15,6 +16,7 @@ export function catalogDocument() {
       reads: definition.reads,
       params: z.toJSONSchema(definition.params, { io: "input", unrepresentable: "any" }),
       outputs: definition.outputs.map((output) => output.name),
+      implementations: implementationsOf(definition.name),
       warmup: definition.warmup,
       ...(definition.talibDifference ? { talibDifference: definition.talibDifference } : {}),
     })),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IMPLEMENTATIONS } from "../../compute/kernels/index.js";
 
 export interface RequestLimits {
   readonly maxCandles: number;
@@ -36,6 +37,11 @@ export function candlesSchema({ maxCandles }: RequestLimits) {
 }
 
 export function calculateBodySchema(limits: RequestLimits) {
+  const convention = z
+    .enum(IMPLEMENTATIONS)
+    .describe(
+      "`talib` (default): TA-Lib-exact kernels where the indicator has one, trading-signals otherwise; `trading-signals`: the library's own conventions.",
+    );
   const indicator = z.strictObject({
     name: z
       .string()
@@ -52,6 +58,9 @@ export function calculateBodySchema(limits: RequestLimits) {
       .max(128)
       .optional()
       .describe("Result id, unique in the request. Default: name and params, e.g. `MACD(12,26,9)`."),
+    convention: convention
+      .optional()
+      .describe("This indicator's implementation; `talib` is an error where the indicator has no kernel."),
   });
   const options = z.strictObject({
     tail: z
@@ -62,6 +71,9 @@ export function calculateBodySchema(limits: RequestLimits) {
       .optional()
       .describe("Return only the last N values of each series."),
     precision: z.number().int().min(0).max(MAX_PRECISION).optional().describe("Round values to N decimals."),
+    convention: convention
+      .optional()
+      .describe("Default implementation for every indicator of the request (`talib` where a kernel exists)."),
   });
   return z
     .strictObject({

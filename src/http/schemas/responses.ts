@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IMPLEMENTATIONS } from "../../compute/kernels/index.js";
 import { ERROR_REGISTRY, type ErrorCode } from "../../errors/registry.js";
 
 /** Schemas of what the service sends. They document the API (openapi.yaml) and shape /health replies. */
@@ -44,6 +45,9 @@ export const CalculateResponseSchema = z
       z.object({
         id: z.string(),
         name: z.string().describe("Canonical indicator name."),
+        implementation: z
+          .enum(IMPLEMENTATIONS)
+          .describe("`talib` (TA-Lib-exact kernel) or `trading-signals` (the library's conventions)."),
         params: z.record(z.string(), z.unknown()).describe("Params with defaults filled in."),
         warmup: z.number().int().nullable().describe("Index of the first non-null value; null if none."),
         source: z.enum(["computed", "memory", "joined", "shared", "awaited"]),
@@ -68,6 +72,7 @@ export const CalculateResponseSchema = z
           {
             id: "fast",
             name: "SMA",
+            implementation: "talib",
             params: { period: 3 },
             warmup: 2,
             source: "computed",
@@ -76,6 +81,7 @@ export const CalculateResponseSchema = z
           {
             id: "BBANDS(3,2)",
             name: "BBANDS",
+            implementation: "talib",
             params: { period: 3, stdDev: 2 },
             warmup: 2,
             source: "memory",
@@ -105,8 +111,20 @@ export const CatalogSchema = z
           .record(z.string(), z.unknown())
           .describe("JSON Schema of the params, with defaults and bounds."),
         outputs: z.array(z.string()),
-        warmup: z.string(),
-        talibDifference: z.string().optional(),
+        implementations: z
+          .array(z.enum(IMPLEMENTATIONS))
+          .describe("How it can be computed, the default first (`options.convention` chooses)."),
+        warmup: z
+          .string()
+          .describe(
+            "How the first value is determined with the trading-signals implementation; with `talib` it is TA-Lib's lookback. Each result's `warmup` gives the actual index either way.",
+          ),
+        talibDifference: z
+          .string()
+          .optional()
+          .describe(
+            "Where trading-signals' convention differs from TA-Lib's (what `talib` returns, where it is available).",
+          ),
       }),
     ),
   })
@@ -128,6 +146,7 @@ export const CatalogSchema = z
               additionalProperties: false,
             },
             outputs: ["value"],
+            implementations: ["talib", "trading-signals"],
             warmup: "First value at index period-1.",
           },
         ],

@@ -1,0 +1,566 @@
+import type { IndicatorInputs } from "../catalog/definition.js";
+import type { Kernel } from "./types.js";
+
+/**
+ * TA-Lib-exact batch kernels for moving averages and the indicators built from them. Each ports
+ * TA-Lib 0.4's C code (same seeding, same first valid index, same order of floating operations
+ * where it matters) with TA-Lib's default unstable period of 0, and is verified against the
+ * `talib` binding in test/kernels/averages.test.ts.
+ *
+ * TA-Lib rejects periods below 2 for most of these (MOM and TRIX accept 1). The catalog allows 1;
+ * the kernels then return the natural limit (SMA/EMA/WMA/TRIMA/DEMA/TEMA/T3 of period 1 = the close),
+ * which TA-Lib cannot confirm.
+ */
+
+/** TA_EPSILON of the TA-Lib the `talib` binding builds (ta_utility.h): 1e-14, not the 1e-8 of older releases. */
+const EPSILON = 1e-14;
+
+/** TA_IS_ZERO: TA-Lib treats |v| < TA_EPSILON as zero before dividing. */
+function isZero(v: number): boolean {
+  return v > -EPSILON && v < EPSILON;
+}
+
+function closeOf(inputs: IndicatorInputs): Float64Array {
+  const close = inputs.close;
+  if (close === undefined) throw new Error("kernel needs the close column");
+  return close;
+}
+
+function nanArray(length: number): Float64Array {
+  return new Float64Array(length).fill(Number.NaN);
+}
+
+function intParam(params: Readonly<Record<string, number>>, name: string): number {
+  const value = params[name];
+  if (value === undefined || !Number.isInteger(value) || value < 1) {
+    throw new Error(`kernel param ${name} must be a positive integer`);
+  }
+  return value;
+}
+
+function realParam(params: Readonly<Record<string, number>>, name: string): number {
+  const value = params[name];
+  if (value === undefined || !Number.isFinite(value))
+    throw new Error(`kernel param ${name} must be a number`);
+  return value;
+}
+
+/** TA_SMA over in[from..], writing out[i] for i >= from+period-1 (running sum, subtract-then-add). */
+function smaInto(input: Float64Array, from: number, period: number, out: Float64Array): void {
+  const n = input.length;
+  const start = from + period - 1;
+  if (start >= n) return;
+  let total = 0;
+  let i = from;
+  let trailing = from;
+  if (period > 1) while (i < start) total += input[i++] as number;
+  while (i < n) {
+    total += input[i++] as number;
+    const value = total;
+    total -= input[trailing++] as number;
+    out[i - 1] = value / period;
+  }
+}
+
+/**
+ * TA_INT_EMA over in[from..]: seeded at index `seedAt` (>= from+period-1) with the SMA of the
+ * `period` values ending there, then prev = (x - prev)*k + prev. Writes out[seedAt..].
+ */
+function emaInto(input: Float64Array, seedAt: number, period: number, k: number, out: Float64Array): void {
+  const n = input.length;
+  if (seedAt >= n) return;
+  let sum = 0;
+  for (let i = seedAt - period + 1; i <= seedAt; i++) sum += input[i] as number;
+  let prev = sum / period;
+  out[seedAt] = prev;
+  for (let i = seedAt + 1; i < n; i++) {
+    prev = ((input[i] as number) - prev) * k + prev;
+    out[i] = prev;
+  }
+}
+
+const sma: Kernel = (inputs, params) => {
+  const close = closeOf(inputs);
+  const period = intParam(params, "period");
+  const out = nanArray(close.length);
+  smaInto(close, 0, period, out);
+  return { value: out };
+};
+
+const ema: Kernel = (inputs, params) => {
+  const close = closeOf(inputs);
+  const period = intParam(params, "period");
+  const out = nanArray(close.length);
+  emaInto(close, period - 1, period, 2 / (period + 1), out);
+  return { value: out };
+};
+
+const wma: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  const start = period - 1;
+  if (start >= n) return { value: out };
+  const divider = (period * (period + 1)) / 2;
+  let periodSum = 0;
+  let periodSub = 0;
+  let inIdx = 0;
+  let trailingIdx = 0;
+  for (let w = 1; inIdx < start; w++) {
+    const x = input[inIdx++] as number;
+    periodSub += x;
+    periodSum += x * w;
+  }
+  let trailingValue = 0;
+  while (inIdx < n) {
+    const x = input[inIdx++] as number;
+    periodSub += x;
+    periodSub -= trailingValue;
+    periodSum += x * period;
+    trailingValue = input[trailingIdx++] as number;
+    out[inIdx - 1] = periodSum / divider;
+    periodSum -= periodSub;
+  }
+  return { value: out };
+};
+
+const trima: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  const start = period - 1;
+  if (start >= n) return { value: out };
+  if (period === 1) {
+    out.set(input);
+    return { value: out };
+  }
+  const odd = period % 2 === 1;
+  const half = period >> 1;
+  const factor = 1 / (odd ? (half + 1) * (half + 1) : half * (half + 1));
+  let trailingIdx = 0;
+  let middleIdx = odd ? half : half - 1;
+  let todayIdx = middleIdx + half;
+  let numerator = 0;
+  let numeratorSub = 0;
+  for (let i = middleIdx; i >= trailingIdx; i--) {
+    numeratorSub += input[i] as number;
+    numerator += numeratorSub;
+  }
+  let numeratorAdd = 0;
+  middleIdx++;
+  for (let i = middleIdx; i <= todayIdx; i++) {
+    numeratorAdd += input[i] as number;
+    numerator += numeratorAdd;
+  }
+  let temp = input[trailingIdx++] as number;
+  out[todayIdx] = numerator * factor;
+  todayIdx++;
+  while (todayIdx < n) {
+    numerator -= numeratorSub;
+    numeratorSub -= temp;
+    temp = input[middleIdx++] as number;
+    numeratorSub += temp;
+    if (odd) {
+      numerator += numeratorAdd;
+      numeratorAdd -= temp;
+    } else {
+      numeratorAdd -= temp;
+      numerator += numeratorAdd;
+    }
+    temp = input[todayIdx++] as number;
+    numeratorAdd += temp;
+    numerator += temp;
+    temp = input[trailingIdx++] as number;
+    out[todayIdx - 1] = numerator * factor;
+  }
+  return { value: out };
+};
+
+const dema: Kernel = (inputs, params) => {
+  const close = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = close.length;
+  const out = nanArray(n);
+  const start = 2 * (period - 1);
+  if (start >= n) return { value: out };
+  const k = 2 / (period + 1);
+  const e1 = nanArray(n);
+  emaInto(close, period - 1, period, k, e1);
+  // The second EMA reads e1 from period-1 on, seeded at 2*(period-1); it is written into `out`.
+  emaInto(e1, start, period, k, out);
+  for (let i = start; i < n; i++) out[i] = 2 * (e1[i] as number) - (out[i] as number);
+  return { value: out };
+};
+
+const tema: Kernel = (inputs, params) => {
+  const close = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = close.length;
+  const out = nanArray(n);
+  const start = 3 * (period - 1);
+  if (start >= n) return { value: out };
+  const k = 2 / (period + 1);
+  const e1 = nanArray(n);
+  const e2 = nanArray(n);
+  emaInto(close, period - 1, period, k, e1);
+  emaInto(e1, 2 * (period - 1), period, k, e2);
+  emaInto(e2, start, period, k, out);
+  for (let i = start; i < n; i++) {
+    out[i] = (out[i] as number) + (3 * (e1[i] as number) - 3 * (e2[i] as number));
+  }
+  return { value: out };
+};
+
+const t3: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const v = realParam(params, "volumeFactor");
+  const n = input.length;
+  const out = nanArray(n);
+  const start = 6 * (period - 1);
+  if (start >= n) return { value: out };
+  const k = 2 / (period + 1);
+  const k1 = 1 - k;
+  let today = 0;
+  let sum = input[today++] as number;
+  for (let i = period - 1; i > 0; i--) sum += input[today++] as number;
+  let e1 = sum / period;
+  sum = e1;
+  for (let i = period - 1; i > 0; i--) {
+    e1 = k * (input[today++] as number) + k1 * e1;
+    sum += e1;
+  }
+  let e2 = sum / period;
+  sum = e2;
+  for (let i = period - 1; i > 0; i--) {
+    e1 = k * (input[today++] as number) + k1 * e1;
+    e2 = k * e1 + k1 * e2;
+    sum += e2;
+  }
+  let e3 = sum / period;
+  sum = e3;
+  for (let i = period - 1; i > 0; i--) {
+    e1 = k * (input[today++] as number) + k1 * e1;
+    e2 = k * e1 + k1 * e2;
+    e3 = k * e2 + k1 * e3;
+    sum += e3;
+  }
+  let e4 = sum / period;
+  sum = e4;
+  for (let i = period - 1; i > 0; i--) {
+    e1 = k * (input[today++] as number) + k1 * e1;
+    e2 = k * e1 + k1 * e2;
+    e3 = k * e2 + k1 * e3;
+    e4 = k * e3 + k1 * e4;
+    sum += e4;
+  }
+  let e5 = sum / period;
+  sum = e5;
+  for (let i = period - 1; i > 0; i--) {
+    e1 = k * (input[today++] as number) + k1 * e1;
+    e2 = k * e1 + k1 * e2;
+    e3 = k * e2 + k1 * e3;
+    e4 = k * e3 + k1 * e4;
+    e5 = k * e4 + k1 * e5;
+    sum += e5;
+  }
+  let e6 = sum / period;
+  const v2 = v * v;
+  const c1 = -(v2 * v);
+  const c2 = 3 * (v2 - c1);
+  const c3 = -6 * v2 - 3 * (v - c1);
+  const c4 = 1 + 3 * v - c1 + 3 * v2;
+  out[today - 1] = c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3;
+  while (today < n) {
+    e1 = k * (input[today++] as number) + k1 * e1;
+    e2 = k * e1 + k1 * e2;
+    e3 = k * e2 + k1 * e3;
+    e4 = k * e3 + k1 * e4;
+    e5 = k * e4 + k1 * e5;
+    e6 = k * e5 + k1 * e6;
+    out[today - 1] = c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3;
+  }
+  return { value: out };
+};
+
+const kama: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  if (period >= n) return { value: out };
+  const constMax = 2 / (30 + 1);
+  const constDiff = 2 / (2 + 1) - constMax;
+  let sumRoc1 = 0;
+  let today = 0;
+  let trailingIdx = 0;
+  for (let i = period; i-- > 0; ) {
+    const x = input[today++] as number;
+    sumRoc1 += Math.abs(x - (input[today] as number));
+  }
+  let prevKama = input[today - 1] as number;
+  let trailingValue = 0;
+  let first = true;
+  while (today < n) {
+    const x = input[today] as number;
+    const old = input[trailingIdx++] as number;
+    const periodRoc = x - old;
+    if (!first) {
+      sumRoc1 -= Math.abs(trailingValue - old);
+      sumRoc1 += Math.abs(x - (input[today - 1] as number));
+    }
+    first = false;
+    trailingValue = old;
+    let sc = sumRoc1 <= periodRoc || isZero(sumRoc1) ? 1 : Math.abs(periodRoc / sumRoc1);
+    sc = sc * constDiff + constMax;
+    sc *= sc;
+    prevKama = ((input[today++] as number) - prevKama) * sc + prevKama;
+    out[today - 1] = prevKama;
+  }
+  return { value: out };
+};
+
+const mom: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  for (let i = period; i < n; i++) out[i] = (input[i] as number) - (input[i - period] as number);
+  return { value: out };
+};
+
+const bbands: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const dev = realParam(params, "stdDev");
+  const n = input.length;
+  const upper = nanArray(n);
+  const middle = nanArray(n);
+  const lower = nanArray(n);
+  const start = period - 1;
+  if (start >= n) return { upper, middle, lower };
+  smaInto(input, 0, period, middle);
+  // TA_INT_stddev_using_precalc_ma: running sum of squares minus the squared SMA; a variance
+  // below TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
+  let total2 = 0;
+  let trailing = 0;
+  let i = 0;
+  while (i < start) {
+    const x = input[i++] as number;
+    total2 += x * x;
+  }
+  while (i < n) {
+    let x = input[i++] as number;
+    total2 += x * x;
+    let mean2 = total2 / period;
+    x = input[trailing++] as number;
+    total2 -= x * x;
+    const mid = middle[i - 1] as number;
+    mean2 -= mid * mid;
+    let sd = mean2 < EPSILON ? 0 : Math.sqrt(mean2);
+    if (dev === 1) {
+      upper[i - 1] = mid + sd;
+      lower[i - 1] = mid - sd;
+    } else {
+      sd *= dev;
+      upper[i - 1] = mid + sd;
+      lower[i - 1] = mid - sd;
+    }
+  }
+  return { upper, middle, lower };
+};
+
+function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
+  const fast = intParam(params, "fastPeriod");
+  const slow = intParam(params, "slowPeriod");
+  return slow < fast ? [slow, fast] : [fast, slow];
+}
+
+/**
+ * TA_INT_PO with MA type EMA, as called from index 0: each EMA is seeded at its own period-1 (unlike
+ * MACD, whose fast EMA is seeded at slowPeriod-1); the output starts at slowPeriod-1.
+ */
+function priceOscillator(
+  inputs: IndicatorInputs,
+  params: Readonly<Record<string, number>>,
+  percent: boolean,
+) {
+  const close = closeOf(inputs);
+  const [fast, slow] = fastSlow(params);
+  const n = close.length;
+  const out = nanArray(n);
+  const start = slow - 1;
+  if (start >= n) return { value: out };
+  const fastEma = nanArray(n);
+  emaInto(close, fast - 1, fast, 2 / (fast + 1), fastEma);
+  emaInto(close, start, slow, 2 / (slow + 1), out);
+  for (let i = start; i < n; i++) {
+    const s = out[i] as number;
+    const f = fastEma[i] as number;
+    if (percent) out[i] = isZero(s) ? 0 : ((f - s) / s) * 100;
+    else out[i] = f - s;
+  }
+  return { value: out };
+}
+
+const apo: Kernel = (inputs, params) => priceOscillator(inputs, params, false);
+const ppo: Kernel = (inputs, params) => priceOscillator(inputs, params, true);
+
+const macd: Kernel = (inputs, params) => {
+  const close = closeOf(inputs);
+  const [fast, slow] = fastSlow(params);
+  const signalPeriod = intParam(params, "signalPeriod");
+  const n = close.length;
+  const macdOut = nanArray(n);
+  const signal = nanArray(n);
+  const histogram = nanArray(n);
+  const emaStart = slow - 1;
+  const start = emaStart + signalPeriod - 1;
+  if (start >= n) return { macd: macdOut, signal, histogram };
+  // TA_INT_MACD: both EMAs seeded at slowPeriod-1 (the fast one with the SMA of its last
+  // fastPeriod values there), the signal EMA seeded with the SMA of the first signalPeriod MACDs.
+  const fastEma = nanArray(n);
+  emaInto(close, emaStart, fast, 2 / (fast + 1), fastEma);
+  emaInto(close, emaStart, slow, 2 / (slow + 1), macdOut);
+  for (let i = emaStart; i < n; i++) macdOut[i] = (fastEma[i] as number) - (macdOut[i] as number);
+  emaInto(macdOut, start, signalPeriod, 2 / (signalPeriod + 1), signal);
+  for (let i = 0; i < start; i++) macdOut[i] = Number.NaN;
+  for (let i = start; i < n; i++) histogram[i] = (macdOut[i] as number) - (signal[i] as number);
+  return { macd: macdOut, signal, histogram };
+};
+
+const cmo: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  if (period >= n) return { value: out };
+  let today = 0;
+  let prev = input[today++] as number;
+  let gain = 0;
+  let loss = 0;
+  for (let i = period; i > 0; i--) {
+    const x = input[today++] as number;
+    const d = x - prev;
+    prev = x;
+    if (d < 0) loss -= d;
+    else gain += d;
+  }
+  loss /= period;
+  gain /= period;
+  let total = gain + loss;
+  out[today - 1] = isZero(total) ? 0 : 100 * ((gain - loss) / total);
+  const m = period - 1;
+  while (today < n) {
+    const x = input[today++] as number;
+    const d = x - prev;
+    prev = x;
+    loss *= m;
+    gain *= m;
+    if (d < 0) loss -= d;
+    else gain += d;
+    loss /= period;
+    gain /= period;
+    total = gain + loss;
+    out[today - 1] = isZero(total) ? 0 : 100 * ((gain - loss) / total);
+  }
+  return { value: out };
+};
+
+const trix: Kernel = (inputs, params) => {
+  const close = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = close.length;
+  const out = nanArray(n);
+  const start = 3 * (period - 1) + 1;
+  if (start >= n) return { value: out };
+  const k = 2 / (period + 1);
+  const e1 = nanArray(n);
+  const e2 = nanArray(n);
+  emaInto(close, period - 1, period, k, e1);
+  emaInto(e1, 2 * (period - 1), period, k, e2);
+  emaInto(e2, 3 * (period - 1), period, k, e1);
+  // e1 now holds the triple EMA from 3*(period-1) on; TA_ROC of it, 1 bar.
+  for (let i = start; i < n; i++) {
+    const before = e1[i - 1] as number;
+    out[i] = before !== 0 ? ((e1[i] as number) / before - 1) * 100 : 0;
+  }
+  return { value: out };
+};
+
+/**
+ * TA-Lib's LINEARREG family over the last `period` closes with x = bars ago (0 = newest), run
+ * with rolling sums instead of TA-Lib's O(period) loop per output.
+ */
+const linearreg: Kernel = (inputs, params) => {
+  const input = closeOf(inputs);
+  const period = intParam(params, "period");
+  const n = input.length;
+  const value = nanArray(n);
+  const forecast = nanArray(n);
+  const slope = nanArray(n);
+  const intercept = nanArray(n);
+  const start = period - 1;
+  if (start >= n) return { value, forecast, slope, intercept };
+  const sumX = period * (period - 1) * 0.5;
+  const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6;
+  const divisor = sumX * sumX - period * sumXSqr;
+  // sumXY = sum over the window of (bars ago) * close; sumY = sum of the window's closes.
+  let sumY = 0;
+  let sumXY = 0;
+  for (let i = 0; i < start; i++) {
+    const x = input[i] as number;
+    sumXY += sumY;
+    sumY += x;
+  }
+  for (let t = start; t < n; t++) {
+    if ((t - start) % period === 0 && t > start) {
+      // Rolling sums drift (up to ~1e-8 relative on the slope over thousands of bars); recomputing
+      // them every `period` bars keeps the cost amortized O(1) and the result within ~1e-13 of TA-Lib.
+      sumY = 0;
+      sumXY = 0;
+      for (let i = period - 1; i >= 0; i--) {
+        const x = input[t - i] as number;
+        sumY += x;
+        sumXY += i * x;
+      }
+    } else {
+      sumXY += sumY;
+      sumY += input[t] as number;
+      if (t > start) {
+        const old = input[t - period] as number;
+        sumXY -= period * old;
+        sumY -= old;
+      }
+    }
+    const m = (period * sumXY - sumX * sumY) / divisor;
+    const b = (sumY - m * sumX) / period;
+    slope[t] = m;
+    intercept[t] = b;
+    value[t] = b + m * (period - 1);
+    forecast[t] = b + m * period;
+  }
+  return { value, forecast, slope, intercept };
+};
+
+/** Keyed by the catalog name; output names are the catalog's. */
+export const averageKernels: Readonly<Record<string, Kernel>> = {
+  SMA: sma,
+  EMA: ema,
+  WMA: wma,
+  BBANDS: bbands,
+  MACD: macd,
+  DEMA: dema,
+  TEMA: tema,
+  TRIMA: trima,
+  MOM: mom,
+  APO: apo,
+  PPO: ppo,
+  CMO: cmo,
+  TRIX: trix,
+  KAMA: kama,
+  T3: t3,
+  LINEARREG: linearreg,
+};

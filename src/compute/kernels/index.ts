@@ -1,0 +1,24 @@
+import { averageKernels } from "./averages.js";
+import { oscillatorKernels } from "./oscillators.js";
+import type { Kernel } from "./types.js";
+
+/**
+ * How an indicator is computed: `talib`, the batch kernels that reproduce TA-Lib's numbers (the
+ * default where one exists), or `trading-signals`, the library's own conventions.
+ */
+export const IMPLEMENTATIONS = ["talib", "trading-signals"] as const;
+export type Implementation = (typeof IMPLEMENTATIONS)[number];
+
+/** Bump when any kernel's numbers change: it is part of the cache key of every `talib` unit. */
+export const KERNELS_VERSION = 1;
+
+const KERNELS: Readonly<Record<string, Kernel>> = { ...averageKernels, ...oscillatorKernels };
+
+export function kernelFor(indicator: string): Kernel | undefined {
+  return KERNELS[indicator];
+}
+
+/** The implementations an indicator has, the default first. */
+export function implementationsOf(indicator: string): Implementation[] {
+  return kernelFor(indicator) ? ["talib", "trading-signals"] : ["trading-signals"];
+}

@@ -1,0 +1,341 @@
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import type { CandleColumns } from "../../src/compute/catalog/definition.js";
+import { oscillatorKernels } from "../../src/compute/kernels/oscillators.js";
+import { type OhlcvArrays, randomOhlcv, toColumns } from "../support/series.js";
+
+interface TalibResult {
+  begIndex: number;
+  nbElement: number;
+  result: Record<string, number[]>;
+}
+interface Talib {
+  execute(request: Record<string, unknown>): TalibResult;
+}
+const talib = createRequire(import.meta.url)("talib") as Talib;
+
+type Params = Record<string, number>;
+
+interface Case {
+  /** TA-Lib function name. */
+  talibName: string;
+  /** Catalog params -> TA-Lib optIn params. */
+  toTalib(params: Params): Record<string, number>;
+  /** Catalog output name -> TA-Lib output name. */
+  outputs: Record<string, string>;
+  /** TA-Lib's first valid index for these params. */
+  lookback(params: Params): number;
+  /** Param sets to check: the catalog default, its minimum and a few others. */
+  paramSets: Params[];
+  /** Param sets the catalog allows but TA-Lib rejects (TA_BAD_PARAM): no reference to compare with. */
+  talibRejects?: Params[];
+  /** TA-Lib's begIndex where it differs from the kernel's first valid index (lookback). */
+  talibBegIndex?(params: Params, length: number): number;
+}
+
+const period = (p: Params) => ({ optInTimePeriod: p.period as number });
+const value = { value: "outReal" };
+
+const CASES: Record<string, Case> = {
+  RSI: {
+    talibName: "RSI",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => p.period as number,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 30 }],
+  },
+  ATR: {
+    talibName: "ATR",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => p.period as number,
+    paramSets: [{ period: 14 }, { period: 1 }, { period: 2 }, { period: 30 }],
+  },
+  NATR: {
+    talibName: "NATR",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => p.period as number,
+    paramSets: [{ period: 14 }, { period: 1 }, { period: 2 }, { period: 30 }],
+  },
+  TRANGE: { talibName: "TRANGE", toTalib: () => ({}), outputs: value, lookback: () => 1, paramSets: [{}] },
+  STOCH: {
+    talibName: "STOCH",
+    toTalib: (p) => ({
+      optInFastK_Period: p.kPeriod as number,
+      optInSlowK_Period: p.kSlowingPeriod as number,
+      optInSlowK_MAType: 0,
+      optInSlowD_Period: p.dPeriod as number,
+      optInSlowD_MAType: 0,
+    }),
+    outputs: { k: "outSlowK", d: "outSlowD" },
+    lookback: (p) => (p.kPeriod as number) + (p.kSlowingPeriod as number) + (p.dPeriod as number) - 3,
+    paramSets: [
+      { kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 },
+      { kPeriod: 1, kSlowingPeriod: 1, dPeriod: 1 },
+      { kPeriod: 5, kSlowingPeriod: 1, dPeriod: 4 },
+      { kPeriod: 2, kSlowingPeriod: 5, dPeriod: 1 },
+      { kPeriod: 21, kSlowingPeriod: 7, dPeriod: 5 },
+    ],
+  },
+  CCI: {
+    talibName: "CCI",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => (p.period as number) - 1,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 20 }],
+  },
+  WILLR: {
+    talibName: "WILLR",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => (p.period as number) - 1,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 30 }],
+    talibRejects: [{ period: 1 }],
+  },
+  MFI: {
+    talibName: "MFI",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => p.period as number,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 30 }],
+    talibRejects: [{ period: 1 }],
+  },
+  OBV: { talibName: "OBV", toTalib: () => ({}), outputs: value, lookback: () => 0, paramSets: [{}] },
+  AD: { talibName: "AD", toTalib: () => ({}), outputs: value, lookback: () => 0, paramSets: [{}] },
+  ADOSC: {
+    talibName: "ADOSC",
+    toTalib: (p) => ({ optInFastPeriod: p.fastPeriod as number, optInSlowPeriod: p.slowPeriod as number }),
+    outputs: value,
+    lookback: (p) => Math.max(p.fastPeriod as number, p.slowPeriod as number) - 1,
+    paramSets: [
+      { fastPeriod: 3, slowPeriod: 10 },
+      { fastPeriod: 2, slowPeriod: 3 },
+      { fastPeriod: 5, slowPeriod: 30 },
+    ],
+    talibRejects: [{ fastPeriod: 1, slowPeriod: 2 }],
+  },
+  BOP: { talibName: "BOP", toTalib: () => ({}), outputs: value, lookback: () => 0, paramSets: [{}] },
+  ADX: {
+    talibName: "ADX",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => 2 * (p.period as number) - 1,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 30 }],
+  },
+  DX: {
+    talibName: "DX",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => p.period as number,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 30 }],
+  },
+  ADXR: {
+    talibName: "ADXR",
+    toTalib: period,
+    outputs: value,
+    lookback: (p) => 3 * (p.period as number) - 2,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 20 }],
+  },
+  AROON: {
+    talibName: "AROON",
+    toTalib: period,
+    outputs: { up: "outAroonUp", down: "outAroonDown" },
+    lookback: (p) => p.period as number,
+    paramSets: [{ period: 14 }, { period: 2 }, { period: 25 }],
+    talibRejects: [{ period: 1 }],
+  },
+  ULTOSC: {
+    talibName: "ULTOSC",
+    toTalib: (p) => ({
+      optInTimePeriod1: p.shortPeriod as number,
+      optInTimePeriod2: p.mediumPeriod as number,
+      optInTimePeriod3: p.longPeriod as number,
+    }),
+    outputs: value,
+    lookback: (p) => Math.max(p.shortPeriod as number, p.mediumPeriod as number, p.longPeriod as number),
+    talibBegIndex: (p, length) => {
+      const longest = Math.max(p.shortPeriod as number, p.mediumPeriod as number, p.longPeriod as number);
+      if (longest === 1) return 0;
+      return Math.min(length, longest);
+    },
+    paramSets: [
+      { shortPeriod: 7, mediumPeriod: 14, longPeriod: 28 },
+      { shortPeriod: 1, mediumPeriod: 1, longPeriod: 1 },
+      { shortPeriod: 2, mediumPeriod: 3, longPeriod: 5 },
+      { shortPeriod: 5, mediumPeriod: 5, longPeriod: 20 },
+    ],
+  },
+  SAR: {
+    talibName: "SAR",
+    toTalib: (p) => ({ optInAcceleration: p.acceleration as number, optInMaximum: p.maximum as number }),
+    outputs: value,
+    lookback: () => 1,
+    paramSets: [
+      { acceleration: 0.02, maximum: 0.2 },
+      { acceleration: 0.01, maximum: 0.5 },
+      { acceleration: 0.1, maximum: 1 },
+      { acceleration: 0.001, maximum: 0.002 },
+    ],
+  },
+};
+
+function plain(series: OhlcvArrays) {
+  return {
+    open: series.open,
+    high: series.high,
+    low: series.low,
+    close: series.close,
+    volume: series.volume,
+  };
+}
+
+function runTalib(testCase: Case, series: OhlcvArrays, params: Params): TalibResult {
+  return talib.execute({
+    name: testCase.talibName,
+    startIdx: 0,
+    endIdx: series.close.length - 1,
+    ...plain(series),
+    inReal: series.close,
+    ...testCase.toTalib(params),
+  });
+}
+
+function compare(name: string, testCase: Case, series: OhlcvArrays, params: Params, label: string): void {
+  const kernel = oscillatorKernels[name];
+  if (kernel === undefined) throw new Error(`no kernel ${name}`);
+  const n = series.close.length;
+  const columns: CandleColumns = toColumns(series);
+  const actual = kernel(columns, params);
+  // TA-Lib's binding aborts the process on an empty series, so that case is checked without it.
+  const expected: TalibResult =
+    n === 0 ? { begIndex: 0, nbElement: 0, result: {} } : runTalib(testCase, series, params);
+  const begIndex = Math.min(n, testCase.lookback(params));
+  // ULTOSC(1,1,1): TA-Lib starts at 0, where it reads close[-1]; the kernel starts at 1 (see the kernel).
+  const talibBegIndex = testCase.talibBegIndex?.(params, n) ?? begIndex;
+  if (expected.nbElement > 0) expect(expected.begIndex, `${label}: TA-Lib begIndex`).toBe(talibBegIndex);
+  else expect(talibBegIndex, `${label}: TA-Lib gave no values`).toBe(n);
+  expect(Object.keys(actual).sort(), label).toEqual(Object.keys(testCase.outputs).sort());
+  for (const [output, talibOutput] of Object.entries(testCase.outputs)) {
+    const values = actual[output] as Float64Array;
+    expect(values, `${label} ${output}`).toBeInstanceOf(Float64Array);
+    expect(values.length, `${label} ${output}`).toBe(n);
+    const reference = expected.nbElement > 0 ? (expected.result[talibOutput] as number[]) : [];
+    for (let i = 0; i < n; i++) {
+      const got = values[i] as number;
+      if (i < begIndex) {
+        if (!Number.isNaN(got))
+          expect.fail(`${label} ${output}[${i}] = ${got}, expected NaN before ${begIndex}`);
+        continue;
+      }
+      const want = reference[i - talibBegIndex] as number;
+      const tolerance = 1e-9 * Math.max(1, Math.abs(want));
+      if (!(Math.abs(got - want) <= tolerance))
+        expect.fail(`${label} ${output}[${i}] = ${got}, TA-Lib ${want}`);
+    }
+  }
+}
+
+function flatSeries(length: number, price = 100): OhlcvArrays {
+  const series = randomOhlcv(length, 99);
+  for (let i = 0; i < length; i++) {
+    series.open[i] = price;
+    series.high[i] = price;
+    series.low[i] = price;
+    series.close[i] = price;
+  }
+  return series;
+}
+
+/** A random walk with a 50% jump (all columns) halfway and a drop back later. */
+function gapSeries(length: number, seed: number): OhlcvArrays {
+  const series = randomOhlcv(length, seed);
+  const jump = Math.floor(length / 2);
+  const drop = Math.floor((length * 3) / 4);
+  for (const key of ["open", "high", "low", "close"] as const) {
+    for (let i = jump; i < length; i++) series[key][i] = (series[key][i] as number) * (i < drop ? 1.5 : 0.9);
+  }
+  return series;
+}
+
+/** Repeats candles in runs (ties in highs/lows, zero changes) and rounds to a tick. */
+function tickSeries(length: number, seed: number): OhlcvArrays {
+  const series = randomOhlcv(length, seed);
+  for (const key of ["open", "high", "low", "close"] as const) {
+    for (let i = 0; i < length; i++) {
+      const source = i - (i % 3);
+      series[key][i] = Math.round((series[key][source] as number) * 4) / 4;
+    }
+  }
+  return series;
+}
+
+/** A steady rise then a steady fall: every window's extreme expires at each step. */
+function trendSeries(length: number): OhlcvArrays {
+  const series = randomOhlcv(length, 5);
+  for (let i = 0; i < length; i++) {
+    const mid = 100 + (i < length / 2 ? i : length - i);
+    series.open[i] = mid;
+    series.close[i] = mid + 0.5;
+    series.high[i] = mid + 1;
+    series.low[i] = mid - 1;
+  }
+  return series;
+}
+
+const SEEDS = [1, 2, 3, 7, 42];
+
+it("the catalog-minimum params TA-Lib rejects still give finite values after the warm-up", () => {
+  for (const [name, testCase] of Object.entries(CASES)) {
+    for (const params of testCase.talibRejects ?? []) {
+      expect(() => runTalib(testCase, randomOhlcv(50, 1), params), name).toThrow();
+      const outputs = (oscillatorKernels[name] as NonNullable<(typeof oscillatorKernels)[string]>)(
+        toColumns(randomOhlcv(50, 1)),
+        params,
+      );
+      for (const values of Object.values(outputs)) {
+        const lookback = testCase.lookback(params);
+        for (let i = 0; i < 50; i++) expect(Number.isFinite(values[i]), `${name}[${i}]`).toBe(i >= lookback);
+      }
+    }
+  }
+});
+
+describe.each(Object.keys(CASES))("kernel %s matches TA-Lib", (name) => {
+  const testCase = CASES[name] as Case;
+
+  it("is exported under its catalog name", () => {
+    expect(typeof oscillatorKernels[name]).toBe("function");
+  });
+
+  it.each(testCase.paramSets.map((params) => [JSON.stringify(params), params] as const))(
+    "random series around the warm-up and long, params %s",
+    (_label, params) => {
+      const lookback = testCase.lookback(params);
+      const lengths = [0, 1, 2, lookback - 1, lookback, lookback + 1, lookback + 2, 50, 500, 3000].filter(
+        (length) => length >= 0,
+      );
+      for (const length of lengths) {
+        for (const seed of SEEDS) {
+          compare(name, testCase, randomOhlcv(length, seed), params, `n=${length} seed=${seed}`);
+        }
+      }
+    },
+  );
+
+  it.each(testCase.paramSets.map((params) => [JSON.stringify(params), params] as const))(
+    "flat prices, gaps, tick-rounded repeats and trends, params %s",
+    (_label, params) => {
+      const lookback = testCase.lookback(params);
+      for (const length of [lookback, lookback + 1, 60, 400]) {
+        compare(name, testCase, flatSeries(length), params, `flat n=${length}`);
+        compare(name, testCase, flatSeries(length, 0.5), params, `flat 0.5 n=${length}`);
+      }
+      for (const seed of SEEDS) {
+        compare(name, testCase, gapSeries(400, seed), params, `gap seed=${seed}`);
+        compare(name, testCase, tickSeries(400, seed), params, `tick seed=${seed}`);
+      }
+      compare(name, testCase, trendSeries(400), params, "trend");
+    },
+  );
+});
