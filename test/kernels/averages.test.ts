@@ -1,17 +1,7 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { averageKernels } from "../../src/compute/kernels/averages.js";
 import { randomOhlcv } from "../support/series.js";
-
-interface TalibResult {
-  begIndex: number;
-  nbElement: number;
-  result: Record<string, number[]>;
-}
-interface Talib {
-  execute(request: Record<string, unknown>): TalibResult;
-}
-const talib = createRequire(import.meta.url)("talib") as Talib;
+import { type TalibResult, talib } from "../support/talib.js";
 
 /** One indicator's TA-Lib call: name, optInputs from the catalog params, output name mapping. */
 interface Case {

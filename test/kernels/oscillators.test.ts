@@ -1,18 +1,8 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import type { CandleColumns } from "../../src/compute/catalog/definition.js";
 import { oscillatorKernels } from "../../src/compute/kernels/oscillators.js";
 import { type OhlcvArrays, randomOhlcv, toColumns } from "../support/series.js";
-
-interface TalibResult {
-  begIndex: number;
-  nbElement: number;
-  result: Record<string, number[]>;
-}
-interface Talib {
-  execute(request: Record<string, unknown>): TalibResult;
-}
-const talib = createRequire(import.meta.url)("talib") as Talib;
+import { type TalibResult, talib } from "../support/talib.js";
 
 type Params = Record<string, number>;
 

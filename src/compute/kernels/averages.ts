@@ -1,4 +1,5 @@
 import type { IndicatorInputs } from "../catalog/definition.js";
+import { column, EPSILON, intParam, isZero, nanArray, param } from "./shared.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -11,39 +12,6 @@ import type { Kernel } from "./types.js";
  * the kernels then return the natural limit (SMA/EMA/WMA/TRIMA/DEMA/TEMA/T3 of period 1 = the close),
  * which TA-Lib cannot confirm.
  */
-
-/** TA_EPSILON of the TA-Lib the `talib` binding builds (ta_utility.h): 1e-14, not the 1e-8 of older releases. */
-const EPSILON = 1e-14;
-
-/** TA_IS_ZERO: TA-Lib treats |v| < TA_EPSILON as zero before dividing. */
-function isZero(v: number): boolean {
-  return v > -EPSILON && v < EPSILON;
-}
-
-function closeOf(inputs: IndicatorInputs): Float64Array {
-  const close = inputs.close;
-  if (close === undefined) throw new Error("kernel needs the close column");
-  return close;
-}
-
-function nanArray(length: number): Float64Array {
-  return new Float64Array(length).fill(Number.NaN);
-}
-
-function intParam(params: Readonly<Record<string, number>>, name: string): number {
-  const value = params[name];
-  if (value === undefined || !Number.isInteger(value) || value < 1) {
-    throw new Error(`kernel param ${name} must be a positive integer`);
-  }
-  return value;
-}
-
-function realParam(params: Readonly<Record<string, number>>, name: string): number {
-  const value = params[name];
-  if (value === undefined || !Number.isFinite(value))
-    throw new Error(`kernel param ${name} must be a number`);
-  return value;
-}
 
 /** TA_SMA over in[from..], writing out[i] for i >= from+period-1 (running sum, subtract-then-add). */
 function smaInto(input: Float64Array, from: number, period: number, out: Float64Array): void {
@@ -80,7 +48,7 @@ function emaInto(input: Float64Array, seedAt: number, period: number, k: number,
 }
 
 const sma: Kernel = (inputs, params) => {
-  const close = closeOf(inputs);
+  const close = column(inputs, "close");
   const period = intParam(params, "period");
   const out = nanArray(close.length);
   smaInto(close, 0, period, out);
@@ -88,7 +56,7 @@ const sma: Kernel = (inputs, params) => {
 };
 
 const ema: Kernel = (inputs, params) => {
-  const close = closeOf(inputs);
+  const close = column(inputs, "close");
   const period = intParam(params, "period");
   const out = nanArray(close.length);
   emaInto(close, period - 1, period, 2 / (period + 1), out);
@@ -96,7 +64,7 @@ const ema: Kernel = (inputs, params) => {
 };
 
 const wma: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
   const out = nanArray(n);
@@ -126,7 +94,7 @@ const wma: Kernel = (inputs, params) => {
 };
 
 const trima: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
   const out = nanArray(n);
@@ -179,7 +147,7 @@ const trima: Kernel = (inputs, params) => {
 };
 
 const dema: Kernel = (inputs, params) => {
-  const close = closeOf(inputs);
+  const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
   const out = nanArray(n);
@@ -195,7 +163,7 @@ const dema: Kernel = (inputs, params) => {
 };
 
 const tema: Kernel = (inputs, params) => {
-  const close = closeOf(inputs);
+  const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
   const out = nanArray(n);
@@ -214,9 +182,9 @@ const tema: Kernel = (inputs, params) => {
 };
 
 const t3: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
-  const v = realParam(params, "volumeFactor");
+  const v = param(params, "volumeFactor");
   const n = input.length;
   const out = nanArray(n);
   const start = 6 * (period - 1);
@@ -286,7 +254,7 @@ const t3: Kernel = (inputs, params) => {
 };
 
 const kama: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
   const out = nanArray(n);
@@ -323,7 +291,7 @@ const kama: Kernel = (inputs, params) => {
 };
 
 const mom: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
   const out = nanArray(n);
@@ -332,9 +300,9 @@ const mom: Kernel = (inputs, params) => {
 };
 
 const bbands: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
-  const dev = realParam(params, "stdDev");
+  const dev = param(params, "stdDev");
   const n = input.length;
   const upper = nanArray(n);
   const middle = nanArray(n);
@@ -387,7 +355,7 @@ function priceOscillator(
   params: Readonly<Record<string, number>>,
   percent: boolean,
 ) {
-  const close = closeOf(inputs);
+  const close = column(inputs, "close");
   const [fast, slow] = fastSlow(params);
   const n = close.length;
   const out = nanArray(n);
@@ -409,7 +377,7 @@ const apo: Kernel = (inputs, params) => priceOscillator(inputs, params, false);
 const ppo: Kernel = (inputs, params) => priceOscillator(inputs, params, true);
 
 const macd: Kernel = (inputs, params) => {
-  const close = closeOf(inputs);
+  const close = column(inputs, "close");
   const [fast, slow] = fastSlow(params);
   const signalPeriod = intParam(params, "signalPeriod");
   const n = close.length;
@@ -432,7 +400,7 @@ const macd: Kernel = (inputs, params) => {
 };
 
 const cmo: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
   const out = nanArray(n);
@@ -470,7 +438,7 @@ const cmo: Kernel = (inputs, params) => {
 };
 
 const trix: Kernel = (inputs, params) => {
-  const close = closeOf(inputs);
+  const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
   const out = nanArray(n);
@@ -495,7 +463,7 @@ const trix: Kernel = (inputs, params) => {
  * with rolling sums instead of TA-Lib's O(period) loop per output.
  */
 const linearreg: Kernel = (inputs, params) => {
-  const input = closeOf(inputs);
+  const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
   const value = nanArray(n);

@@ -1,4 +1,5 @@
 import type { IndicatorInputs } from "../catalog/definition.js";
+import { column, EPSILON, isZero, nanArray, param } from "./shared.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -7,26 +8,6 @@ import type { Kernel } from "./types.js";
  * order of floating-point operations matters, so results match to rounding, and writes NaN
  * before TA-Lib's first valid index (its lookback; the default unstable period of 0).
  */
-
-/** TA-Lib's TA_EPSILON and TA_IS_ZERO. */
-const EPSILON = 1e-14;
-const isZero = (v: number): boolean => -EPSILON < v && v < EPSILON;
-
-function column(inputs: IndicatorInputs, name: "open" | "high" | "low" | "close" | "volume"): Float64Array {
-  const values = inputs[name];
-  if (values === undefined) throw new Error(`kernel input "${name}" is missing`);
-  return values;
-}
-
-function nanArray(length: number): Float64Array {
-  return new Float64Array(length).fill(Number.NaN);
-}
-
-function param(params: Readonly<Record<string, number>>, name: string): number {
-  const value = params[name];
-  if (value === undefined) throw new Error(`kernel param "${name}" is missing`);
-  return value;
-}
 
 /** TA-Lib's TRUE_RANGE macro. */
 function trueRange(high: number, low: number, prevClose: number): number {
