@@ -42,7 +42,9 @@ export function estimateCostMs(
   implementation: Implementation = "trading-signals",
 ): number {
   const serializeNs = definition.outputs.length * SERIALIZE_NS_PER_VALUE;
-  if (implementation === "talib") return (candles * (KERNEL_NS_PER_CANDLE + serializeNs)) / 1e6;
+  if (implementation === "talib" || !definition.create) {
+    return (candles * (KERNEL_NS_PER_CANDLE + serializeNs)) / 1e6;
+  }
   const nsPerCandle = MEASURED_NS_PER_CANDLE[definition.name] ?? UNMEASURED_NS_PER_CANDLE;
   const base = defaultWindow(definition);
   const scale = base > 0 ? Math.max(1, largestWindow(params) / base) : 1;

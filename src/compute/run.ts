@@ -36,6 +36,7 @@ export function runIndicator(
     return { key: output.key, values };
   });
 
+  if (!definition.create) throw new Error(`${definition.name} has no trading-signals implementation`);
   const indicator = definition.create(params as Record<string, unknown>) as {
     update(input: unknown, replace: boolean): unknown;
     readonly isStable: boolean;

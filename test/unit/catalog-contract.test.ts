@@ -36,87 +36,87 @@ function validParamSets(schema: z.ZodType): object[] {
   return sets;
 }
 
-describe.each(INDICATORS.map((definition) => [definition.name, definition] as const))(
-  "catalog entry %s",
-  (_name, definition) => {
-    it("declares exactly one column when fed one value per candle", () => {
-      expect(definition.reads.length).toBeGreaterThan(0);
-      if (definition.input === "value") expect(definition.reads).toHaveLength(1);
-      expect(new Set(definition.reads).size).toBe(definition.reads.length);
-    });
+// The trading-signals implementation's contract; TA-Lib kernels have their own (test/kernels/).
+describe.each(
+  INDICATORS.filter((definition) => definition.create).map(
+    (definition) => [definition.name, definition] as const,
+  ),
+)("catalog entry %s", (_name, definition) => {
+  it("declares exactly one column when fed one value per candle", () => {
+    expect(definition.reads.length).toBeGreaterThan(0);
+    if (definition.input === "value") expect(definition.reads).toHaveLength(1);
+    expect(new Set(definition.reads).size).toBe(definition.reads.length);
+  });
 
-    it("fills every param default from an empty object", () => {
-      expect(() => definition.params.parse({})).not.toThrow();
-    });
+  it("fills every param default from an empty object", () => {
+    expect(() => definition.params.parse({})).not.toThrow();
+  });
 
-    it("rejects unknown params and out-of-bounds values", () => {
-      expect(definition.params.safeParse({ notAParam: 1 }).success).toBe(false);
-      for (const [name, property] of Object.entries(numericProperties(definition.params))) {
-        if (property.minimum !== undefined) {
-          expect(definition.params.safeParse({ [name]: property.minimum - 1 }).success, name).toBe(false);
-        }
-        if (property.exclusiveMinimum !== undefined) {
-          expect(definition.params.safeParse({ [name]: property.exclusiveMinimum }).success, name).toBe(
-            false,
-          );
-        }
-        if (property.maximum !== undefined) {
-          expect(definition.params.safeParse({ [name]: property.maximum + 1 }).success, name).toBe(false);
-        }
-        if (property.type === "integer") {
-          expect(definition.params.safeParse({ [name]: 2.5 }).success, name).toBe(false);
-        }
-        expect(definition.params.safeParse({ [name]: "7" }).success, name).toBe(false);
+  it("rejects unknown params and out-of-bounds values", () => {
+    expect(definition.params.safeParse({ notAParam: 1 }).success).toBe(false);
+    for (const [name, property] of Object.entries(numericProperties(definition.params))) {
+      if (property.minimum !== undefined) {
+        expect(definition.params.safeParse({ [name]: property.minimum - 1 }).success, name).toBe(false);
       }
-    });
+      if (property.exclusiveMinimum !== undefined) {
+        expect(definition.params.safeParse({ [name]: property.exclusiveMinimum }).success, name).toBe(false);
+      }
+      if (property.maximum !== undefined) {
+        expect(definition.params.safeParse({ [name]: property.maximum + 1 }).success, name).toBe(false);
+      }
+      if (property.type === "integer") {
+        expect(definition.params.safeParse({ [name]: 2.5 }).success, name).toBe(false);
+      }
+      expect(definition.params.safeParse({ [name]: "7" }).success, name).toBe(false);
+    }
+  });
 
-    it.each(LENGTHS)("computes %i candles: aligned output, warm-up nulls then finite values", (length) => {
-      // Only the columns it declares, as the scheduler hands them over.
-      const all = toColumns(randomOhlcv(length, length * 7919 + definition.name.length));
-      const columns = Object.fromEntries(definition.reads.map((name) => [name, all[name]]));
-      for (const params of validParamSets(definition.params)) {
-        const series = runIndicator(definition, params, columns);
-        expect(Object.keys(series.outputs)).toEqual(definition.outputs.map((output) => output.name));
-        for (const [output, values] of Object.entries(series.outputs)) {
-          const label = `${output} ${JSON.stringify(params)}`;
-          expect(values.length, label).toBe(length);
-          const start = series.warmup ?? length;
-          for (let i = 0; i < length; i++) {
-            if (i < start) expect(Number.isNaN(values[i]), `${label} [${i}] before warm-up`).toBe(true);
-            else expect(Number.isFinite(values[i]), `${label} [${i}] after warm-up`).toBe(true);
-          }
+  it.each(LENGTHS)("computes %i candles: aligned output, warm-up nulls then finite values", (length) => {
+    // Only the columns it declares, as the scheduler hands them over.
+    const all = toColumns(randomOhlcv(length, length * 7919 + definition.name.length));
+    const columns = Object.fromEntries(definition.reads.map((name) => [name, all[name]]));
+    for (const params of validParamSets(definition.params)) {
+      const series = runIndicator(definition, params, columns);
+      expect(Object.keys(series.outputs)).toEqual(definition.outputs.map((output) => output.name));
+      for (const [output, values] of Object.entries(series.outputs)) {
+        const label = `${output} ${JSON.stringify(params)}`;
+        expect(values.length, label).toBe(length);
+        const start = series.warmup ?? length;
+        for (let i = 0; i < length; i++) {
+          if (i < start) expect(Number.isNaN(values[i]), `${label} [${i}] before warm-up`).toBe(true);
+          else expect(Number.isFinite(values[i]), `${label} [${i}] after warm-up`).toBe(true);
         }
       }
-    });
+    }
+  });
 
-    it("reaches a first value on a long enough series with default params", () => {
-      const series = runIndicator(definition, definition.params.parse({}), toColumns(randomOhlcv(2_000, 3)));
-      expect(series.warmup).not.toBeNull();
-    });
+  it("reaches a first value on a long enough series with default params", () => {
+    const series = runIndicator(definition, definition.params.parse({}), toColumns(randomOhlcv(2_000, 3)));
+    expect(series.warmup).not.toBeNull();
+  });
 
-    it("gives the same numbers from row candles as from columnar candles", () => {
-      const series = randomOhlcv(150, 5);
-      const rows = series.close.map((_, i) => ({
-        time: series.time[i],
-        open: series.open[i],
-        high: series.high[i],
-        low: series.low[i],
-        close: series.close[i] as number,
-        volume: series.volume[i],
-      }));
-      const fromRows = normalizeCandles(rows);
-      const fromColumns = normalizeCandles(series);
-      if (!fromRows.ok || !fromColumns.ok) throw new Error("test candles rejected");
-      const params = definition.params.parse({});
-      expect(runIndicator(definition, params, fromRows.candles.columns)).toEqual(
-        runIndicator(definition, params, fromColumns.candles.columns),
-      );
-    });
+  it("gives the same numbers from row candles as from columnar candles", () => {
+    const series = randomOhlcv(150, 5);
+    const rows = series.close.map((_, i) => ({
+      time: series.time[i],
+      open: series.open[i],
+      high: series.high[i],
+      low: series.low[i],
+      close: series.close[i] as number,
+      volume: series.volume[i],
+    }));
+    const fromRows = normalizeCandles(rows);
+    const fromColumns = normalizeCandles(series);
+    if (!fromRows.ok || !fromColumns.ok) throw new Error("test candles rejected");
+    const params = definition.params.parse({});
+    expect(runIndicator(definition, params, fromRows.candles.columns)).toEqual(
+      runIndicator(definition, params, fromColumns.candles.columns),
+    );
+  });
 
-    it("is deterministic: a fresh run gives identical numbers", () => {
-      const columns = toColumns(randomOhlcv(300, 11));
-      const params = definition.params.parse({});
-      expect(runIndicator(definition, params, columns)).toEqual(runIndicator(definition, params, columns));
-    });
-  },
-);
+  it("is deterministic: a fresh run gives identical numbers", () => {
+    const columns = toColumns(randomOhlcv(300, 11));
+    const params = definition.params.parse({});
+    expect(runIndicator(definition, params, columns)).toEqual(runIndicator(definition, params, columns));
+  });
+});

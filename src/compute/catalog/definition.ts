@@ -50,7 +50,8 @@ export interface IndicatorDefinition<Params extends object = Record<string, unkn
   readonly talibDifference?: string;
   /** Bump when the numbers this definition produces change: it is part of the cache key. */
   readonly version: number;
-  create(params: Params): StreamingIndicator;
+  /** The trading-signals implementation; absent for indicators only a TA-Lib kernel computes. */
+  create?(params: Params): StreamingIndicator;
 }
 
 /**

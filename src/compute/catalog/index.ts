@@ -1,5 +1,6 @@
 import type { IndicatorDefinition } from "./definition.js";
 import { momentumIndicators } from "./momentum.js";
+import { talibOnlyIndicators } from "./talib-only.js";
 import { trendIndicators } from "./trend.js";
 import { volatilityIndicators } from "./volatility.js";
 import { volumeIndicators } from "./volume.js";
@@ -9,6 +10,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   ...momentumIndicators,
   ...volatilityIndicators,
   ...volumeIndicators,
+  ...talibOnlyIndicators,
 ].sort((a, b) => a.name.localeCompare(b.name));
 
 const byLowerName = new Map<string, IndicatorDefinition>();

@@ -652,7 +652,7 @@ export const momentumIndicators = [
   }),
   defineIndicator({
     name: "ROC",
-    aliases: ["RateOfChange", "ROCP"],
+    aliases: ["RateOfChange"],
     category: "momentum",
     description: "Rate of change as a ratio: (close - close period candles earlier) / that earlier close.",
     reads: ["close"],
@@ -660,7 +660,8 @@ export const momentumIndicators = [
     params: paramsObject({ period: period(10) }),
     outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    talibDifference: "Returns the ratio, i.e. TA-Lib ROCP; TA-Lib's ROC is 100 times this.",
+    talibDifference:
+      "trading-signals returns the ratio (TA-Lib's ROCP, also its own catalog entry); TA-Lib's ROC, the default here, is 100 times it.",
     version: 1,
     create: ({ period }) => new ROC(period),
   }),

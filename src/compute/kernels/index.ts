@@ -1,4 +1,6 @@
+import type { IndicatorDefinition } from "../catalog/definition.js";
 import { averageKernels } from "./averages.js";
+import { extraKernels } from "./extras.js";
 import { oscillatorKernels } from "./oscillators.js";
 import type { Kernel } from "./types.js";
 
@@ -12,13 +14,20 @@ export type Implementation = (typeof IMPLEMENTATIONS)[number];
 /** Bump when any kernel's numbers change: it is part of the cache key of every `talib` unit. */
 export const KERNELS_VERSION = 1;
 
-const KERNELS: Readonly<Record<string, Kernel>> = { ...averageKernels, ...oscillatorKernels };
+const KERNELS: Readonly<Record<string, Kernel>> = {
+  ...averageKernels,
+  ...oscillatorKernels,
+  ...extraKernels,
+};
 
 export function kernelFor(indicator: string): Kernel | undefined {
   return KERNELS[indicator];
 }
 
 /** The implementations an indicator has, the default first. */
-export function implementationsOf(indicator: string): Implementation[] {
-  return kernelFor(indicator) ? ["talib", "trading-signals"] : ["trading-signals"];
+export function implementationsOf(definition: IndicatorDefinition): Implementation[] {
+  const available: Implementation[] = [];
+  if (kernelFor(definition.name)) available.push("talib");
+  if (definition.create) available.push("trading-signals");
+  return available;
 }

@@ -81,9 +81,9 @@ export function planCalculation(body: CalculateBody, options: PlanOptions = {}):
       issues.push(...toFieldIssues(params.error.issues, `indicators[${index}].params`));
       return;
     }
-    // The request-wide default falls back to trading-signals where no kernel exists; asking
-    // for `talib` on one indicator that has none is an error, not a silent substitution.
-    const available = implementationsOf(definition.name);
+    // The request-wide default falls back to the implementation the indicator has; asking for
+    // one it lacks on the indicator itself is an error, not a silent substitution.
+    const available = implementationsOf(definition);
     const wanted = request.convention ?? body.options?.convention ?? "talib";
     if (request.convention !== undefined && !available.includes(request.convention)) {
       issues.push({
@@ -92,7 +92,7 @@ export function planCalculation(body: CalculateBody, options: PlanOptions = {}):
       });
       return;
     }
-    const implementation = available.includes(wanted) ? wanted : "trading-signals";
+    const implementation = available.includes(wanted) ? wanted : (available[0] as Implementation);
     resolved.push({
       index,
       definition,

@@ -16,7 +16,7 @@ export function catalogDocument() {
       reads: definition.reads,
       params: z.toJSONSchema(definition.params, { io: "input", unrepresentable: "any" }),
       outputs: definition.outputs.map((output) => output.name),
-      implementations: implementationsOf(definition.name),
+      implementations: implementationsOf(definition),
       warmup: definition.warmup,
       ...(definition.talibDifference ? { talibDifference: definition.talibDifference } : {}),
     })),

@@ -1,0 +1,372 @@
+import { column, EPSILON, intParam, isZero, nanArray, param } from "./shared.js";
+import type { Kernel } from "./types.js";
+
+/**
+ * TA-Lib-exact batch kernels for rate of change, rolling statistics, directional indicators and
+ * the linear-regression slope/forecast. Each follows the TA-Lib 0.4 C source (bundled with the
+ * `talib` npm package) statement for statement where the order of floating-point operations
+ * matters, so results match to rounding, and writes NaN before TA-Lib's first valid index (its
+ * lookback; the default unstable period of 0).
+ */
+
+/** TA-Lib's TRUE_RANGE macro. */
+function trueRange(high: number, low: number, prevClose: number): number {
+  let range = high - low;
+  const up = Math.abs(prevClose - high);
+  if (up > range) range = up;
+  const down = Math.abs(prevClose - low);
+  if (down > range) range = down;
+  return range;
+}
+
+/**
+ * Sliding-window extreme (max or min) as a monotonic deque of indices in a ring buffer allocated
+ * once: O(1) amortized per candle (TA-Lib rescans the window whenever its extreme expires). On
+ * ties it keeps the most recent index, as TA-Lib's AROONOSC does; MAX, MIN, MIDPOINT and STOCHF
+ * use only the extreme's value.
+ */
+class WindowExtreme {
+  private readonly slots: Int32Array;
+  private head = 0;
+  private size = 0;
+
+  constructor(
+    private readonly values: Float64Array,
+    window: number,
+    private readonly max: boolean,
+  ) {
+    this.slots = new Int32Array(window + 1);
+  }
+
+  /** Adds candle `today`, drops candles before `trailing`; returns the extreme's index. */
+  push(today: number, trailing: number): number {
+    const { slots, values } = this;
+    const capacity = slots.length;
+    const value = values[today] as number;
+    while (this.size > 0) {
+      let back = this.head + this.size - 1;
+      if (back >= capacity) back -= capacity;
+      const backValue = values[slots[back] as number] as number;
+      if (this.max ? backValue <= value : backValue >= value) this.size--;
+      else break;
+    }
+    let slot = this.head + this.size;
+    if (slot >= capacity) slot -= capacity;
+    slots[slot] = today;
+    this.size++;
+    while ((slots[this.head] as number) < trailing) {
+      this.head = this.head + 1 === capacity ? 0 : this.head + 1;
+      this.size--;
+    }
+    return slots[this.head] as number;
+  }
+}
+
+/** ROCP: (price - prev) / prev; TA-Lib writes 0 where prev is exactly 0. */
+const rocp: Kernel = (inputs, params) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  for (let i = period; i < n; i++) {
+    const prev = input[i - period] as number;
+    out[i] = prev !== 0 ? ((input[i] as number) - prev) / prev : 0;
+  }
+  return { value: out };
+};
+
+/** ROC: ((price / prev) - 1) * 100; TA-Lib writes 0 where prev is exactly 0. */
+const roc: Kernel = (inputs, params) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  for (let i = period; i < n; i++) {
+    const prev = input[i - period] as number;
+    out[i] = prev !== 0 ? ((input[i] as number) / prev - 1) * 100 : 0;
+  }
+  return { value: out };
+};
+
+/**
+ * STDDEV: TA_INT_VAR's rolling sum and sum of squares (population variance
+ * mean(x^2) - mean(x)^2), then sqrt * nbDev; a variance below TA_EPSILON gives exactly 0.
+ */
+const stddev: Kernel = (inputs, params) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const nbDev = param(params, "stdDev");
+  const n = input.length;
+  const out = nanArray(n);
+  const start = period - 1;
+  if (start >= n) return { value: out };
+  let total1 = 0;
+  let total2 = 0;
+  let trailing = 0;
+  let i = 0;
+  if (period > 1) {
+    while (i < start) {
+      const x = input[i++] as number;
+      total1 += x;
+      total2 += x * x;
+    }
+  }
+  while (i < n) {
+    let x = input[i++] as number;
+    total1 += x;
+    total2 += x * x;
+    const mean1 = total1 / period;
+    const mean2 = total2 / period;
+    x = input[trailing++] as number;
+    total1 -= x;
+    total2 -= x * x;
+    const variance = mean2 - mean1 * mean1;
+    if (variance < EPSILON) out[i - 1] = 0;
+    else out[i - 1] = nbDev !== 1 ? Math.sqrt(variance) * nbDev : Math.sqrt(variance);
+  }
+  return { value: out };
+};
+
+/** MAX / MIN over the last `period` closes (TA-Lib's lookback period - 1). */
+function windowExtreme(inputs: Parameters<Kernel>[0], period: number, max: boolean): Float64Array {
+  const input = column(inputs, "close");
+  const n = input.length;
+  const out = nanArray(n);
+  const lookback = period - 1;
+  if (n <= lookback) return out;
+  const window = new WindowExtreme(input, period, max);
+  for (let i = 0; i < lookback; i++) window.push(i, 0);
+  for (let today = lookback, trailing = 0; today < n; today++, trailing++) {
+    out[today] = input[window.push(today, trailing)] as number;
+  }
+  return out;
+}
+
+const max: Kernel = (inputs, params) => ({ value: windowExtreme(inputs, intParam(params, "period"), true) });
+const min: Kernel = (inputs, params) => ({ value: windowExtreme(inputs, intParam(params, "period"), false) });
+
+/** MIDPOINT: (highest + lowest) / 2 of the last `period` closes. */
+const midpoint: Kernel = (inputs, params) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = nanArray(n);
+  const lookback = period - 1;
+  if (n <= lookback) return { value: out };
+  const highs = new WindowExtreme(input, period, true);
+  const lows = new WindowExtreme(input, period, false);
+  for (let i = 0; i < lookback; i++) {
+    highs.push(i, 0);
+    lows.push(i, 0);
+  }
+  for (let today = lookback, trailing = 0; today < n; today++, trailing++) {
+    const highest = input[highs.push(today, trailing)] as number;
+    const lowest = input[lows.push(today, trailing)] as number;
+    out[today] = (highest + lowest) / 2;
+  }
+  return { value: out };
+};
+
+/**
+ * PLUS_DI / MINUS_DI: Wilder-smoothed directional movement over Wilder-smoothed true range, seeded
+ * with the plain sums of the first period-1 changes, first value at index period. For period 1
+ * TA-Lib writes the raw ratio DM / TR (not times 100) from index 1.
+ */
+function directionalIndicator(inputs: Parameters<Kernel>[0], period: number, plus: boolean): Float64Array {
+  const high = column(inputs, "high");
+  const low = column(inputs, "low");
+  const close = column(inputs, "close");
+  const n = close.length;
+  const out = nanArray(n);
+  const lookback = period; // TA-Lib: period, or 1 for period 1
+  if (n <= lookback) return out;
+  let prevHigh = high[0] as number;
+  let prevLow = low[0] as number;
+  let prevClose = close[0] as number;
+  if (period <= 1) {
+    for (let today = 1; today < n; today++) {
+      const h = high[today] as number;
+      const diffP = h - prevHigh;
+      prevHigh = h;
+      const l = low[today] as number;
+      const diffM = prevLow - l;
+      prevLow = l;
+      const moves = plus ? diffP > 0 && diffP > diffM : diffM > 0 && diffP < diffM;
+      if (moves) {
+        const tr = trueRange(prevHigh, prevLow, prevClose);
+        out[today] = isZero(tr) ? 0 : (plus ? diffP : diffM) / tr;
+      } else out[today] = 0;
+      prevClose = close[today] as number;
+    }
+    return out;
+  }
+  let prevDM = 0;
+  let prevTR = 0;
+  for (let today = 1; today < n; today++) {
+    const h = high[today] as number;
+    const diffP = h - prevHigh;
+    prevHigh = h;
+    const l = low[today] as number;
+    const diffM = prevLow - l;
+    prevLow = l;
+    const moves = plus ? diffP > 0 && diffP > diffM : diffM > 0 && diffP < diffM;
+    const tr = trueRange(prevHigh, prevLow, prevClose);
+    prevClose = close[today] as number;
+    if (today < period) {
+      if (moves) prevDM += plus ? diffP : diffM;
+      prevTR += tr;
+      continue;
+    }
+    if (moves) prevDM = prevDM - prevDM / period + (plus ? diffP : diffM);
+    else prevDM = prevDM - prevDM / period;
+    prevTR = prevTR - prevTR / period + tr;
+    out[today] = isZero(prevTR) ? 0 : 100 * (prevDM / prevTR);
+  }
+  return out;
+}
+
+const plusDi: Kernel = (inputs, params) => ({
+  value: directionalIndicator(inputs, intParam(params, "period"), true),
+});
+const minusDi: Kernel = (inputs, params) => ({
+  value: directionalIndicator(inputs, intParam(params, "period"), false),
+});
+
+/** AROONOSC over period+1 candles: factor * (highestIdx - lowestIdx); ties take the most recent extreme. */
+const aroonosc: Kernel = (inputs, params) => {
+  const high = column(inputs, "high");
+  const low = column(inputs, "low");
+  const period = intParam(params, "period");
+  const n = high.length;
+  const out = nanArray(n);
+  if (n <= period) return { value: out };
+  const factor = 100 / period;
+  const lows = new WindowExtreme(low, period + 1, false);
+  const highs = new WindowExtreme(high, period + 1, true);
+  for (let i = 0; i < period; i++) {
+    lows.push(i, 0);
+    highs.push(i, 0);
+  }
+  for (let today = period, trailing = 0; today < n; today++, trailing++) {
+    const lowestIdx = lows.push(today, trailing);
+    const highestIdx = highs.push(today, trailing);
+    out[today] = factor * (highestIdx - lowestIdx);
+  }
+  return { value: out };
+};
+
+/**
+ * STOCHF: fast %K = (close - lowest) / ((highest - lowest) / 100) over kPeriod candles (0 on a
+ * flat window), fast %D its SMA over dPeriod (TA-Lib's default MA type 0; a copy for period 1).
+ * Both outputs start at kPeriod - 1 + dPeriod - 1.
+ */
+const stochf: Kernel = (inputs, params) => {
+  const high = column(inputs, "high");
+  const low = column(inputs, "low");
+  const close = column(inputs, "close");
+  const kPeriod = intParam(params, "kPeriod");
+  const dPeriod = intParam(params, "dPeriod");
+  const n = close.length;
+  const k = nanArray(n);
+  const d = nanArray(n);
+  const lookbackK = kPeriod - 1;
+  const lookbackTotal = lookbackK + dPeriod - 1;
+  if (n <= lookbackTotal) return { k, d };
+  const lows = new WindowExtreme(low, kPeriod, false);
+  const highs = new WindowExtreme(high, kPeriod, true);
+  for (let i = 0; i < lookbackK; i++) {
+    lows.push(i, 0);
+    highs.push(i, 0);
+  }
+  // Fast %K goes straight into `k` (index = candle index); the SMA for %D trails it by dPeriod - 1
+  // and reads `k` before the warm-up part is reset to NaN.
+  let total = 0;
+  for (let today = lookbackK, trailing = 0; today < n; today++, trailing++) {
+    const lowest = low[lows.push(today, trailing)] as number;
+    const highest = high[highs.push(today, trailing)] as number;
+    const diff = (highest - lowest) / 100;
+    const fastK = diff !== 0 ? ((close[today] as number) - lowest) / diff : 0;
+    k[today] = fastK;
+    if (dPeriod === 1) {
+      d[today] = fastK;
+      continue;
+    }
+    total += fastK;
+    if (today >= lookbackTotal) {
+      d[today] = total / dPeriod;
+      total -= k[today - dPeriod + 1] as number;
+    }
+  }
+  for (let i = lookbackK; i < lookbackTotal; i++) k[i] = Number.NaN;
+  return { k, d };
+};
+
+/**
+ * TA-Lib's LINEARREG_SLOPE (m) or TSF (b + m * period) over the last `period` closes with
+ * x = bars ago, run with rolling sums instead of TA-Lib's O(period) loop per output; the sums are
+ * recomputed in TA-Lib's order every `period` bars (amortized O(1)) so drift stays near 1e-13.
+ */
+function linearRegression(inputs: Parameters<Kernel>[0], period: number, forecast: boolean): Float64Array {
+  const input = column(inputs, "close");
+  const n = input.length;
+  const out = nanArray(n);
+  const start = period - 1;
+  if (start >= n) return out;
+  const sumX = period * (period - 1) * 0.5;
+  const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6;
+  const divisor = sumX * sumX - period * sumXSqr;
+  let sumY = 0;
+  let sumXY = 0;
+  for (let i = 0; i < start; i++) {
+    sumXY += sumY;
+    sumY += input[i] as number;
+  }
+  for (let t = start; t < n; t++) {
+    if (t > start && (t - start) % period === 0) {
+      sumY = 0;
+      sumXY = 0;
+      for (let i = period - 1; i >= 0; i--) {
+        const x = input[t - i] as number;
+        sumY += x;
+        sumXY += i * x;
+      }
+    } else {
+      sumXY += sumY;
+      sumY += input[t] as number;
+      if (t > start) {
+        const old = input[t - period] as number;
+        sumXY -= period * old;
+        sumY -= old;
+      }
+    }
+    const m = (period * sumXY - sumX * sumY) / divisor;
+    if (forecast) {
+      const b = (sumY - m * sumX) / period;
+      out[t] = b + m * period;
+    } else out[t] = m;
+  }
+  return out;
+}
+
+const linearregSlope: Kernel = (inputs, params) => ({
+  value: linearRegression(inputs, intParam(params, "period"), false),
+});
+const tsf: Kernel = (inputs, params) => ({
+  value: linearRegression(inputs, intParam(params, "period"), true),
+});
+
+/** Keyed by the catalog name; output names are the catalog's. */
+export const extraKernels: Readonly<Record<string, Kernel>> = {
+  ROCP: rocp,
+  ROC: roc,
+  STDDEV: stddev,
+  MAX: max,
+  MIN: min,
+  MIDPOINT: midpoint,
+  PLUS_DI: plusDi,
+  MINUS_DI: minusDi,
+  AROONOSC: aroonosc,
+  STOCHF: stochf,
+  LINEARREG_SLOPE: linearregSlope,
+  TSF: tsf,
+};
