@@ -24,10 +24,12 @@ describe("load shedding (@fastify/under-pressure)", () => {
       });
       expect((await service.app.inject(request)).statusCode).toBe(200);
 
-      blockEventLoop(400);
+      // under-pressure compares the *mean* loop delay of a sample window with the limit: one long
+      // stall must outweigh the window's normal samples, hence a full second.
+      blockEventLoop(1_000);
       // The lag shows up at the next sample; shedding then lasts until a calm sample.
       let shed = await service.app.inject(request);
-      for (let i = 0; i < 30 && shed.statusCode !== 503; i++) {
+      for (let i = 0; i < 50 && shed.statusCode !== 503; i++) {
         await sleep(10);
         shed = await service.app.inject(request);
       }
