@@ -1,4 +1,4 @@
-import { column, EPSILON, intParam, isZero, nanArray, param } from "./shared.js";
+import { column, EPSILON, intParam, isZero, nanArray, param, WindowExtreme } from "./shared.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -17,49 +17,6 @@ function trueRange(high: number, low: number, prevClose: number): number {
   const down = Math.abs(prevClose - low);
   if (down > range) range = down;
   return range;
-}
-
-/**
- * Sliding-window extreme (max or min) as a monotonic deque of indices in a ring buffer allocated
- * once: O(1) amortized per candle (TA-Lib rescans the window whenever its extreme expires). On
- * ties it keeps the most recent index, as TA-Lib's AROONOSC does; MAX, MIN, MIDPOINT and STOCHF
- * use only the extreme's value.
- */
-class WindowExtreme {
-  private readonly slots: Int32Array;
-  private head = 0;
-  private size = 0;
-
-  constructor(
-    private readonly values: Float64Array,
-    window: number,
-    private readonly max: boolean,
-  ) {
-    this.slots = new Int32Array(window + 1);
-  }
-
-  /** Adds candle `today`, drops candles before `trailing`; returns the extreme's index. */
-  push(today: number, trailing: number): number {
-    const { slots, values } = this;
-    const capacity = slots.length;
-    const value = values[today] as number;
-    while (this.size > 0) {
-      let back = this.head + this.size - 1;
-      if (back >= capacity) back -= capacity;
-      const backValue = values[slots[back] as number] as number;
-      if (this.max ? backValue <= value : backValue >= value) this.size--;
-      else break;
-    }
-    let slot = this.head + this.size;
-    if (slot >= capacity) slot -= capacity;
-    slots[slot] = today;
-    this.size++;
-    while ((slots[this.head] as number) < trailing) {
-      this.head = this.head + 1 === capacity ? 0 : this.head + 1;
-      this.size--;
-    }
-    return slots[this.head] as number;
-  }
 }
 
 /** ROCP: (price - prev) / prev; TA-Lib writes 0 where prev is exactly 0. */

@@ -1,5 +1,5 @@
 import type { IndicatorInputs } from "../catalog/definition.js";
-import { column, EPSILON, isZero, nanArray, param } from "./shared.js";
+import { column, EPSILON, isZero, nanArray, param, WindowExtreme } from "./shared.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -128,49 +128,6 @@ function rollingSma(src: Float64Array, dst: Float64Array, from: number, to: numb
     const value = total / period;
     total -= src[trailing++] as number;
     dst[i] = value;
-  }
-}
-
-/**
- * Sliding-window extreme (max or min) as a monotonic deque of indices in a ring buffer allocated
- * once: O(1) amortized per candle however the window trends (TA-Lib rescans the window whenever its
- * extreme expires, O(period) per candle on a trending series). On ties it keeps the most recent
- * index, as TA-Lib's AROON does; STOCH and WILLR use only the extreme's value.
- */
-class WindowExtreme {
-  private readonly slots: Int32Array;
-  private head = 0;
-  private size = 0;
-
-  constructor(
-    private readonly values: Float64Array,
-    window: number,
-    private readonly max: boolean,
-  ) {
-    this.slots = new Int32Array(window + 1);
-  }
-
-  /** Adds candle `today`, drops candles before `trailing`; returns the extreme's index. */
-  push(today: number, trailing: number): number {
-    const { slots, values } = this;
-    const capacity = slots.length;
-    const value = values[today] as number;
-    while (this.size > 0) {
-      let back = this.head + this.size - 1;
-      if (back >= capacity) back -= capacity;
-      const backValue = values[slots[back] as number] as number;
-      if (this.max ? backValue <= value : backValue >= value) this.size--;
-      else break;
-    }
-    let slot = this.head + this.size;
-    if (slot >= capacity) slot -= capacity;
-    slots[slot] = today;
-    this.size++;
-    while ((slots[this.head] as number) < trailing) {
-      this.head = this.head + 1 === capacity ? 0 : this.head + 1;
-      this.size--;
-    }
-    return slots[this.head] as number;
   }
 }
 
