@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { CandleColumns } from "../../src/compute/catalog/definition.js";
 import { oscillatorKernels } from "../../src/compute/kernels/oscillators.js";
-import { type OhlcvArrays, randomOhlcv, toColumns } from "../support/series.js";
+import {
+  flatSeries,
+  gapSeries,
+  type OhlcvArrays,
+  randomOhlcv,
+  tickSeries,
+  toColumns,
+} from "../support/series.js";
 import { type TalibResult, talib } from "../support/talib.js";
 
 type Params = Record<string, number>;
@@ -224,40 +231,6 @@ function compare(name: string, testCase: Case, series: OhlcvArrays, params: Para
         expect.fail(`${label} ${output}[${i}] = ${got}, TA-Lib ${want}`);
     }
   }
-}
-
-function flatSeries(length: number, price = 100): OhlcvArrays {
-  const series = randomOhlcv(length, 99);
-  for (let i = 0; i < length; i++) {
-    series.open[i] = price;
-    series.high[i] = price;
-    series.low[i] = price;
-    series.close[i] = price;
-  }
-  return series;
-}
-
-/** A random walk with a 50% jump (all columns) halfway and a drop back later. */
-function gapSeries(length: number, seed: number): OhlcvArrays {
-  const series = randomOhlcv(length, seed);
-  const jump = Math.floor(length / 2);
-  const drop = Math.floor((length * 3) / 4);
-  for (const key of ["open", "high", "low", "close"] as const) {
-    for (let i = jump; i < length; i++) series[key][i] = (series[key][i] as number) * (i < drop ? 1.5 : 0.9);
-  }
-  return series;
-}
-
-/** Repeats candles in runs (ties in highs/lows, zero changes) and rounds to a tick. */
-function tickSeries(length: number, seed: number): OhlcvArrays {
-  const series = randomOhlcv(length, seed);
-  for (const key of ["open", "high", "low", "close"] as const) {
-    for (let i = 0; i < length; i++) {
-      const source = i - (i % 3);
-      series[key][i] = Math.round((series[key][source] as number) * 4) / 4;
-    }
-  }
-  return series;
 }
 
 /** A steady rise then a steady fall: every window's extreme expires at each step. */

@@ -51,3 +51,39 @@ export function toColumns(series: OhlcvArrays): CandleColumns {
     volume: Float64Array.from(series.volume),
   };
 }
+
+/* Edge-case series for the TA-Lib parity tests. */
+
+export function flatSeries(length: number, price = 100): OhlcvArrays {
+  const series = randomOhlcv(length, 99);
+  for (let i = 0; i < length; i++) {
+    series.open[i] = price;
+    series.high[i] = price;
+    series.low[i] = price;
+    series.close[i] = price;
+  }
+  return series;
+}
+
+/** A random walk with a 50% jump (all columns) halfway and a drop back later. */
+export function gapSeries(length: number, seed: number): OhlcvArrays {
+  const series = randomOhlcv(length, seed);
+  const jump = Math.floor(length / 2);
+  const drop = Math.floor((length * 3) / 4);
+  for (const key of ["open", "high", "low", "close"] as const) {
+    for (let i = jump; i < length; i++) series[key][i] = (series[key][i] as number) * (i < drop ? 1.5 : 0.9);
+  }
+  return series;
+}
+
+/** Repeats candles in runs (ties in highs/lows, zero changes) and rounds to a tick. */
+export function tickSeries(length: number, seed: number): OhlcvArrays {
+  const series = randomOhlcv(length, seed);
+  for (const key of ["open", "high", "low", "close"] as const) {
+    for (let i = 0; i < length; i++) {
+      const source = i - (i % 3);
+      series[key][i] = Math.round((series[key][source] as number) * 4) / 4;
+    }
+  }
+  return series;
+}
