@@ -1,4 +1,14 @@
-import { column, EPSILON, intParam, isZero, nanArray, param, WindowExtreme } from "./shared.js";
+import {
+  column,
+  EPSILON,
+  fastStochasticK,
+  intParam,
+  isZero,
+  nanArray,
+  param,
+  rollingExtremeIndex,
+  rollingSma,
+} from "./shared.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -87,15 +97,10 @@ const stddev: Kernel = (inputs, params) => {
 /** MAX / MIN over the last `period` closes (TA-Lib's lookback period - 1). */
 function windowExtreme(inputs: Parameters<Kernel>[0], period: number, max: boolean): Float64Array {
   const input = column(inputs, "close");
-  const n = input.length;
-  const out = nanArray(n);
-  const lookback = period - 1;
-  if (n <= lookback) return out;
-  const window = new WindowExtreme(input, period, max);
-  for (let i = 0; i < lookback; i++) window.push(i, 0);
-  for (let today = lookback, trailing = 0; today < n; today++, trailing++) {
-    out[today] = input[window.push(today, trailing)] as number;
-  }
+  const out = nanArray(input.length);
+  const extreme = rollingExtremeIndex(input, period, max);
+  for (let today = period - 1; today < input.length; today++)
+    out[today] = input[extreme[today] as number] as number;
   return out;
 }
 
@@ -106,20 +111,12 @@ const min: Kernel = (inputs, params) => ({ value: windowExtreme(inputs, intParam
 const midpoint: Kernel = (inputs, params) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
-  const n = input.length;
-  const out = nanArray(n);
-  const lookback = period - 1;
-  if (n <= lookback) return { value: out };
-  const highs = new WindowExtreme(input, period, true);
-  const lows = new WindowExtreme(input, period, false);
-  for (let i = 0; i < lookback; i++) {
-    highs.push(i, 0);
-    lows.push(i, 0);
-  }
-  for (let today = lookback, trailing = 0; today < n; today++, trailing++) {
-    const highest = input[highs.push(today, trailing)] as number;
-    const lowest = input[lows.push(today, trailing)] as number;
-    out[today] = (highest + lowest) / 2;
+  const out = nanArray(input.length);
+  const highest = rollingExtremeIndex(input, period, true);
+  const lowest = rollingExtremeIndex(input, period, false);
+  for (let today = period - 1; today < input.length; today++) {
+    out[today] =
+      ((input[highest[today] as number] as number) + (input[lowest[today] as number] as number)) / 2;
   }
   return { value: out };
 };
@@ -194,67 +191,32 @@ const aroonosc: Kernel = (inputs, params) => {
   const high = column(inputs, "high");
   const low = column(inputs, "low");
   const period = intParam(params, "period");
-  const n = high.length;
-  const out = nanArray(n);
-  if (n <= period) return { value: out };
+  const out = nanArray(high.length);
   const factor = 100 / period;
-  const lows = new WindowExtreme(low, period + 1, false);
-  const highs = new WindowExtreme(high, period + 1, true);
-  for (let i = 0; i < period; i++) {
-    lows.push(i, 0);
-    highs.push(i, 0);
-  }
-  for (let today = period, trailing = 0; today < n; today++, trailing++) {
-    const lowestIdx = lows.push(today, trailing);
-    const highestIdx = highs.push(today, trailing);
-    out[today] = factor * (highestIdx - lowestIdx);
+  const highest = rollingExtremeIndex(high, period + 1, true);
+  const lowest = rollingExtremeIndex(low, period + 1, false);
+  for (let today = period; today < high.length; today++) {
+    out[today] = factor * ((highest[today] as number) - (lowest[today] as number));
   }
   return { value: out };
 };
 
 /**
- * STOCHF: fast %K = (close - lowest) / ((highest - lowest) / 100) over kPeriod candles (0 on a
- * flat window), fast %D its SMA over dPeriod (TA-Lib's default MA type 0; a copy for period 1).
- * Both outputs start at kPeriod - 1 + dPeriod - 1.
+ * STOCHF: fast %K over kPeriod candles (0 on a flat window), fast %D its SMA over dPeriod
+ * (TA-Lib's default MA type 0; a copy for period 1). Both outputs start at kPeriod - 1 + dPeriod - 1.
  */
 const stochf: Kernel = (inputs, params) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
   const close = column(inputs, "close");
   const kPeriod = intParam(params, "kPeriod");
   const dPeriod = intParam(params, "dPeriod");
   const n = close.length;
   const k = nanArray(n);
   const d = nanArray(n);
-  const lookbackK = kPeriod - 1;
-  const lookbackTotal = lookbackK + dPeriod - 1;
+  const lookbackTotal = kPeriod - 1 + dPeriod - 1;
   if (n <= lookbackTotal) return { k, d };
-  const lows = new WindowExtreme(low, kPeriod, false);
-  const highs = new WindowExtreme(high, kPeriod, true);
-  for (let i = 0; i < lookbackK; i++) {
-    lows.push(i, 0);
-    highs.push(i, 0);
-  }
-  // Fast %K goes straight into `k` (index = candle index); the SMA for %D trails it by dPeriod - 1
-  // and reads `k` before the warm-up part is reset to NaN.
-  let total = 0;
-  for (let today = lookbackK, trailing = 0; today < n; today++, trailing++) {
-    const lowest = low[lows.push(today, trailing)] as number;
-    const highest = high[highs.push(today, trailing)] as number;
-    const diff = (highest - lowest) / 100;
-    const fastK = diff !== 0 ? ((close[today] as number) - lowest) / diff : 0;
-    k[today] = fastK;
-    if (dPeriod === 1) {
-      d[today] = fastK;
-      continue;
-    }
-    total += fastK;
-    if (today >= lookbackTotal) {
-      d[today] = total / dPeriod;
-      total -= k[today - dPeriod + 1] as number;
-    }
-  }
-  for (let i = lookbackK; i < lookbackTotal; i++) k[i] = Number.NaN;
+  const fastK = fastStochasticK(column(inputs, "high"), column(inputs, "low"), close, kPeriod);
+  rollingSma(fastK, d, kPeriod - 1, n - 1, dPeriod);
+  for (let i = lookbackTotal; i < n; i++) k[i] = fastK[i] as number;
   return { k, d };
 };
 

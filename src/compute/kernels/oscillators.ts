@@ -1,5 +1,14 @@
 import type { IndicatorInputs } from "../catalog/definition.js";
-import { column, EPSILON, isZero, nanArray, param, WindowExtreme } from "./shared.js";
+import {
+  column,
+  EPSILON,
+  fastStochasticK,
+  isZero,
+  nanArray,
+  param,
+  rollingExtremeIndex,
+  rollingSma,
+} from "./shared.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -109,28 +118,6 @@ export const trange: Kernel = (inputs) => {
   return { value: out };
 };
 
-/**
- * TA-Lib's rolling SMA over `src[from..to]` (periodTotal += newest; value = total / period;
- * total -= oldest), written to `dst` at the same indices from `from + period - 1` on.
- * For period 1 TA-Lib's MA is a plain copy.
- */
-function rollingSma(src: Float64Array, dst: Float64Array, from: number, to: number, period: number): void {
-  if (period === 1) {
-    for (let i = from; i <= to; i++) dst[i] = src[i] as number;
-    return;
-  }
-  let total = 0;
-  let trailing = from;
-  let i = from;
-  for (; i < from + period - 1; i++) total += src[i] as number;
-  for (; i <= to; i++) {
-    total += src[i] as number;
-    const value = total / period;
-    total -= src[trailing++] as number;
-    dst[i] = value;
-  }
-}
-
 /** STOCH with SMA smoothing for slow %K and %D (TA-Lib's default MA type 0). */
 export const stoch: Kernel = (inputs, params) => {
   const high = column(inputs, "high");
@@ -145,20 +132,8 @@ export const stoch: Kernel = (inputs, params) => {
   const lookbackK = kPeriod - 1;
   const lookbackTotal = lookbackK + kSlowing - 1 + dPeriod - 1;
   if (n <= lookbackTotal) return { k, d };
-  // Fast %K into a scratch buffer (index = candle index), then SMA it into slow %K, then %D.
-  const fastK = new Float64Array(n);
-  const lows = new WindowExtreme(low, kPeriod, false);
-  const highs = new WindowExtreme(high, kPeriod, true);
-  for (let i = 0; i < lookbackK; i++) {
-    lows.push(i, 0);
-    highs.push(i, 0);
-  }
-  for (let today = lookbackK, trailing = 0; today < n; today++, trailing++) {
-    const lowest = low[lows.push(today, trailing)] as number;
-    const highest = high[highs.push(today, trailing)] as number;
-    const diff = (highest - lowest) / 100;
-    fastK[today] = diff !== 0 ? ((close[today] as number) - lowest) / diff : 0;
-  }
+  // Fast %K (index = candle index), then SMA it into slow %K, then %D.
+  const fastK = fastStochasticK(high, low, close, kPeriod);
   // Slow %K is valid from lookbackK + kSlowing - 1, %D (and the output) from lookbackTotal.
   const slowKStart = lookbackK + kSlowing - 1;
   const slowK = new Float64Array(n);
@@ -175,19 +150,14 @@ export const willr: Kernel = (inputs, params) => {
   const period = param(params, "period");
   const n = close.length;
   const out = nanArray(n);
-  const lookback = period - 1;
-  if (n <= lookback) return { value: out };
-  const lows = new WindowExtreme(low, period, false);
-  const highs = new WindowExtreme(high, period, true);
-  for (let i = 0; i < lookback; i++) {
-    lows.push(i, 0);
-    highs.push(i, 0);
-  }
-  for (let today = lookback, trailing = 0; today < n; today++, trailing++) {
-    const lowest = low[lows.push(today, trailing)] as number;
-    const highest = high[highs.push(today, trailing)] as number;
-    const diff = (highest - lowest) / -100;
-    out[today] = diff !== 0 ? (highest - (close[today] as number)) / diff : 0;
+  if (n < period) return { value: out };
+  const highest = rollingExtremeIndex(high, period, true);
+  const lowest = rollingExtremeIndex(low, period, false);
+  for (let today = period - 1; today < n; today++) {
+    const lowValue = low[lowest[today] as number] as number;
+    const highValue = high[highest[today] as number] as number;
+    const diff = (highValue - lowValue) / -100;
+    out[today] = diff !== 0 ? (highValue - (close[today] as number)) / diff : 0;
   }
   return { value: out };
 };
@@ -462,17 +432,11 @@ export const aroon: Kernel = (inputs, params) => {
   const down = nanArray(n);
   const factor = 100 / period;
   if (n <= period) return { up, down };
-  const lows = new WindowExtreme(low, period + 1, false);
-  const highs = new WindowExtreme(high, period + 1, true);
-  for (let i = 0; i < period; i++) {
-    lows.push(i, 0);
-    highs.push(i, 0);
-  }
-  for (let today = period, trailing = 0; today < n; today++, trailing++) {
-    const lowestIdx = lows.push(today, trailing);
-    const highestIdx = highs.push(today, trailing);
-    up[today] = factor * (period - (today - highestIdx));
-    down[today] = factor * (period - (today - lowestIdx));
+  const highest = rollingExtremeIndex(high, period + 1, true);
+  const lowest = rollingExtremeIndex(low, period + 1, false);
+  for (let today = period; today < n; today++) {
+    up[today] = factor * (period - (today - (highest[today] as number)));
+    down[today] = factor * (period - (today - (lowest[today] as number)));
   }
   return { up, down };
 };

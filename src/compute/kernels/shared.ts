@@ -39,7 +39,7 @@ export function intParam(params: Readonly<Record<string, number>>, name: string)
  * extreme expires, O(period) per candle on a trending series). On ties it keeps the most recent
  * index, as TA-Lib's AROON and AROONOSC do; the others use only the extreme's value.
  */
-export class WindowExtreme {
+class WindowExtreme {
   private readonly slots: Int32Array;
   private head = 0;
   private size = 0;
@@ -73,5 +73,67 @@ export class WindowExtreme {
       this.size--;
     }
     return slots[this.head] as number;
+  }
+}
+
+/**
+ * For each candle from `period - 1` on, the index of the highest (`max`) or lowest value of the
+ * `period` candles ending there (-1 before). Ties take the most recent index, as TA-Lib's AROON does.
+ */
+export function rollingExtremeIndex(values: Float64Array, period: number, max: boolean): Int32Array {
+  const n = values.length;
+  const out = new Int32Array(n).fill(-1);
+  const window = new WindowExtreme(values, period, max);
+  for (let today = 0; today < n; today++) {
+    const index = window.push(today, today - period + 1);
+    if (today >= period - 1) out[today] = index;
+  }
+  return out;
+}
+
+/** Fast %K: (close - lowest low) / ((highest high - lowest low) / 100), 0 on a flat window; NaN before kPeriod - 1. */
+export function fastStochasticK(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  kPeriod: number,
+): Float64Array {
+  const n = close.length;
+  const out = nanArray(n);
+  const highest = rollingExtremeIndex(high, kPeriod, true);
+  const lowest = rollingExtremeIndex(low, kPeriod, false);
+  for (let today = kPeriod - 1; today < n; today++) {
+    const lowValue = low[lowest[today] as number] as number;
+    const diff = ((high[highest[today] as number] as number) - lowValue) / 100;
+    out[today] = diff !== 0 ? ((close[today] as number) - lowValue) / diff : 0;
+  }
+  return out;
+}
+
+/**
+ * TA-Lib's SMA of src[from..to] (running sum: total += newest, value = total / period,
+ * total -= oldest), written to `dst` at the same indices from `from + period - 1` on.
+ * For period 1 TA-Lib's MA is a plain copy.
+ */
+export function rollingSma(
+  src: Float64Array,
+  dst: Float64Array,
+  from: number,
+  to: number,
+  period: number,
+): void {
+  if (period === 1) {
+    for (let i = from; i <= to; i++) dst[i] = src[i] as number;
+    return;
+  }
+  let total = 0;
+  let trailing = from;
+  let i = from;
+  for (; i < from + period - 1; i++) total += src[i] as number;
+  for (; i <= to; i++) {
+    total += src[i] as number;
+    const value = total / period;
+    total -= src[trailing++] as number;
+    dst[i] = value;
   }
 }
