@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { CandleColumns } from "../../src/compute/catalog/definition.js";
 import { oscillatorKernels } from "../../src/compute/kernels/oscillators.js";
 import {
   flatSeries,
@@ -8,27 +7,11 @@ import {
   randomOhlcv,
   tickSeries,
   toColumns,
+  trendSeries,
 } from "../support/series.js";
-import { type TalibResult, talib } from "../support/talib.js";
+import { expectTalibParity, type Params, type ParityCase, runTalib } from "../support/talib.js";
 
-type Params = Record<string, number>;
-
-interface Case {
-  /** TA-Lib function name. */
-  talibName: string;
-  /** Catalog params -> TA-Lib optIn params. */
-  toTalib(params: Params): Record<string, number>;
-  /** Catalog output name -> TA-Lib output name. */
-  outputs: Record<string, string>;
-  /** TA-Lib's first valid index for these params. */
-  lookback(params: Params): number;
-  /** Param sets to check: the catalog default, its minimum and a few others. */
-  paramSets: Params[];
-  /** Param sets the catalog allows but TA-Lib rejects (TA_BAD_PARAM): no reference to compare with. */
-  talibRejects?: Params[];
-  /** TA-Lib's begIndex where it differs from the kernel's first valid index (lookback). */
-  talibBegIndex?(params: Params, length: number): number;
-}
+type Case = ParityCase;
 
 const period = (p: Params) => ({ optInTimePeriod: p.period as number });
 const value = { value: "outReal" };
@@ -177,73 +160,10 @@ const CASES: Record<string, Case> = {
   },
 };
 
-function plain(series: OhlcvArrays) {
-  return {
-    open: series.open,
-    high: series.high,
-    low: series.low,
-    close: series.close,
-    volume: series.volume,
-  };
-}
-
-function runTalib(testCase: Case, series: OhlcvArrays, params: Params): TalibResult {
-  return talib.execute({
-    name: testCase.talibName,
-    startIdx: 0,
-    endIdx: series.close.length - 1,
-    ...plain(series),
-    inReal: series.close,
-    ...testCase.toTalib(params),
-  });
-}
-
 function compare(name: string, testCase: Case, series: OhlcvArrays, params: Params, label: string): void {
   const kernel = oscillatorKernels[name];
   if (kernel === undefined) throw new Error(`no kernel ${name}`);
-  const n = series.close.length;
-  const columns: CandleColumns = toColumns(series);
-  const actual = kernel(columns, params);
-  // TA-Lib's binding aborts the process on an empty series, so that case is checked without it.
-  const expected: TalibResult =
-    n === 0 ? { begIndex: 0, nbElement: 0, result: {} } : runTalib(testCase, series, params);
-  const begIndex = Math.min(n, testCase.lookback(params));
-  // ULTOSC(1,1,1): TA-Lib starts at 0, where it reads close[-1]; the kernel starts at 1 (see the kernel).
-  const talibBegIndex = testCase.talibBegIndex?.(params, n) ?? begIndex;
-  if (expected.nbElement > 0) expect(expected.begIndex, `${label}: TA-Lib begIndex`).toBe(talibBegIndex);
-  else expect(talibBegIndex, `${label}: TA-Lib gave no values`).toBe(n);
-  expect(Object.keys(actual).sort(), label).toEqual(Object.keys(testCase.outputs).sort());
-  for (const [output, talibOutput] of Object.entries(testCase.outputs)) {
-    const values = actual[output] as Float64Array;
-    expect(values, `${label} ${output}`).toBeInstanceOf(Float64Array);
-    expect(values.length, `${label} ${output}`).toBe(n);
-    const reference = expected.nbElement > 0 ? (expected.result[talibOutput] as number[]) : [];
-    for (let i = 0; i < n; i++) {
-      const got = values[i] as number;
-      if (i < begIndex) {
-        if (!Number.isNaN(got))
-          expect.fail(`${label} ${output}[${i}] = ${got}, expected NaN before ${begIndex}`);
-        continue;
-      }
-      const want = reference[i - talibBegIndex] as number;
-      const tolerance = 1e-9 * Math.max(1, Math.abs(want));
-      if (!(Math.abs(got - want) <= tolerance))
-        expect.fail(`${label} ${output}[${i}] = ${got}, TA-Lib ${want}`);
-    }
-  }
-}
-
-/** A steady rise then a steady fall: every window's extreme expires at each step. */
-function trendSeries(length: number): OhlcvArrays {
-  const series = randomOhlcv(length, 5);
-  for (let i = 0; i < length; i++) {
-    const mid = 100 + (i < length / 2 ? i : length - i);
-    series.open[i] = mid;
-    series.close[i] = mid + 0.5;
-    series.high[i] = mid + 1;
-    series.low[i] = mid - 1;
-  }
-  return series;
+  expectTalibParity(kernel, testCase, series, params, label);
 }
 
 const SEEDS = [1, 2, 3, 7, 42];

@@ -87,3 +87,16 @@ export function tickSeries(length: number, seed: number): OhlcvArrays {
   }
   return series;
 }
+
+/** A steady rise then a steady fall: every window's extreme expires at each step. */
+export function trendSeries(length: number): OhlcvArrays {
+  const series = randomOhlcv(length, 5);
+  for (let i = 0; i < length; i++) {
+    const mid = 100 + (i < length / 2 ? i : length - i);
+    series.open[i] = mid;
+    series.close[i] = mid + 0.5;
+    series.high[i] = mid + 1;
+    series.low[i] = mid - 1;
+  }
+  return series;
+}

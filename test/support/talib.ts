@@ -1,4 +1,8 @@
 import { createRequire } from "node:module";
+import { expect } from "vitest";
+import type { CandleColumns } from "../../src/compute/catalog/definition.js";
+import type { Kernel } from "../../src/compute/kernels/types.js";
+import { type OhlcvArrays, toColumns } from "./series.js";
 
 /** The slice of the `talib` binding (TA-Lib C) the parity tests use; it needs plain number arrays. */
 export interface TalibResult {
@@ -12,3 +16,87 @@ export interface Talib {
 }
 
 export const talib = createRequire(import.meta.url)("talib") as Talib;
+
+export type Params = Record<string, number>;
+
+/** One indicator's TA-Lib counterpart, for the parity tests. */
+export interface ParityCase {
+  /** TA-Lib function name. */
+  talibName: string;
+  /** Catalog params -> TA-Lib optIn params. */
+  toTalib(params: Params): Record<string, number>;
+  /** Catalog output name -> TA-Lib output name. */
+  outputs: Record<string, string>;
+  /** TA-Lib's first valid index for these params. */
+  lookback(params: Params): number;
+  /** Param sets to check: the catalog default, its minimum and a few others. */
+  paramSets: Params[];
+  /** Param sets the catalog allows but TA-Lib rejects (TA_BAD_PARAM): no reference to compare with. */
+  talibRejects?: Params[];
+  /** TA-Lib's begIndex where it differs from the kernel's first valid index (lookback). */
+  talibBegIndex?(params: Params, length: number): number;
+}
+
+function plain(series: OhlcvArrays) {
+  return {
+    open: series.open,
+    high: series.high,
+    low: series.low,
+    close: series.close,
+    volume: series.volume,
+  };
+}
+
+export function runTalib(testCase: ParityCase, series: OhlcvArrays, params: Params): TalibResult {
+  return talib.execute({
+    name: testCase.talibName,
+    startIdx: 0,
+    endIdx: series.close.length - 1,
+    ...plain(series),
+    inReal: series.close,
+    ...testCase.toTalib(params),
+  });
+}
+
+/**
+ * Runs `kernel` and TA-Lib on the same series and params and asserts the TA-Lib contract: same
+ * first valid index, NaN before it, |diff| <= 1e-9 relative (absolute near zero) after it.
+ */
+export function expectTalibParity(
+  kernel: Kernel,
+  testCase: ParityCase,
+  series: OhlcvArrays,
+  params: Params,
+  label: string,
+): void {
+  const n = series.close.length;
+  const columns: CandleColumns = toColumns(series);
+  const actual = kernel(columns, params);
+  // TA-Lib's binding aborts the process on an empty series, so that case is checked without it.
+  const expected: TalibResult =
+    n === 0 ? { begIndex: 0, nbElement: 0, result: {} } : runTalib(testCase, series, params);
+  const begIndex = Math.min(n, testCase.lookback(params));
+  // ULTOSC(1,1,1): TA-Lib starts at 0, where it reads close[-1]; the kernel starts at 1 (see the kernel).
+  const talibBegIndex = testCase.talibBegIndex?.(params, n) ?? begIndex;
+  if (expected.nbElement > 0) expect(expected.begIndex, `${label}: TA-Lib begIndex`).toBe(talibBegIndex);
+  else expect(talibBegIndex, `${label}: TA-Lib gave no values`).toBe(n);
+  expect(Object.keys(actual).sort(), label).toEqual(Object.keys(testCase.outputs).sort());
+  for (const [output, talibOutput] of Object.entries(testCase.outputs)) {
+    const values = actual[output] as Float64Array;
+    expect(values, `${label} ${output}`).toBeInstanceOf(Float64Array);
+    expect(values.length, `${label} ${output}`).toBe(n);
+    const reference = expected.nbElement > 0 ? (expected.result[talibOutput] as number[]) : [];
+    for (let i = 0; i < n; i++) {
+      const got = values[i] as number;
+      if (i < begIndex) {
+        if (!Number.isNaN(got))
+          expect.fail(`${label} ${output}[${i}] = ${got}, expected NaN before ${begIndex}`);
+        continue;
+      }
+      const want = reference[i - talibBegIndex] as number;
+      const tolerance = 1e-9 * Math.max(1, Math.abs(want));
+      if (!(Math.abs(got - want) <= tolerance))
+        expect.fail(`${label} ${output}[${i}] = ${got}, TA-Lib ${want}`);
+    }
+  }
+}
