@@ -104,8 +104,8 @@ console.log(
     `batches >= ${batchMs} ms; warm-up ${warmMs} ms per row; budget ${budgetSeconds} s per size`,
 );
 console.log(
-  "columns: ns/candle = median; x floor = / the tight Float64Array loop; serialize = share of computeTask spent on\n" +
-    "  the values JSON; spread = (max-min)/median of the rounds; first = index of the first value of the primary\n" +
+  "columns: ns/candle = median; x floor = / the tight Float64Array loop (preallocated outputs); serialize = share\n" +
+    "  of computeTask (kernel + values JSON) spent on the JSON; spread = (max-min)/median of the rounds; first = index of the first value of the primary\n" +
     "  output; tail Δ = max |row - service| / max |service| over the last 200 values of the primary output\n" +
     "  (MACD line, BBANDS upper, STOCH %K); ! = beyond rounding (another formula, seed or warm-up still in effect).\n",
 );

@@ -1,13 +1,16 @@
 /**
  * The eight benchmarked indicators and, for each, every implementation as a row: the service's
- * compute path (computeTask, and runIndicator alone), trading-signals called directly, the peers,
- * and the floor. Everything a run needs (definitions, parsed params, inputs in each library's
+ * compute path for its default implementation, the TA-Lib kernel (computeTask: kernel and values
+ * JSON; runKernel: the kernel into fresh arrays; the kernel alone into reused arrays, as the floor
+ * runs), its trading-signals path (runIndicator), trading-signals called directly, the peers, and
+ * the floor. Everything a run needs (definitions, parsed params, inputs in each library's
  * shape, preallocated floor outputs) is prepared here, before any timing.
  */
 import { ADX, ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from "trading-signals";
 import type { IndicatorDefinition, IndicatorInputs } from "../../src/compute/catalog/definition.js";
 import { findIndicator } from "../../src/compute/catalog/index.js";
 import { kernelFor } from "../../src/compute/kernels/index.js";
+import { NO_SHARING } from "../../src/compute/kernels/shared-series.js";
 import { runIndicator, runKernel } from "../../src/compute/run.js";
 import { type ComputedResult, type ComputeTask, computeTask } from "../../src/compute/task.js";
 import type { BenchSeries, HlcCandle } from "./data.js";
@@ -26,8 +29,9 @@ import type { Loaded, Peers } from "./peers.js";
 
 export const IMPLEMENTATIONS = [
   "service computeTask",
-  "service runIndicator",
+  "service runKernel",
   "service talib kernel",
+  "service runIndicator",
   "trading-signals direct",
   "technicalindicators",
   "@ixjb94/indicators",
@@ -420,42 +424,45 @@ export function buildCases(series: BenchSeries, peers: Peers, only?: readonly st
     const columns = Object.fromEntries(
       definition.reads.map((column) => [column, series.columns[column]]),
     ) as IndicatorInputs;
-    const task: ComputeTask = {
-      indicator: definition.name,
-      implementation: "trading-signals",
-      params,
-      columns,
-    };
     const kernel = kernelFor(definition.name);
+    if (!kernel) throw new Error(`${definition.name} has no TA-Lib kernel`);
+    const task: ComputeTask = { indicator: definition.name, implementation: "talib", params, columns };
+    const length = series.length;
+    // Reused by every run, like the floor's: the kernel alone, without allocating its result.
+    const kernelOutputs = Object.fromEntries(
+      definition.outputs.map((output) => [output.name, new Float64Array(length)]),
+    );
+    const kernelNote =
+      "TA-Lib's numbers (the service's default); differs from trading-signals where conventions do";
     const floor = spec.floor(series.length);
     const floorInputs = series.columns;
     const ts = spec.tradingSignals(series);
     const impls: Impl[] = [
       {
         name: "service computeTask",
-        run: () => computeTask(task),
+        run: () => computeTask(task, NO_SHARING),
         primary: (result) => (result as ComputedResult).series.outputs[spec.primaryOutput] as Float64Array,
+      },
+      {
+        name: "service runKernel",
+        run: () => runKernel(definition, kernel, params, columns, NO_SHARING),
+        primary: (result) =>
+          (result as ReturnType<typeof runKernel>).outputs[spec.primaryOutput] as Float64Array,
+        note: kernelNote,
+      },
+      {
+        name: "service talib kernel",
+        run: () => kernel(columns, params as Record<string, number>, kernelOutputs, NO_SHARING),
+        primary: () => kernelOutputs[spec.primaryOutput] as Float64Array,
+        note: kernelNote,
       },
       {
         name: "service runIndicator",
         run: () => runIndicator(definition, params, columns),
         primary: (result) =>
           (result as ReturnType<typeof runIndicator>).outputs[spec.primaryOutput] as Float64Array,
+        note: "trading-signals through the service's runner (convention: trading-signals)",
       },
-      kernel
-        ? {
-            name: "service talib kernel",
-            run: () => runKernel(definition, kernel, params, columns),
-            primary: (result) =>
-              (result as ReturnType<typeof runKernel>).outputs[spec.primaryOutput] as Float64Array,
-            note: "TA-Lib's numbers (the service's default); differs from trading-signals where conventions do",
-          }
-        : {
-            name: "service talib kernel",
-            unavailable: "no kernel for this indicator",
-            run: () => undefined,
-            primary: numbers,
-          },
       {
         name: "trading-signals direct",
         run: ts.run,

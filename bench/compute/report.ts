@@ -54,9 +54,13 @@ export function medians(size: SizeResult): Map<string, number> {
   return result;
 }
 
-export function summarize(size: SizeResult): SizeSummary[] {
+/** The six indicators ENGINEERING.md section 4 measures together (the issue's "six-indicator bundle"). */
+export const BUNDLE_OF_SIX = ["SMA(20)", "EMA(20)", "RSI(14)", "MACD(12,26,9)", "BBANDS(20,2)", "ATR(14)"];
+
+/** Totals per implementation over `only` (default: every indicator of the run). */
+export function summarize(size: SizeResult, only?: readonly string[]): SizeSummary[] {
   const m = medians(size);
-  const indicators = [...new Set(size.rows.map((row) => row.indicator))];
+  const indicators = only ?? [...new Set(size.rows.map((row) => row.indicator))];
   const floorTotal = indicators.reduce((sum, indicator) => sum + (m.get(`${indicator}|${FLOOR}`) ?? 0), 0);
   return IMPLEMENTATIONS.map((impl) => {
     const missing = indicators.filter((indicator) => !m.has(`${indicator}|${impl}`));
@@ -91,7 +95,7 @@ export function renderSize(size: SizeResult): string {
     }
     let serialization = "";
     if (row.impl === "service computeTask") {
-      const bare = m.get(`${row.indicator}|service runIndicator`);
+      const bare = m.get(`${row.indicator}|service runKernel`);
       if (bare !== undefined) serialization = `${Math.round((1 - bare / ns) * 100)}%`;
     }
     body.push([
@@ -114,17 +118,29 @@ export function renderSize(size: SizeResult): string {
     [false, false, true, true, true, true, true, true, false],
     body,
   );
-  const count = new Set(size.rows.map((row) => row.indicator)).size;
-  const summary = renderTable(
-    [count === 8 ? "all eight indicators" : `all ${count} indicators`, "ns/candle", "x floor"],
-    [false, true, true],
-    summarize(size).map((entry) => [
+  const indicators = new Set(size.rows.map((row) => row.indicator));
+  const summaries = [
+    renderSummary(size, indicators.size === 8 ? "all eight indicators" : `all ${indicators.size} indicators`),
+  ];
+  if (BUNDLE_OF_SIX.every((label) => indicators.has(label)))
+    summaries.push(renderSummary(size, "the six-indicator bundle", BUNDLE_OF_SIX));
+  return `${title}\n${table}\n\n${summaries.join("\n\n")}`;
+}
+
+/** Totals per implementation, x the floor and how many times faster than trading-signals called directly. */
+function renderSummary(size: SizeResult, heading: string, only?: readonly string[]): string {
+  const entries = summarize(size, only);
+  const tradingSignals = entries.find((entry) => entry.impl === "trading-signals direct")?.nsPerCandle;
+  return renderTable(
+    [heading, "ns/candle", "x floor", "trading-signals / row"],
+    [false, true, true, true],
+    entries.map((entry) => [
       entry.impl,
       entry.nsPerCandle === null ? "n/a" : formatNs(entry.nsPerCandle),
       entry.xFloor === null ? `(missing ${entry.missing.join(", ")})` : formatRatio(entry.xFloor),
+      entry.nsPerCandle && tradingSignals ? formatRatio(tradingSignals / entry.nsPerCandle) : "",
     ]),
   );
-  return `${title}\n${table}\n\n${summary}`;
 }
 
 export function unavailableRows(sizes: readonly SizeResult[]): string[] {

@@ -1,4 +1,10 @@
-import type { CandleInput, IndicatorDefinition, IndicatorInputs } from "./catalog/definition.js";
+import type {
+  CandleColumn,
+  CandleInput,
+  IndicatorDefinition,
+  IndicatorInputs,
+} from "./catalog/definition.js";
+import type { SharedSeries } from "./kernels/shared-series.js";
 import type { Kernel } from "./kernels/types.js";
 
 /** One indicator's full-length result; NaN marks "no value" (serialized as null). */
@@ -63,26 +69,25 @@ export function runIndicator(
   return { outputs, warmup };
 }
 
-/** Runs a batch kernel; its arrays already hold NaN where there is no value. */
+/**
+ * Runs a batch kernel into fresh output arrays (they become the result, so they cannot be reused).
+ * An infinity a kernel leaves on a division by zero is serialized as null, like NaN.
+ */
 export function runKernel(
   definition: IndicatorDefinition,
   kernel: Kernel,
   params: object,
   inputs: IndicatorInputs,
+  shared: SharedSeries,
 ): IndicatorSeries {
-  const produced = kernel(inputs, params as Record<string, number>);
+  const length = inputs[definition.reads[0] as CandleColumn]?.length ?? 0;
   const outputs: Record<string, Float64Array> = {};
-  for (const output of definition.outputs) {
-    const values = produced[output.name];
-    if (!values) throw new Error(`${definition.name} kernel did not produce ${output.name}`);
-    // Kernels may leave an infinity on a division by zero; the response has no such number.
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i] as number)) values[i] = Number.NaN;
-    outputs[output.name] = values;
-  }
+  for (const output of definition.outputs) outputs[output.name] = new Float64Array(length);
+  kernel(inputs, params as Record<string, number>, outputs, shared);
   const first = outputs[definition.outputs[0]?.name as string] as Float64Array;
   let warmup: number | null = null;
   for (let i = 0; i < first.length; i++) {
-    if (!Number.isNaN(first[i] as number)) {
+    if (Number.isFinite(first[i] as number)) {
       warmup = i;
       break;
     }

@@ -1,6 +1,7 @@
 import type { IndicatorInputs } from "./catalog/definition.js";
 import { findIndicator } from "./catalog/index.js";
 import { type Implementation, kernelFor } from "./kernels/index.js";
+import { SeriesMemo, type SharedSeries } from "./kernels/shared-series.js";
 import { type IndicatorSeries, runIndicator, runKernel } from "./run.js";
 import { valuesJson } from "./serialize.js";
 
@@ -18,13 +19,20 @@ export interface ComputedResult {
   readonly valuesJson: string;
 }
 
-export function computeTask(task: ComputeTask): ComputedResult {
+/**
+ * The units of one request hold the same column arrays, so the ones computed on this thread share
+ * intermediate series (see SharedSeries); entries go when the columns do.
+ */
+const sharedSeries = new SeriesMemo();
+
+/** `shared`: the thread's memo; a caller that computes the same columns over and over (a benchmark) passes NO_SHARING. */
+export function computeTask(task: ComputeTask, shared: SharedSeries = sharedSeries): ComputedResult {
   const definition = findIndicator(task.indicator);
   if (!definition) throw new Error(`unknown indicator ${task.indicator}`);
   const kernel = task.implementation === "talib" ? kernelFor(task.indicator) : undefined;
   if (task.implementation === "talib" && !kernel) throw new Error(`${task.indicator} has no talib kernel`);
   const series = kernel
-    ? runKernel(definition, kernel, task.params, task.columns)
+    ? runKernel(definition, kernel, task.params, task.columns, shared)
     : runIndicator(definition, task.params, task.columns);
   return { series, valuesJson: valuesJson(series) };
 }

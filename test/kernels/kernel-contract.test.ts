@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
 import { kernelFor } from "../../src/compute/kernels/index.js";
+import { SeriesMemo } from "../../src/compute/kernels/shared-series.js";
 import { runKernel } from "../../src/compute/run.js";
 import { randomOhlcv, toColumns } from "../support/series.js";
 
@@ -21,7 +22,13 @@ describe("every TA-Lib kernel fits its catalog entry", () => {
         const all = toColumns(randomOhlcv(length, length * 31 + 7));
         // Only the columns the catalog declares, as the scheduler hands them over.
         const inputs = Object.fromEntries(definition.reads.map((name) => [name, all[name]]));
-        const series = runKernel(definition, kernel, definition.params.parse({}) as object, inputs);
+        const series = runKernel(
+          definition,
+          kernel,
+          definition.params.parse({}) as object,
+          inputs,
+          new SeriesMemo(),
+        );
         expect(Object.keys(series.outputs)).toEqual(definition.outputs.map((output) => output.name));
         for (const values of Object.values(series.outputs)) {
           expect(values.length).toBe(length);

@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
 import { expect } from "vitest";
-import type { CandleColumns } from "../../src/compute/catalog/definition.js";
-import type { Kernel } from "../../src/compute/kernels/types.js";
+import type { CandleColumns, IndicatorInputs } from "../../src/compute/catalog/definition.js";
+import { findIndicator } from "../../src/compute/catalog/index.js";
+import { kernelFor } from "../../src/compute/kernels/index.js";
+import { NO_SHARING, type SharedSeries } from "../../src/compute/kernels/shared-series.js";
 import { type OhlcvArrays, toColumns } from "./series.js";
 
 /** The slice of the `talib` binding (TA-Lib C) the parity tests use; it needs plain number arrays. */
@@ -58,12 +60,36 @@ export function runTalib(testCase: ParityCase, series: OhlcvArrays, params: Para
   });
 }
 
+/** No kernel computes this: an index a kernel forgets to write keeps it and fails every comparison. */
+const UNWRITTEN = -1.2345e300;
+
 /**
- * Runs `kernel` and TA-Lib on the same series and params and asserts the TA-Lib contract: same
+ * Runs the catalog indicator's TA-Lib kernel into output arrays prefilled with garbage, as the
+ * benchmark's reused buffers would be, so a kernel that relies on fresh arrays fails here.
+ */
+export function kernelOutputs(
+  indicator: string,
+  inputs: IndicatorInputs,
+  params: Params,
+  shared: SharedSeries = NO_SHARING,
+): Record<string, Float64Array> {
+  const definition = findIndicator(indicator);
+  const kernel = kernelFor(indicator);
+  if (!definition || !kernel) throw new Error(`${indicator} has no kernel`);
+  const length = (Object.values(inputs)[0] as Float64Array).length;
+  const outputs = Object.fromEntries(
+    definition.outputs.map((output) => [output.name, new Float64Array(length).fill(UNWRITTEN)]),
+  );
+  kernel(inputs, params, outputs, shared);
+  return outputs;
+}
+
+/**
+ * Runs the kernel and TA-Lib on the same series and params and asserts the TA-Lib contract: same
  * first valid index, NaN before it, |diff| <= 1e-9 relative (absolute near zero) after it.
  */
 export function expectTalibParity(
-  kernel: Kernel,
+  indicator: string,
   testCase: ParityCase,
   series: OhlcvArrays,
   params: Params,
@@ -71,7 +97,7 @@ export function expectTalibParity(
 ): void {
   const n = series.close.length;
   const columns: CandleColumns = toColumns(series);
-  const actual = kernel(columns, params);
+  const actual = kernelOutputs(indicator, columns, params);
   // TA-Lib's binding aborts the process on an empty series, so that case is checked without it.
   const expected: TalibResult =
     n === 0 ? { begIndex: 0, nbElement: 0, result: {} } : runTalib(testCase, series, params);

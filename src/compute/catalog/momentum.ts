@@ -749,10 +749,13 @@ export const momentumIndicators = [
       new STC({ fastInterval: fastPeriod, slowInterval: slowPeriod, cycleInterval: cyclePeriod }),
   }),
   defineIndicator({
-    name: "STOCHRSI",
-    aliases: ["StochasticRSI", "StochasticRelativeStrengthIndex"],
+    // trading-signals' variant under its class name: TA-Lib's STOCHRSI (talib-only.ts) has other
+    // params and outputs (%K and %D, 0-100), which one definition cannot hold for both.
+    name: "StochasticRSI",
+    aliases: ["StochasticRelativeStrengthIndex"],
     category: "momentum",
-    description: "Stochastic RSI: the RSI's position in its own high-low range over period (0-1).",
+    description:
+      "Stochastic RSI as trading-signals computes it: the RSI's position in its own high-low range over period (0-1), unsmoothed. TA-Lib's version with %K/%D smoothing is STOCHRSI.",
     reads: ["close"],
     input: "value",
     // trading-signals' RSI(1) never produces a value.

@@ -116,6 +116,20 @@ export const talibOnlyIndicators = [
     version: 1,
   }),
   defineIndicator({
+    name: "STOCHRSI",
+    aliases: ["StochRSI"],
+    category: "momentum",
+    description:
+      "Stochastic RSI (TA-Lib): fast stochastic of the RSI(period) series, %K over kPeriod and its SMA %D over dPeriod, 0-100. trading-signals' unsmoothed 0-1 variant is StochasticRSI.",
+    reads: ["close"],
+    input: "value",
+    params: paramsObject({ period: period(14, 2), kPeriod: period(5), dPeriod: period(3) }),
+    outputs: sameNamedOutputs("k", "d"),
+    warmup: "First value at index period+kPeriod+dPeriod-2.",
+    // 2: was trading-signals' StochasticRSI (now its own entry).
+    version: 2,
+  }),
+  defineIndicator({
     name: "LINEARREG_SLOPE",
     aliases: ["LinearRegressionSlope"],
     category: "trend",

@@ -1,5 +1,6 @@
 import type { IndicatorInputs } from "../catalog/definition.js";
-import { column, EPSILON, intParam, isZero, nanArray, param } from "./shared.js";
+import { column, EPSILON, intParam, isZero, output, param, warmUp } from "./shared.js";
+import { type SharedSeries, sharedInto, sharedScratch } from "./shared-series.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -47,29 +48,50 @@ function emaInto(input: Float64Array, seedAt: number, period: number, k: number,
   }
 }
 
-const sma: Kernel = (inputs, params) => {
+/** SMA(period) of the close into a warmed-up `out`; shared by SMA and BBANDS' middle band. */
+function closeSmaInto(close: Float64Array, period: number, out: Float64Array, shared: SharedSeries): void {
+  sharedInto(shared, `sma:${period}`, [close], out, (target) => smaInto(close, 0, period, target));
+}
+
+/** EMA(period) of the close seeded at period-1 (TA_EMA); shared by EMA, DEMA, TEMA and TRIX. */
+function closeEma(close: Float64Array, period: number, shared: SharedSeries): Float64Array {
+  return sharedScratch(shared, `ema:${period}`, [close], (target) =>
+    emaInto(close, period - 1, period, 2 / (period + 1), target),
+  );
+}
+
+/** The EMA of closeEma seeded at 2*(period-1), TEMA's and TRIX's second stage. */
+function closeEma2(close: Float64Array, period: number, shared: SharedSeries): Float64Array {
+  const e1 = closeEma(close, period, shared);
+  return sharedScratch(shared, `ema2:${period}`, [close], (target) =>
+    emaInto(e1, 2 * (period - 1), period, 2 / (period + 1), target),
+  );
+}
+
+const sma: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
-  const out = nanArray(close.length);
-  smaInto(close, 0, period, out);
-  return { value: out };
+  const out = output(outputs, "value");
+  if (warmUp(out, period - 1)) closeSmaInto(close, period, out, shared);
 };
 
-const ema: Kernel = (inputs, params) => {
+const ema: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
-  const out = nanArray(close.length);
-  emaInto(close, period - 1, period, 2 / (period + 1), out);
-  return { value: out };
+  const out = output(outputs, "value");
+  if (!warmUp(out, period - 1)) return;
+  sharedInto(shared, `ema:${period}`, [close], out, (target) =>
+    emaInto(close, period - 1, period, 2 / (period + 1), target),
+  );
 };
 
-const wma: Kernel = (inputs, params) => {
+const wma: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const start = period - 1;
-  if (start >= n) return { value: out };
+  if (!warmUp(out, start)) return;
   const divider = (period * (period + 1)) / 2;
   let periodSum = 0;
   let periodSub = 0;
@@ -90,19 +112,18 @@ const wma: Kernel = (inputs, params) => {
     out[inIdx - 1] = periodSum / divider;
     periodSum -= periodSub;
   }
-  return { value: out };
 };
 
-const trima: Kernel = (inputs, params) => {
+const trima: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const start = period - 1;
-  if (start >= n) return { value: out };
+  if (!warmUp(out, start)) return;
   if (period === 1) {
     out.set(input);
-    return { value: out };
+    return;
   }
   const odd = period % 2 === 1;
   const half = period >> 1;
@@ -143,52 +164,43 @@ const trima: Kernel = (inputs, params) => {
     temp = input[trailingIdx++] as number;
     out[todayIdx - 1] = numerator * factor;
   }
-  return { value: out };
 };
 
-const dema: Kernel = (inputs, params) => {
+const dema: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const start = 2 * (period - 1);
-  if (start >= n) return { value: out };
-  const k = 2 / (period + 1);
-  const e1 = nanArray(n);
-  emaInto(close, period - 1, period, k, e1);
+  if (!warmUp(out, start)) return;
+  const e1 = closeEma(close, period, shared);
   // The second EMA reads e1 from period-1 on, seeded at 2*(period-1); it is written into `out`.
-  emaInto(e1, start, period, k, out);
+  emaInto(e1, start, period, 2 / (period + 1), out);
   for (let i = start; i < n; i++) out[i] = 2 * (e1[i] as number) - (out[i] as number);
-  return { value: out };
 };
 
-const tema: Kernel = (inputs, params) => {
+const tema: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const start = 3 * (period - 1);
-  if (start >= n) return { value: out };
-  const k = 2 / (period + 1);
-  const e1 = nanArray(n);
-  const e2 = nanArray(n);
-  emaInto(close, period - 1, period, k, e1);
-  emaInto(e1, 2 * (period - 1), period, k, e2);
-  emaInto(e2, start, period, k, out);
+  if (!warmUp(out, start)) return;
+  const e1 = closeEma(close, period, shared);
+  const e2 = closeEma2(close, period, shared);
+  emaInto(e2, start, period, 2 / (period + 1), out);
   for (let i = start; i < n; i++) {
     out[i] = (out[i] as number) + (3 * (e1[i] as number) - 3 * (e2[i] as number));
   }
-  return { value: out };
 };
 
-const t3: Kernel = (inputs, params) => {
+const t3: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const v = param(params, "volumeFactor");
   const n = input.length;
-  const out = nanArray(n);
-  const start = 6 * (period - 1);
-  if (start >= n) return { value: out };
+  const out = output(outputs, "value");
+  if (!warmUp(out, 6 * (period - 1))) return;
   const k = 2 / (period + 1);
   const k1 = 1 - k;
   let today = 0;
@@ -250,15 +262,14 @@ const t3: Kernel = (inputs, params) => {
     e6 = k * e5 + k1 * e6;
     out[today - 1] = c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3;
   }
-  return { value: out };
 };
 
-const kama: Kernel = (inputs, params) => {
+const kama: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = nanArray(n);
-  if (period >= n) return { value: out };
+  const out = output(outputs, "value");
+  if (!warmUp(out, period)) return;
   const constMax = 2 / (30 + 1);
   const constDiff = 2 / (2 + 1) - constMax;
   let sumRoc1 = 0;
@@ -287,29 +298,30 @@ const kama: Kernel = (inputs, params) => {
     prevKama = ((input[today++] as number) - prevKama) * sc + prevKama;
     out[today - 1] = prevKama;
   }
-  return { value: out };
 };
 
-const mom: Kernel = (inputs, params) => {
+const mom: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
+  warmUp(out, period);
   for (let i = period; i < n; i++) out[i] = (input[i] as number) - (input[i - period] as number);
-  return { value: out };
 };
 
-const bbands: Kernel = (inputs, params) => {
+const bbands: Kernel = (inputs, params, outputs, shared) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const dev = param(params, "stdDev");
   const n = input.length;
-  const upper = nanArray(n);
-  const middle = nanArray(n);
-  const lower = nanArray(n);
+  const upper = output(outputs, "upper");
+  const middle = output(outputs, "middle");
+  const lower = output(outputs, "lower");
   const start = period - 1;
-  if (start >= n) return { upper, middle, lower };
-  smaInto(input, 0, period, middle);
+  warmUp(upper, start);
+  warmUp(lower, start);
+  if (!warmUp(middle, start)) return;
+  closeSmaInto(input, period, middle, shared);
   // TA_INT_stddev_using_precalc_ma: running sum of squares minus the squared SMA; a variance
   // below TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
   let total2 = 0;
@@ -337,7 +349,6 @@ const bbands: Kernel = (inputs, params) => {
       lower[i - 1] = mid - sd;
     }
   }
-  return { upper, middle, lower };
 };
 
 function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
@@ -346,65 +357,106 @@ function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
   return slow < fast ? [slow, fast] : [fast, slow];
 }
 
+/** Sum of values[from..to] in index order, as TA-Lib seeds an EMA with an SMA. */
+function sumOf(values: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i <= to; i++) sum += values[i] as number;
+  return sum;
+}
+
 /**
  * TA_INT_PO with MA type EMA, as called from index 0: each EMA is seeded at its own period-1 (unlike
- * MACD, whose fast EMA is seeded at slowPeriod-1); the output starts at slowPeriod-1.
+ * MACD, whose fast EMA is seeded at slowPeriod-1); the output starts at slowPeriod-1. One pass, no
+ * intermediate arrays.
  */
 function priceOscillator(
   inputs: IndicatorInputs,
   params: Readonly<Record<string, number>>,
+  out: Float64Array,
   percent: boolean,
-) {
+): void {
   const close = column(inputs, "close");
   const [fast, slow] = fastSlow(params);
   const n = close.length;
-  const out = nanArray(n);
   const start = slow - 1;
-  if (start >= n) return { value: out };
-  const fastEma = nanArray(n);
-  emaInto(close, fast - 1, fast, 2 / (fast + 1), fastEma);
-  emaInto(close, start, slow, 2 / (slow + 1), out);
-  for (let i = start; i < n; i++) {
-    const s = out[i] as number;
-    const f = fastEma[i] as number;
+  if (!warmUp(out, start)) return;
+  const kf = 2 / (fast + 1);
+  const ks = 2 / (slow + 1);
+  let f = sumOf(close, 0, fast - 1) / fast;
+  for (let i = fast; i <= start; i++) f = ((close[i] as number) - f) * kf + f;
+  let s = sumOf(close, 0, start) / slow;
+  for (let i = start; ; ) {
     if (percent) out[i] = isZero(s) ? 0 : ((f - s) / s) * 100;
     else out[i] = f - s;
+    if (++i >= n) break;
+    const x = close[i] as number;
+    f = (x - f) * kf + f;
+    s = (x - s) * ks + s;
   }
-  return { value: out };
 }
 
-const apo: Kernel = (inputs, params) => priceOscillator(inputs, params, false);
-const ppo: Kernel = (inputs, params) => priceOscillator(inputs, params, true);
+const apo: Kernel = (inputs, params, outputs) =>
+  priceOscillator(inputs, params, output(outputs, "value"), false);
+const ppo: Kernel = (inputs, params, outputs) =>
+  priceOscillator(inputs, params, output(outputs, "value"), true);
 
-const macd: Kernel = (inputs, params) => {
+/**
+ * TA_INT_MACD in one pass: both EMAs seeded at slowPeriod-1 (the fast one with the SMA of its last
+ * fastPeriod values there), the signal EMA seeded at slowPeriod-1 + signalPeriod-1 with the SMA of
+ * the MACD values up to there, where all three outputs start.
+ */
+const macd: Kernel = (inputs, params, outputs) => {
   const close = column(inputs, "close");
   const [fast, slow] = fastSlow(params);
   const signalPeriod = intParam(params, "signalPeriod");
   const n = close.length;
-  const macdOut = nanArray(n);
-  const signal = nanArray(n);
-  const histogram = nanArray(n);
+  const macdOut = output(outputs, "macd");
+  const signalOut = output(outputs, "signal");
+  const histogram = output(outputs, "histogram");
   const emaStart = slow - 1;
   const start = emaStart + signalPeriod - 1;
-  if (start >= n) return { macd: macdOut, signal, histogram };
-  // TA_INT_MACD: both EMAs seeded at slowPeriod-1 (the fast one with the SMA of its last
-  // fastPeriod values there), the signal EMA seeded with the SMA of the first signalPeriod MACDs.
-  const fastEma = nanArray(n);
-  emaInto(close, emaStart, fast, 2 / (fast + 1), fastEma);
-  emaInto(close, emaStart, slow, 2 / (slow + 1), macdOut);
-  for (let i = emaStart; i < n; i++) macdOut[i] = (fastEma[i] as number) - (macdOut[i] as number);
-  emaInto(macdOut, start, signalPeriod, 2 / (signalPeriod + 1), signal);
-  for (let i = 0; i < start; i++) macdOut[i] = Number.NaN;
-  for (let i = start; i < n; i++) histogram[i] = (macdOut[i] as number) - (signal[i] as number);
-  return { macd: macdOut, signal, histogram };
+  warmUp(signalOut, start);
+  warmUp(histogram, start);
+  if (!warmUp(macdOut, start)) return;
+  // x * k + ema * (1 - k) instead of TA-Lib's (x - ema) * k + ema: one operation less on each
+  // EMA's dependency chain (MACD runs three), the same value to rounding (~1e-16, damped).
+  const kf = 2 / (fast + 1);
+  const ks = 2 / (slow + 1);
+  const kg = 2 / (signalPeriod + 1);
+  const keepF = 1 - kf;
+  const keepS = 1 - ks;
+  const keepG = 1 - kg;
+  let f = sumOf(close, emaStart - fast + 1, emaStart) / fast;
+  let s = sumOf(close, 0, emaStart) / slow;
+  let m = f - s;
+  let signalSum = m;
+  for (let i = emaStart + 1; i <= start; i++) {
+    const x = close[i] as number;
+    f = x * kf + f * keepF;
+    s = x * ks + s * keepS;
+    m = f - s;
+    signalSum += m;
+  }
+  let signal = signalSum / signalPeriod;
+  for (let i = start; ; ) {
+    macdOut[i] = m;
+    signalOut[i] = signal;
+    histogram[i] = m - signal;
+    if (++i >= n) break;
+    const x = close[i] as number;
+    f = x * kf + f * keepF;
+    s = x * ks + s * keepS;
+    m = f - s;
+    signal = m * kg + signal * keepG;
+  }
 };
 
-const cmo: Kernel = (inputs, params) => {
+const cmo: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = nanArray(n);
-  if (period >= n) return { value: out };
+  const out = output(outputs, "value");
+  if (!warmUp(out, period)) return;
   let today = 0;
   let prev = input[today++] as number;
   let gain = 0;
@@ -434,44 +486,43 @@ const cmo: Kernel = (inputs, params) => {
     total = gain + loss;
     out[today - 1] = isZero(total) ? 0 : 100 * ((gain - loss) / total);
   }
-  return { value: out };
 };
 
-const trix: Kernel = (inputs, params) => {
+const trix: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const start = 3 * (period - 1) + 1;
-  if (start >= n) return { value: out };
-  const k = 2 / (period + 1);
-  const e1 = nanArray(n);
-  const e2 = nanArray(n);
-  emaInto(close, period - 1, period, k, e1);
-  emaInto(e1, 2 * (period - 1), period, k, e2);
-  emaInto(e2, 3 * (period - 1), period, k, e1);
-  // e1 now holds the triple EMA from 3*(period-1) on; TA_ROC of it, 1 bar.
+  if (!warmUp(out, start)) return;
+  // The triple EMA goes into `out` from 3*(period-1) on, then TA_ROC of it (1 bar) in place.
+  emaInto(closeEma2(close, period, shared), start - 1, period, 2 / (period + 1), out);
+  let before = out[start - 1] as number;
+  out[start - 1] = Number.NaN;
   for (let i = start; i < n; i++) {
-    const before = e1[i - 1] as number;
-    out[i] = before !== 0 ? ((e1[i] as number) / before - 1) * 100 : 0;
+    const triple = out[i] as number;
+    out[i] = before !== 0 ? (triple / before - 1) * 100 : 0;
+    before = triple;
   }
-  return { value: out };
 };
 
 /**
  * TA-Lib's LINEARREG family over the last `period` closes with x = bars ago (0 = newest), run
  * with rolling sums instead of TA-Lib's O(period) loop per output.
  */
-const linearreg: Kernel = (inputs, params) => {
+const linearreg: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const value = nanArray(n);
-  const forecast = nanArray(n);
-  const slope = nanArray(n);
-  const intercept = nanArray(n);
+  const value = output(outputs, "value");
+  const forecast = output(outputs, "forecast");
+  const slope = output(outputs, "slope");
+  const intercept = output(outputs, "intercept");
   const start = period - 1;
-  if (start >= n) return { value, forecast, slope, intercept };
+  warmUp(forecast, start);
+  warmUp(slope, start);
+  warmUp(intercept, start);
+  if (!warmUp(value, start)) return;
   const sumX = period * (period - 1) * 0.5;
   const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6;
   const divisor = sumX * sumX - period * sumXSqr;
@@ -510,7 +561,6 @@ const linearreg: Kernel = (inputs, params) => {
     value[t] = b + m * (period - 1);
     forecast[t] = b + m * period;
   }
-  return { value, forecast, slope, intercept };
 };
 
 /** Keyed by the catalog name; output names are the catalog's. */

@@ -4,10 +4,13 @@ import {
   fastStochasticK,
   intParam,
   isZero,
-  nanArray,
+  output,
   param,
-  rollingExtremeIndex,
   rollingSma,
+  trueRange,
+  WindowExtreme,
+  warmUp,
+  windowExtremeInto,
 } from "./shared.js";
 import type { Kernel } from "./types.js";
 
@@ -19,54 +22,44 @@ import type { Kernel } from "./types.js";
  * lookback; the default unstable period of 0).
  */
 
-/** TA-Lib's TRUE_RANGE macro. */
-function trueRange(high: number, low: number, prevClose: number): number {
-  let range = high - low;
-  const up = Math.abs(prevClose - high);
-  if (up > range) range = up;
-  const down = Math.abs(prevClose - low);
-  if (down > range) range = down;
-  return range;
-}
-
 /** ROCP: (price - prev) / prev; TA-Lib writes 0 where prev is exactly 0. */
-const rocp: Kernel = (inputs, params) => {
+const rocp: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
+  warmUp(out, period);
   for (let i = period; i < n; i++) {
     const prev = input[i - period] as number;
     out[i] = prev !== 0 ? ((input[i] as number) - prev) / prev : 0;
   }
-  return { value: out };
 };
 
 /** ROC: ((price / prev) - 1) * 100; TA-Lib writes 0 where prev is exactly 0. */
-const roc: Kernel = (inputs, params) => {
+const roc: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
+  warmUp(out, period);
   for (let i = period; i < n; i++) {
     const prev = input[i - period] as number;
     out[i] = prev !== 0 ? ((input[i] as number) / prev - 1) * 100 : 0;
   }
-  return { value: out };
 };
 
 /**
  * STDDEV: TA_INT_VAR's rolling sum and sum of squares (population variance
  * mean(x^2) - mean(x)^2), then sqrt * nbDev; a variance below TA_EPSILON gives exactly 0.
  */
-const stddev: Kernel = (inputs, params) => {
+const stddev: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const nbDev = param(params, "stdDev");
   const n = input.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const start = period - 1;
-  if (start >= n) return { value: out };
+  if (!warmUp(out, start)) return;
   let total1 = 0;
   let total2 = 0;
   let trailing = 0;
@@ -91,34 +84,31 @@ const stddev: Kernel = (inputs, params) => {
     if (variance < EPSILON) out[i - 1] = 0;
     else out[i - 1] = nbDev !== 1 ? Math.sqrt(variance) * nbDev : Math.sqrt(variance);
   }
-  return { value: out };
 };
 
 /** MAX / MIN over the last `period` closes (TA-Lib's lookback period - 1). */
-function windowExtreme(inputs: Parameters<Kernel>[0], period: number, max: boolean): Float64Array {
+function windowExtreme(inputs: Parameters<Kernel>[0], period: number, out: Float64Array, max: boolean): void {
   const input = column(inputs, "close");
-  const out = nanArray(input.length);
-  const extreme = rollingExtremeIndex(input, period, max);
-  for (let today = period - 1; today < input.length; today++)
-    out[today] = input[extreme[today] as number] as number;
-  return out;
+  if (!warmUp(out, period - 1)) return;
+  windowExtremeInto(input, period, max, out);
 }
 
-const max: Kernel = (inputs, params) => ({ value: windowExtreme(inputs, intParam(params, "period"), true) });
-const min: Kernel = (inputs, params) => ({ value: windowExtreme(inputs, intParam(params, "period"), false) });
+const max: Kernel = (inputs, params, outputs) =>
+  windowExtreme(inputs, intParam(params, "period"), output(outputs, "value"), true);
+const min: Kernel = (inputs, params, outputs) =>
+  windowExtreme(inputs, intParam(params, "period"), output(outputs, "value"), false);
 
 /** MIDPOINT: (highest + lowest) / 2 of the last `period` closes. */
-const midpoint: Kernel = (inputs, params) => {
+const midpoint: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
-  const out = nanArray(input.length);
-  const highest = rollingExtremeIndex(input, period, true);
-  const lowest = rollingExtremeIndex(input, period, false);
-  for (let today = period - 1; today < input.length; today++) {
-    out[today] =
-      ((input[highest[today] as number] as number) + (input[lowest[today] as number] as number)) / 2;
-  }
-  return { value: out };
+  const out = output(outputs, "value");
+  if (!warmUp(out, period - 1)) return;
+  const lowest = new Float64Array(input.length);
+  windowExtremeInto(input, period, true, out);
+  windowExtremeInto(input, period, false, lowest);
+  for (let today = period - 1; today < input.length; today++)
+    out[today] = ((out[today] as number) + (lowest[today] as number)) / 2;
 };
 
 /**
@@ -126,14 +116,18 @@ const midpoint: Kernel = (inputs, params) => {
  * with the plain sums of the first period-1 changes, first value at index period. For period 1
  * TA-Lib writes the raw ratio DM / TR (not times 100) from index 1.
  */
-function directionalIndicator(inputs: Parameters<Kernel>[0], period: number, plus: boolean): Float64Array {
+function directionalIndicator(
+  inputs: Parameters<Kernel>[0],
+  period: number,
+  out: Float64Array,
+  plus: boolean,
+): void {
   const high = column(inputs, "high");
   const low = column(inputs, "low");
   const close = column(inputs, "close");
   const n = close.length;
-  const out = nanArray(n);
-  const lookback = period; // TA-Lib: period, or 1 for period 1
-  if (n <= lookback) return out;
+  // TA-Lib's lookback: period, or 1 for period 1.
+  if (!warmUp(out, period)) return;
   let prevHigh = high[0] as number;
   let prevLow = low[0] as number;
   let prevClose = close[0] as number;
@@ -152,7 +146,7 @@ function directionalIndicator(inputs: Parameters<Kernel>[0], period: number, plu
       } else out[today] = 0;
       prevClose = close[today] as number;
     }
-    return out;
+    return;
   }
   let prevDM = 0;
   let prevTR = 0;
@@ -176,48 +170,50 @@ function directionalIndicator(inputs: Parameters<Kernel>[0], period: number, plu
     prevTR = prevTR - prevTR / period + tr;
     out[today] = isZero(prevTR) ? 0 : 100 * (prevDM / prevTR);
   }
-  return out;
 }
 
-const plusDi: Kernel = (inputs, params) => ({
-  value: directionalIndicator(inputs, intParam(params, "period"), true),
-});
-const minusDi: Kernel = (inputs, params) => ({
-  value: directionalIndicator(inputs, intParam(params, "period"), false),
-});
+const plusDi: Kernel = (inputs, params, outputs) =>
+  directionalIndicator(inputs, intParam(params, "period"), output(outputs, "value"), true);
+const minusDi: Kernel = (inputs, params, outputs) =>
+  directionalIndicator(inputs, intParam(params, "period"), output(outputs, "value"), false);
 
 /** AROONOSC over period+1 candles: factor * (highestIdx - lowestIdx); ties take the most recent extreme. */
-const aroonosc: Kernel = (inputs, params) => {
+const aroonosc: Kernel = (inputs, params, outputs) => {
   const high = column(inputs, "high");
   const low = column(inputs, "low");
   const period = intParam(params, "period");
-  const out = nanArray(high.length);
+  const out = output(outputs, "value");
+  if (!warmUp(out, period)) return;
   const factor = 100 / period;
-  const highest = rollingExtremeIndex(high, period + 1, true);
-  const lowest = rollingExtremeIndex(low, period + 1, false);
-  for (let today = period; today < high.length; today++) {
-    out[today] = factor * ((highest[today] as number) - (lowest[today] as number));
+  const highest = new WindowExtreme(high, period + 1, true);
+  const lowest = new WindowExtreme(low, period + 1, false);
+  for (let today = 0; today < high.length; today++) {
+    const highIndex = highest.push(today);
+    const lowIndex = lowest.push(today);
+    if (today >= period) out[today] = factor * (highIndex - lowIndex);
   }
-  return { value: out };
 };
 
 /**
  * STOCHF: fast %K over kPeriod candles (0 on a flat window), fast %D its SMA over dPeriod
  * (TA-Lib's default MA type 0; a copy for period 1). Both outputs start at kPeriod - 1 + dPeriod - 1.
  */
-const stochf: Kernel = (inputs, params) => {
+const stochf: Kernel = (inputs, params, outputs) => {
   const close = column(inputs, "close");
   const kPeriod = intParam(params, "kPeriod");
   const dPeriod = intParam(params, "dPeriod");
   const n = close.length;
-  const k = nanArray(n);
-  const d = nanArray(n);
+  const k = output(outputs, "k");
+  const d = output(outputs, "d");
   const lookbackTotal = kPeriod - 1 + dPeriod - 1;
-  if (n <= lookbackTotal) return { k, d };
-  const fastK = fastStochasticK(column(inputs, "high"), column(inputs, "low"), close, kPeriod);
-  rollingSma(fastK, d, kPeriod - 1, n - 1, dPeriod);
-  for (let i = lookbackTotal; i < n; i++) k[i] = fastK[i] as number;
-  return { k, d };
+  warmUp(d, lookbackTotal);
+  if (!warmUp(k, lookbackTotal)) return;
+  // Fast %K straight into `k` (from kPeriod - 1; `d` is its scratch space), %D its SMA; then the
+  // warm-up is restored in both.
+  fastStochasticK(column(inputs, "high"), column(inputs, "low"), close, kPeriod, k, d);
+  rollingSma(k, d, kPeriod - 1, n - 1, dPeriod);
+  k.fill(Number.NaN, 0, lookbackTotal);
+  d.fill(Number.NaN, 0, lookbackTotal);
 };
 
 /**
@@ -225,12 +221,16 @@ const stochf: Kernel = (inputs, params) => {
  * x = bars ago, run with rolling sums instead of TA-Lib's O(period) loop per output; the sums are
  * recomputed in TA-Lib's order every `period` bars (amortized O(1)) so drift stays near 1e-13.
  */
-function linearRegression(inputs: Parameters<Kernel>[0], period: number, forecast: boolean): Float64Array {
+function linearRegression(
+  inputs: Parameters<Kernel>[0],
+  period: number,
+  out: Float64Array,
+  forecast: boolean,
+): void {
   const input = column(inputs, "close");
   const n = input.length;
-  const out = nanArray(n);
   const start = period - 1;
-  if (start >= n) return out;
+  if (!warmUp(out, start)) return;
   const sumX = period * (period - 1) * 0.5;
   const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6;
   const divisor = sumX * sumX - period * sumXSqr;
@@ -264,15 +264,12 @@ function linearRegression(inputs: Parameters<Kernel>[0], period: number, forecas
       out[t] = b + m * period;
     } else out[t] = m;
   }
-  return out;
 }
 
-const linearregSlope: Kernel = (inputs, params) => ({
-  value: linearRegression(inputs, intParam(params, "period"), false),
-});
-const tsf: Kernel = (inputs, params) => ({
-  value: linearRegression(inputs, intParam(params, "period"), true),
-});
+const linearregSlope: Kernel = (inputs, params, outputs) =>
+  linearRegression(inputs, intParam(params, "period"), output(outputs, "value"), false);
+const tsf: Kernel = (inputs, params, outputs) =>
+  linearRegression(inputs, intParam(params, "period"), output(outputs, "value"), true);
 
 /** Keyed by the catalog name; output names are the catalog's. */
 export const extraKernels: Readonly<Record<string, Kernel>> = {

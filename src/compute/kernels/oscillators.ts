@@ -4,11 +4,15 @@ import {
   EPSILON,
   fastStochasticK,
   isZero,
-  nanArray,
+  output,
   param,
-  rollingExtremeIndex,
   rollingSma,
+  trueRange,
+  WindowExtreme,
+  warmUp,
+  windowExtremeInto,
 } from "./shared.js";
+import { type SharedSeries, sharedInto, sharedScratch } from "./shared-series.js";
 import type { Kernel } from "./types.js";
 
 /**
@@ -18,23 +22,22 @@ import type { Kernel } from "./types.js";
  * before TA-Lib's first valid index (its lookback; the default unstable period of 0).
  */
 
-/** TA-Lib's TRUE_RANGE macro. */
-function trueRange(high: number, low: number, prevClose: number): number {
-  let range = high - low;
-  const up = Math.abs(prevClose - high);
-  if (up > range) range = up;
-  const down = Math.abs(prevClose - low);
-  if (down > range) range = down;
-  return range;
+/**
+ * Wilder's smoothing, TA-Lib's `(avg * (period - 1) + x) / period`, as `avg * keep + x * share`:
+ * the division TA-Lib puts on every candle's dependency chain costs it about 1.5x, and the two
+ * forms differ by rounding only (~1e-16 relative per step; the smoothing damps it, no drift).
+ */
+function wilder(period: number): { keep: number; share: number } {
+  return { keep: (period - 1) / period, share: 1 / period };
 }
 
-/** RSI: Wilder smoothing seeded with the plain average gain and loss of the first period changes. */
-export const rsi: Kernel = (inputs, params) => {
-  const close = column(inputs, "close");
-  const period = param(params, "period");
+/**
+ * RSI: Wilder smoothing seeded with the plain average gain and loss of the first period changes.
+ * TA-Lib's exact operations, division included (not wilder()): STOCHRSI's stochastic of the RSI
+ * turns a one-ulp difference between two nearly equal RSI values into a jump of up to 100.
+ */
+function rsiInto(close: Float64Array, period: number, out: Float64Array): void {
   const n = close.length;
-  const out = nanArray(n);
-  if (n <= period) return { value: out };
   let prevValue = close[0] as number;
   let prevGain = 0;
   let prevLoss = 0;
@@ -62,116 +65,161 @@ export const rsi: Kernel = (inputs, params) => {
     total = prevGain + prevLoss;
     out[today] = isZero(total) ? 0 : 100 * (prevGain / total);
   }
-  return { value: out };
+}
+
+export const rsi: Kernel = (inputs, params, outputs, shared) => {
+  const close = column(inputs, "close");
+  const period = param(params, "period");
+  const out = output(outputs, "value");
+  if (!warmUp(out, period)) return;
+  sharedInto(shared, `rsi:${period}`, [close], out, (target) => rsiInto(close, period, target));
 };
 
-/** TA-Lib's ATR (or, with `normalize`, NATR) from index period on. */
-function averageTrueRange(inputs: IndicatorInputs, period: number, normalize: boolean): Float64Array {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
+/**
+ * STOCHRSI: TA-Lib's STOCHF over the RSI(period) series (the RSI as high, low and close): fast %K
+ * over kPeriod (0 on a flat window), %D its SMA over dPeriod; both start at period + kPeriod - 1 +
+ * dPeriod - 1. The stochastic runs on views from the RSI's first value, so no NaN enters its
+ * windows; `d` is its scratch space until %D is written.
+ */
+export const stochrsi: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
+  const period = param(params, "period");
+  const kPeriod = param(params, "kPeriod");
+  const dPeriod = param(params, "dPeriod");
+  const k = output(outputs, "k");
+  const d = output(outputs, "d");
+  const start = period + kPeriod - 1 + dPeriod - 1;
+  warmUp(d, start);
+  if (!warmUp(k, start)) return;
+  const rsiValues = sharedScratch(shared, `rsi:${period}`, [close], (target) =>
+    rsiInto(close, period, target),
+  ).subarray(period);
+  const kFromRsi = k.subarray(period);
+  const dFromRsi = d.subarray(period);
+  fastStochasticK(rsiValues, rsiValues, rsiValues, kPeriod, kFromRsi, dFromRsi);
+  rollingSma(kFromRsi, dFromRsi, kPeriod - 1, rsiValues.length - 1, dPeriod);
+  k.fill(Number.NaN, 0, start);
+  d.fill(Number.NaN, 0, start);
+};
+
+/** True range from index 1 on (NaN at 0), as TRANGE outputs it; shared by TRANGE, ATR, NATR and ULTOSC. */
+function trueRangeInto(high: Float64Array, low: Float64Array, close: Float64Array, out: Float64Array): void {
+  out[0] = Number.NaN;
+  for (let i = 1; i < close.length; i++)
+    out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
+}
+
+function sharedTrueRange(inputs: IndicatorInputs, shared: SharedSeries): Float64Array {
+  const { high, low, close } = directionalInputs(inputs);
+  return sharedScratch(shared, "trange", [high, low, close], (target) =>
+    trueRangeInto(high, low, close, target),
+  );
+}
+
+/**
+ * TA-Lib's ATR (or, with `normalize`, NATR) from index period on: Wilder's smoothing of the true
+ * range. The true range comes from TRANGE's output when the request has one; otherwise it is
+ * written into `out` first and smoothed in place (each value is read before it is overwritten),
+ * so either way one loop does the smoothing and nothing is allocated.
+ */
+function averageTrueRange(
+  inputs: IndicatorInputs,
+  period: number,
+  out: Float64Array,
+  normalize: boolean,
+  shared: SharedSeries,
+): void {
+  const { high, low, close } = directionalInputs(inputs);
   const n = close.length;
-  const out = nanArray(n);
-  if (n <= period) return out;
-  if (period === 1) {
-    // TA-Lib returns plain TRANGE for period 1, for NATR too (not normalized by the close).
+  if (!warmUp(out, period)) return;
+  let ranges = shared.find("trange", [high, low, close]);
+  if (!ranges) {
     for (let i = 1; i < n; i++)
       out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
-    return out;
+    ranges = out;
+  }
+  if (period === 1) {
+    // TA-Lib returns plain TRANGE for period 1, for NATR too (not normalized by the close).
+    if (ranges !== out) out.set(ranges.subarray(1), 1);
+    return;
   }
   let sum = 0;
-  for (let i = 1; i <= period; i++)
-    sum += trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
+  for (let i = 1; i <= period; i++) sum += ranges[i] as number;
   let atr = sum / period;
-  const write = (i: number): void => {
+  const { keep, share } = wilder(period);
+  for (let i = period; ; ) {
     if (!normalize) out[i] = atr;
     else {
       const c = close[i] as number;
       out[i] = isZero(c) ? 0 : (atr / c) * 100;
     }
-  };
-  write(period);
-  for (let i = period + 1; i < n; i++) {
-    atr *= period - 1;
-    atr += trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
-    atr /= period;
-    write(i);
+    if (++i >= n) break;
+    atr = atr * keep + (ranges[i] as number) * share;
   }
-  return out;
+  out.fill(Number.NaN, 0, period);
 }
 
-export const atr: Kernel = (inputs, params) => ({
-  value: averageTrueRange(inputs, param(params, "period"), false),
-});
+export const atr: Kernel = (inputs, params, outputs, shared) =>
+  averageTrueRange(inputs, param(params, "period"), output(outputs, "value"), false, shared);
 
-export const natr: Kernel = (inputs, params) => ({
-  value: averageTrueRange(inputs, param(params, "period"), true),
-});
+export const natr: Kernel = (inputs, params, outputs, shared) =>
+  averageTrueRange(inputs, param(params, "period"), output(outputs, "value"), true, shared);
 
-export const trange: Kernel = (inputs) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
-  const n = close.length;
-  const out = nanArray(n);
-  for (let i = 1; i < n; i++) out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
-  return { value: out };
+export const trange: Kernel = (inputs, _params, outputs, shared) => {
+  const { high, low, close } = directionalInputs(inputs);
+  const out = output(outputs, "value");
+  if (!warmUp(out, 1)) return;
+  sharedInto(shared, "trange", [high, low, close], out, (target) => trueRangeInto(high, low, close, target));
 };
 
 /** STOCH with SMA smoothing for slow %K and %D (TA-Lib's default MA type 0). */
-export const stoch: Kernel = (inputs, params) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+export const stoch: Kernel = (inputs, params, outputs) => {
+  const { high, low, close } = directionalInputs(inputs);
   const kPeriod = param(params, "kPeriod");
   const kSlowing = param(params, "kSlowingPeriod");
   const dPeriod = param(params, "dPeriod");
   const n = close.length;
-  const k = nanArray(n);
-  const d = nanArray(n);
+  const k = output(outputs, "k");
+  const d = output(outputs, "d");
   const lookbackK = kPeriod - 1;
   const lookbackTotal = lookbackK + kSlowing - 1 + dPeriod - 1;
-  if (n <= lookbackTotal) return { k, d };
-  // Fast %K (index = candle index), then SMA it into slow %K, then %D.
-  const fastK = fastStochasticK(high, low, close, kPeriod);
-  // Slow %K is valid from lookbackK + kSlowing - 1, %D (and the output) from lookbackTotal.
-  const slowKStart = lookbackK + kSlowing - 1;
-  const slowK = new Float64Array(n);
-  rollingSma(fastK, slowK, lookbackK, n - 1, kSlowing);
-  rollingSma(slowK, d, slowKStart, n - 1, dPeriod);
-  for (let i = lookbackTotal; i < n; i++) k[i] = slowK[i] as number;
-  return { k, d };
+  warmUp(d, lookbackTotal);
+  if (!warmUp(k, lookbackTotal)) return;
+  // Fast %K (index = candle index) into a scratch array, its SMA (slow %K, valid from
+  // lookbackK + kSlowing - 1) into `k`, the SMA of that into `d`; both outputs start at lookbackTotal.
+  const fastK = new Float64Array(n);
+  fastStochasticK(high, low, close, kPeriod, fastK, k);
+  rollingSma(fastK, k, lookbackK, n - 1, kSlowing);
+  rollingSma(k, d, lookbackK + kSlowing - 1, n - 1, dPeriod);
+  k.fill(Number.NaN, 0, lookbackTotal);
 };
 
-export const willr: Kernel = (inputs, params) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+export const willr: Kernel = (inputs, params, outputs) => {
+  const { high, low, close } = directionalInputs(inputs);
   const period = param(params, "period");
   const n = close.length;
-  const out = nanArray(n);
-  if (n < period) return { value: out };
-  const highest = rollingExtremeIndex(high, period, true);
-  const lowest = rollingExtremeIndex(low, period, false);
+  const out = output(outputs, "value");
+  if (!warmUp(out, period - 1)) return;
+  // The highest highs go into `out`, the lowest lows into a scratch array.
+  const lowest = new Float64Array(n);
+  windowExtremeInto(high, period, true, out);
+  windowExtremeInto(low, period, false, lowest);
   for (let today = period - 1; today < n; today++) {
-    const lowValue = low[lowest[today] as number] as number;
-    const highValue = high[highest[today] as number] as number;
+    const highValue = out[today] as number;
+    const lowValue = lowest[today] as number;
     const diff = (highValue - lowValue) / -100;
     out[today] = diff !== 0 ? (highValue - (close[today] as number)) / diff : 0;
   }
-  return { value: out };
 };
 
 /** CCI: the mean deviation needs the whole window each step, as in TA-Lib (circular buffer, same summation order). */
-export const cci: Kernel = (inputs, params) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+export const cci: Kernel = (inputs, params, outputs) => {
+  const { high, low, close } = directionalInputs(inputs);
   const period = param(params, "period");
   const n = close.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const lookback = period - 1;
-  if (n <= lookback) return { value: out };
+  if (!warmUp(out, lookback)) return;
   const buffer = new Float64Array(period);
   let slot = 0;
   let i = 0;
@@ -191,19 +239,16 @@ export const cci: Kernel = (inputs, params) => {
     out[i] = distance !== 0 && deviation !== 0 ? distance / (0.015 * (deviation / period)) : 0;
     slot = slot + 1 === period ? 0 : slot + 1;
   }
-  return { value: out };
 };
 
 /** MFI: rolling positive/negative money-flow sums over a circular buffer; 0 when the total flow is below 1. */
-export const mfi: Kernel = (inputs, params) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+export const mfi: Kernel = (inputs, params, outputs) => {
+  const { high, low, close } = directionalInputs(inputs);
   const volume = column(inputs, "volume");
   const period = param(params, "period");
   const n = close.length;
-  const out = nanArray(n);
-  if (n <= period) return { value: out };
+  const out = output(outputs, "value");
+  if (!warmUp(out, period)) return;
   const positive = new Float64Array(period);
   const negative = new Float64Array(period);
   let slot = 0;
@@ -237,16 +282,15 @@ export const mfi: Kernel = (inputs, params) => {
     }
     slot = slot + 1 === period ? 0 : slot + 1;
   }
-  return { value: out };
 };
 
 /** OBV: TA-Lib starts the running total at volume[0]. */
-export const obv: Kernel = (inputs) => {
+export const obv: Kernel = (inputs, _params, outputs) => {
   const close = column(inputs, "close");
   const volume = column(inputs, "volume");
   const n = close.length;
-  const out = new Float64Array(n);
-  if (n === 0) return { value: out };
+  const out = output(outputs, "value");
+  if (n === 0) return;
   let total = volume[0] as number;
   let prev = close[0] as number;
   for (let i = 0; i < n; i++) {
@@ -256,7 +300,6 @@ export const obv: Kernel = (inputs) => {
     out[i] = total;
     prev = value;
   }
-  return { value: out };
 };
 
 /** One step of TA-Lib's accumulation/distribution line. */
@@ -265,33 +308,28 @@ function adStep(ad: number, high: number, low: number, close: number, volume: nu
   return range > 0 ? ad + ((close - low - (high - close)) / range) * volume : ad;
 }
 
-export const ad: Kernel = (inputs) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+export const ad: Kernel = (inputs, _params, outputs) => {
+  const { high, low, close } = directionalInputs(inputs);
   const volume = column(inputs, "volume");
   const n = close.length;
-  const out = new Float64Array(n);
+  const out = output(outputs, "value");
   let total = 0;
   for (let i = 0; i < n; i++) {
     total = adStep(total, high[i] as number, low[i] as number, close[i] as number, volume[i] as number);
     out[i] = total;
   }
-  return { value: out };
 };
 
 /** ADOSC: fast EMA - slow EMA of the A/D line, both seeded with the first A/D value (not an SMA). */
-export const adosc: Kernel = (inputs, params) => {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+export const adosc: Kernel = (inputs, params, outputs) => {
+  const { high, low, close } = directionalInputs(inputs);
   const volume = column(inputs, "volume");
   const fastPeriod = param(params, "fastPeriod");
   const slowPeriod = param(params, "slowPeriod");
   const n = close.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const lookback = Math.max(fastPeriod, slowPeriod) - 1;
-  if (n <= lookback) return { value: out };
+  if (!warmUp(out, lookback)) return;
   const fastK = 2 / (fastPeriod + 1);
   const slowK = 2 / (slowPeriod + 1);
   const fastKeep = 1 - fastK;
@@ -306,33 +344,30 @@ export const adosc: Kernel = (inputs, params) => {
     if (i >= lookback) out[i] = fast - slow;
   }
   if (lookback === 0) out[0] = fast - slow;
-  return { value: out };
 };
 
-export const bop: Kernel = (inputs) => {
+export const bop: Kernel = (inputs, _params, outputs) => {
   const open = column(inputs, "open");
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+  const { high, low, close } = directionalInputs(inputs);
   const n = close.length;
-  const out = new Float64Array(n);
+  const out = output(outputs, "value");
   for (let i = 0; i < n; i++) {
     const range = (high[i] as number) - (low[i] as number);
     out[i] = range < EPSILON ? 0 : ((close[i] as number) - (open[i] as number)) / range;
   }
-  return { value: out };
 };
 
 /**
- * Wilder-smoothed +DM, -DM and true range as TA-Lib's DX/ADX/ADXR compute them; calls `emit(i, dx)`
- * from index `period` on with that candle's DX, or NaN where TA-Lib's DX is undefined (zero TR or DI sum).
+ * Raw DX into `out` from index period on, from Wilder-smoothed +DM, -DM and true range as TA-Lib's
+ * DX/ADX/ADXR compute them; NaN where TA-Lib's DX is undefined (zero TR or DI sum). Indices before
+ * period are left as they are.
  */
-function directionalMovement(
+function rawDxInto(
   high: Float64Array,
   low: Float64Array,
   close: Float64Array,
   period: number,
-  emit: (index: number, dx: number) => void,
+  out: Float64Array,
 ): void {
   const n = close.length;
   let prevMinusDM = 0;
@@ -341,6 +376,8 @@ function directionalMovement(
   let prevHigh = high[0] as number;
   let prevLow = low[0] as number;
   let prevClose = close[0] as number;
+  // TA-Lib's `x - x / period`, as a product (see wilder()).
+  const keep = 1 - 1 / period;
   for (let today = 1; today < n; today++) {
     const h = high[today] as number;
     const diffP = h - prevHigh;
@@ -350,23 +387,24 @@ function directionalMovement(
     prevLow = l;
     const smoothing = today >= period;
     if (smoothing) {
-      prevMinusDM -= prevMinusDM / period;
-      prevPlusDM -= prevPlusDM / period;
+      prevMinusDM *= keep;
+      prevPlusDM *= keep;
     }
     if (diffM > 0 && diffP < diffM) prevMinusDM += diffM;
     else if (diffP > 0 && diffP > diffM) prevPlusDM += diffP;
     const tr = trueRange(prevHigh, prevLow, prevClose);
-    prevTR = smoothing ? prevTR - prevTR / period + tr : prevTR + tr;
+    prevTR = smoothing ? prevTR * keep + tr : prevTR + tr;
     prevClose = close[today] as number;
     if (!smoothing) continue;
     let dx = Number.NaN;
     if (!isZero(prevTR)) {
-      const minusDI = 100 * (prevMinusDM / prevTR);
-      const plusDI = 100 * (prevPlusDM / prevTR);
+      const percentOfTR = 100 / prevTR;
+      const minusDI = prevMinusDM * percentOfTR;
+      const plusDI = prevPlusDM * percentOfTR;
       const sum = minusDI + plusDI;
       if (!isZero(sum)) dx = 100 * (Math.abs(minusDI - plusDI) / sum);
     }
-    emit(today, dx);
+    out[today] = dx;
   }
 }
 
@@ -375,70 +413,91 @@ function directionalInputs(inputs: IndicatorInputs) {
 }
 
 /** DX: first value at index period; where undefined, 0 at the first value and the previous value after. */
-export const dx: Kernel = (inputs, params) => {
+export const dx: Kernel = (inputs, params, outputs) => {
   const { high, low, close } = directionalInputs(inputs);
   const period = param(params, "period");
-  const out = nanArray(close.length);
+  const out = output(outputs, "value");
+  if (!warmUp(out, period)) return;
+  rawDxInto(high, low, close, period, out);
   let previous = 0;
-  directionalMovement(high, low, close, period, (i, value) => {
-    if (!Number.isNaN(value)) previous = value;
-    out[i] = previous;
-  });
-  return { value: out };
+  for (let i = period; i < close.length; i++) {
+    const value = out[i] as number;
+    if (Number.isNaN(value)) out[i] = previous;
+    else previous = value;
+  }
 };
 
-/** Wilder-smoothed DX: TA-Lib sums the DX of indices period..2*period-1 for the seed. */
-function adxSeries(inputs: IndicatorInputs, period: number): Float64Array {
+/**
+ * Wilder-smoothed DX into `out` from 2*period-1 on (NaN from period until then): TA-Lib sums the
+ * DX of indices period..2*period-1 for the seed and skips undefined DX values. The raw DX is
+ * written into `out` first and smoothed in place.
+ */
+function adxInto(inputs: IndicatorInputs, period: number, out: Float64Array): void {
   const { high, low, close } = directionalInputs(inputs);
-  const out = nanArray(close.length);
   const first = 2 * period - 1;
+  rawDxInto(high, low, close, period, out);
   let sumDX = 0;
-  let adx = 0;
-  directionalMovement(high, low, close, period, (i, value) => {
-    if (i < first) {
-      if (!Number.isNaN(value)) sumDX += value;
-      return;
-    }
-    if (i === first) {
-      if (!Number.isNaN(value)) sumDX += value;
-      adx = sumDX / period;
-    } else if (!Number.isNaN(value)) {
-      adx = (adx * (period - 1) + value) / period;
-    }
+  for (let i = period; i <= first; i++) {
+    const value = out[i] as number;
+    if (!Number.isNaN(value)) sumDX += value;
+  }
+  let adx = sumDX / period;
+  out[first] = adx;
+  const { keep, share } = wilder(period);
+  for (let i = first + 1; i < close.length; i++) {
+    const value = out[i] as number;
+    if (!Number.isNaN(value)) adx = adx * keep + value * share;
     out[i] = adx;
-  });
-  return out;
+  }
+  out.fill(Number.NaN, 0, first);
 }
 
-export const adx: Kernel = (inputs, params) => ({ value: adxSeries(inputs, param(params, "period")) });
+/** ADX(period) over these inputs; shared by ADX and ADXR. */
+function adxKey(period: number): string {
+  return `adx:${period}`;
+}
 
-export const adxr: Kernel = (inputs, params) => {
+export const adx: Kernel = (inputs, params, outputs, shared) => {
+  const { high, low, close } = directionalInputs(inputs);
   const period = param(params, "period");
-  const series = adxSeries(inputs, period);
-  const n = series.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
+  if (!warmUp(out, 2 * period - 1)) return;
+  sharedInto(shared, adxKey(period), [high, low, close], out, (target) => adxInto(inputs, period, target));
+};
+
+export const adxr: Kernel = (inputs, params, outputs, shared) => {
+  const { high, low, close } = directionalInputs(inputs);
+  const period = param(params, "period");
+  const out = output(outputs, "value");
   const first = 3 * period - 2;
-  for (let i = first; i < n; i++) out[i] = ((series[i] as number) + (series[i - (period - 1)] as number)) / 2;
-  return { value: out };
+  if (!warmUp(out, first)) return;
+  const series = sharedScratch(shared, adxKey(period), [high, low, close], (target) =>
+    adxInto(inputs, period, target),
+  );
+  for (let i = first; i < close.length; i++)
+    out[i] = ((series[i] as number) + (series[i - (period - 1)] as number)) / 2;
 };
 
 /** AROON over period+1 candles; ties take the most recent extreme (TA-Lib's >= / <=). */
-export const aroon: Kernel = (inputs, params) => {
+export const aroon: Kernel = (inputs, params, outputs) => {
   const high = column(inputs, "high");
   const low = column(inputs, "low");
   const period = param(params, "period");
   const n = high.length;
-  const up = nanArray(n);
-  const down = nanArray(n);
+  const up = output(outputs, "up");
+  const down = output(outputs, "down");
   const factor = 100 / period;
-  if (n <= period) return { up, down };
-  const highest = rollingExtremeIndex(high, period + 1, true);
-  const lowest = rollingExtremeIndex(low, period + 1, false);
-  for (let today = period; today < n; today++) {
-    up[today] = factor * (period - (today - (highest[today] as number)));
-    down[today] = factor * (period - (today - (lowest[today] as number)));
+  warmUp(down, period);
+  if (!warmUp(up, period)) return;
+  const highest = new WindowExtreme(high, period + 1, true);
+  const lowest = new WindowExtreme(low, period + 1, false);
+  for (let today = 0; today < n; today++) {
+    const highIndex = highest.push(today);
+    const lowIndex = lowest.push(today);
+    if (today < period) continue;
+    up[today] = factor * (period - (today - highIndex));
+    down[today] = factor * (period - (today - lowIndex));
   }
-  return { up, down };
 };
 
 /**
@@ -446,8 +505,8 @@ export const aroon: Kernel = (inputs, params) => {
  * periods 1, TA-Lib's lookback comes out as 0 and its value at index 0 reads close[-1] (outside
  * the series); this kernel starts at index 1 there and matches TA-Lib from then on.
  */
-export const ultosc: Kernel = (inputs, params) => {
-  const { high, low, close } = directionalInputs(inputs);
+export const ultosc: Kernel = (inputs, params, outputs, shared) => {
+  const { low, close } = directionalInputs(inputs);
   const sorted = [
     param(params, "shortPeriod"),
     param(params, "mediumPeriod"),
@@ -457,19 +516,14 @@ export const ultosc: Kernel = (inputs, params) => {
   const p2 = sorted[1] as number;
   const p3 = sorted[2] as number;
   const n = close.length;
-  const out = nanArray(n);
+  const out = output(outputs, "value");
   const start = p3;
-  if (n <= start) return { value: out };
-  const buying = new Float64Array(n);
-  const ranges = new Float64Array(n);
+  if (!warmUp(out, start)) return;
   // Per-candle terms are recomputed in TA-Lib when they leave a window; storing them gives the same numbers.
-  for (let day = 1; day < n; day++) {
-    const l = low[day] as number;
-    const prevClose = close[day - 1] as number;
-    const trueLow = Math.min(l, prevClose);
-    buying[day] = (close[day] as number) - trueLow;
-    ranges[day] = trueRange(high[day] as number, l, prevClose);
-  }
+  const buying = new Float64Array(n);
+  for (let day = 1; day < n; day++)
+    buying[day] = (close[day] as number) - Math.min(low[day] as number, close[day - 1] as number);
+  const ranges = sharedTrueRange(inputs, shared);
   let a1 = 0;
   let b1 = 0;
   let a2 = 0;
@@ -497,10 +551,10 @@ export const ultosc: Kernel = (inputs, params) => {
     b1 += b;
     b2 += b;
     b3 += b;
-    let output = 0;
-    if (!isZero(b1)) output += 4 * (a1 / b1);
-    if (!isZero(b2)) output += 2 * (a2 / b2);
-    if (!isZero(b3)) output += a3 / b3;
+    let weighted = 0;
+    if (!isZero(b1)) weighted += 4 * (a1 / b1);
+    if (!isZero(b2)) weighted += 2 * (a2 / b2);
+    if (!isZero(b3)) weighted += a3 / b3;
     const t1 = today - p1 + 1;
     const t2 = today - p2 + 1;
     const t3 = today - p3 + 1;
@@ -510,21 +564,20 @@ export const ultosc: Kernel = (inputs, params) => {
     b2 -= ranges[t2] as number;
     a3 -= buying[t3] as number;
     b3 -= ranges[t3] as number;
-    out[today] = 100 * (output / 7);
+    out[today] = 100 * (weighted / 7);
   }
-  return { value: out };
 };
 
 /** Parabolic SAR as TA-Lib implements it (initial direction from -DM of the first two candles). */
-export const sar: Kernel = (inputs, params) => {
+export const sar: Kernel = (inputs, params, outputs) => {
   const high = column(inputs, "high");
   const low = column(inputs, "low");
   const acceleration0 = param(params, "acceleration");
   const maximum = param(params, "maximum");
   const acceleration = Math.min(acceleration0, maximum);
   const n = high.length;
-  const out = nanArray(n);
-  if (n < 2) return { value: out };
+  const out = output(outputs, "value");
+  if (!warmUp(out, 1)) return;
   let af = acceleration;
   const diffP = (high[1] as number) - (high[0] as number);
   const diffM = (low[0] as number) - (low[1] as number);
@@ -592,15 +645,12 @@ export const sar: Kernel = (inputs, params) => {
       if (value < newHigh) value = newHigh;
     }
   }
-  return { value: out };
 };
 
-/**
- * Kernels by catalog name. STOCHRSI is absent: the catalog's single `period` and 0-1 `value`
- * cannot express TA-Lib's separate fastK/fastD periods and 0-100 fastk/fastd outputs.
- */
+/** Kernels by catalog name. */
 export const oscillatorKernels: Readonly<Record<string, Kernel>> = Object.freeze({
   RSI: rsi,
+  STOCHRSI: stochrsi,
   ATR: atr,
   STOCH: stoch,
   CCI: cci,

@@ -1,4 +1,5 @@
 import type { CandleColumn, IndicatorInputs } from "../catalog/definition.js";
+import type { KernelOutputs } from "./types.js";
 
 /** TA_EPSILON of the TA-Lib the `talib` binding builds (ta_utility.h): 1e-14, not the 1e-8 of older releases. */
 export const EPSILON = 1e-14;
@@ -14,9 +15,35 @@ export function column(inputs: IndicatorInputs, name: CandleColumn): Float64Arra
   return values;
 }
 
-/** An output array: NaN (no value) until the kernel writes TA-Lib's first valid index on. */
+/** A scratch array for an intermediate series: NaN (no value) until written. */
 export function nanArray(length: number): Float64Array {
   return new Float64Array(length).fill(Number.NaN);
+}
+
+/** The caller's array for output `name` (see Kernel). */
+export function output(outputs: KernelOutputs, name: string): Float64Array {
+  const values = outputs[name];
+  if (values === undefined) throw new Error(`kernel output "${name}" is missing`);
+  return values;
+}
+
+/**
+ * Writes NaN before `first`, TA-Lib's first valid index; false when the series ends before it
+ * (every index is then NaN and the kernel has nothing more to write).
+ */
+export function warmUp(out: Float64Array, first: number): boolean {
+  out.fill(Number.NaN, 0, Math.max(0, first));
+  return first < out.length;
+}
+
+/** TA-Lib's TRUE_RANGE macro. */
+export function trueRange(high: number, low: number, prevClose: number): number {
+  let range = high - low;
+  const up = Math.abs(prevClose - high);
+  if (up > range) range = up;
+  const down = Math.abs(prevClose - low);
+  if (down > range) range = down;
+  return range;
 }
 
 export function param(params: Readonly<Record<string, number>>, name: string): number {
@@ -34,80 +61,108 @@ export function intParam(params: Readonly<Record<string, number>>, name: string)
 }
 
 /**
- * Sliding-window extreme (max or min) as a monotonic deque of indices in a ring buffer allocated
- * once: O(1) amortized per candle however the window trends (TA-Lib rescans the window whenever its
- * extreme expires, O(period) per candle on a trending series). On ties it keeps the most recent
- * index, as TA-Lib's AROON and AROONOSC do; the others use only the extreme's value.
+ * Sliding-window extreme as a monotonic deque of indices: O(1) amortized per candle. On ties it
+ * keeps the most recent index, as TA-Lib's AROON and AROONOSC do; the kernels that need only the
+ * extreme's value use windowExtremeInto, which has no data-dependent loop and is several times faster.
  */
-class WindowExtreme {
+export class WindowExtreme {
   private readonly slots: Int32Array;
   private head = 0;
   private size = 0;
 
   constructor(
     private readonly values: Float64Array,
-    window: number,
+    private readonly window: number,
     private readonly max: boolean,
   ) {
     this.slots = new Int32Array(window + 1);
   }
 
-  /** Adds candle `today`, drops candles before `trailing`; returns the extreme's index. */
-  push(today: number, trailing: number): number {
+  /** Adds candle `today` (the next index), drops the one leaving the window; the extreme's index. */
+  push(today: number): number {
     const { slots, values } = this;
     const capacity = slots.length;
     const value = values[today] as number;
-    while (this.size > 0) {
-      let back = this.head + this.size - 1;
+    let head = this.head;
+    let size = this.size;
+    while (size > 0) {
+      let back = head + size - 1;
       if (back >= capacity) back -= capacity;
       const backValue = values[slots[back] as number] as number;
-      if (this.max ? backValue <= value : backValue >= value) this.size--;
+      if (this.max ? backValue <= value : backValue >= value) size--;
       else break;
     }
-    let slot = this.head + this.size;
+    let slot = head + size;
     if (slot >= capacity) slot -= capacity;
     slots[slot] = today;
-    this.size++;
-    while ((slots[this.head] as number) < trailing) {
-      this.head = this.head + 1 === capacity ? 0 : this.head + 1;
-      this.size--;
+    size++;
+    // One candle enters per push, so at most one leaves.
+    if ((slots[head] as number) <= today - this.window) {
+      head = head + 1 === capacity ? 0 : head + 1;
+      size--;
     }
-    return slots[this.head] as number;
+    this.head = head;
+    this.size = size;
+    return slots[head] as number;
   }
 }
 
 /**
- * For each candle from `period - 1` on, the index of the highest (`max`) or lowest value of the
- * `period` candles ending there (-1 before). Ties take the most recent index, as TA-Lib's AROON does.
+ * The highest (`max`) or lowest of the `period` values ending at each index, into out[period-1..]
+ * (earlier indices are left as they are). van Herk/Gil-Werman: per block of `period` values, a
+ * backward pass stores each suffix extreme where the window starting there ends (out[j+period-1]),
+ * and a forward pass combines it with the running prefix extreme of the window's last block.
+ * O(1) per value whatever the trend, no scratch array, and no data-dependent loop to mispredict.
  */
-export function rollingExtremeIndex(values: Float64Array, period: number, max: boolean): Int32Array {
+export function windowExtremeInto(
+  values: Float64Array,
+  period: number,
+  max: boolean,
+  out: Float64Array,
+): void {
   const n = values.length;
-  const out = new Int32Array(n).fill(-1);
-  const window = new WindowExtreme(values, period, max);
-  for (let today = 0; today < n; today++) {
-    const index = window.push(today, today - period + 1);
-    if (today >= period - 1) out[today] = index;
+  const lastStart = n - period;
+  for (let blockStart = 0; blockStart <= lastStart; blockStart += period) {
+    const blockEnd = Math.min(blockStart + period, n) - 1;
+    let extreme = values[blockEnd] as number;
+    for (let j = blockEnd; j >= blockStart; j--) {
+      const value = values[j] as number;
+      if (max ? value > extreme : value < extreme) extreme = value;
+      // Only windows that end inside the series are stored.
+      if (j <= lastStart) out[j + period - 1] = extreme;
+    }
   }
-  return out;
+  let prefix = 0;
+  for (let i = 0, inBlock = 0; i < n; i++, inBlock++) {
+    const value = values[i] as number;
+    if (inBlock === period) inBlock = 0;
+    if (inBlock === 0 || (max ? value > prefix : value < prefix)) prefix = value;
+    if (i < period - 1) continue;
+    const suffix = out[i] as number;
+    out[i] = (max ? suffix > prefix : suffix < prefix) ? suffix : prefix;
+  }
 }
 
-/** Fast %K: (close - lowest low) / ((highest high - lowest low) / 100), 0 on a flat window; NaN before kPeriod - 1. */
+/**
+ * Fast %K into `out` from kPeriod - 1 on: (close - lowest low) / ((highest high - lowest low) / 100),
+ * 0 on a flat window; earlier indices are left as they are. `lowest` is scratch space as long as
+ * the series (the highest highs go into `out` itself).
+ */
 export function fastStochasticK(
   high: Float64Array,
   low: Float64Array,
   close: Float64Array,
   kPeriod: number,
-): Float64Array {
-  const n = close.length;
-  const out = nanArray(n);
-  const highest = rollingExtremeIndex(high, kPeriod, true);
-  const lowest = rollingExtremeIndex(low, kPeriod, false);
-  for (let today = kPeriod - 1; today < n; today++) {
-    const lowValue = low[lowest[today] as number] as number;
-    const diff = ((high[highest[today] as number] as number) - lowValue) / 100;
+  out: Float64Array,
+  lowest: Float64Array,
+): void {
+  windowExtremeInto(high, kPeriod, true, out);
+  windowExtremeInto(low, kPeriod, false, lowest);
+  for (let today = kPeriod - 1; today < close.length; today++) {
+    const lowValue = lowest[today] as number;
+    const diff = ((out[today] as number) - lowValue) / 100;
     out[today] = diff !== 0 ? ((close[today] as number) - lowValue) / diff : 0;
   }
-  return out;
 }
 
 /**

@@ -1,11 +1,19 @@
 import type { IndicatorInputs } from "../catalog/definition.js";
+import type { SharedSeries } from "./shared-series.js";
+
+/** One Float64Array per catalog output, each as long as the series, owned by the caller. */
+export type KernelOutputs = Readonly<Record<string, Float64Array>>;
 
 /**
- * A TA-Lib-exact batch kernel: reads the Float64Array columns its indicator declares, allocates
- * one Float64Array per output (the catalog's output names), writes TA-Lib's values from TA-Lib's
- * first valid index on, NaN before it. One pass where the math allows, no allocation per candle.
+ * A TA-Lib-exact batch kernel: reads the Float64Array columns its indicator declares and writes
+ * every index of the caller's output arrays: NaN before TA-Lib's first valid index, TA-Lib's
+ * values from there on. The caller owns the arrays (fresh ones per result in the service, reused
+ * buffers in the benchmark), so a kernel allocates nothing for its outputs and nothing per candle.
+ * `shared` holds series other kernels of the same request have already derived from these inputs.
  */
 export type Kernel = (
   inputs: IndicatorInputs,
   params: Readonly<Record<string, number>>,
-) => Record<string, Float64Array>;
+  outputs: KernelOutputs,
+  shared: SharedSeries,
+) => void;
