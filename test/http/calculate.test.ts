@@ -246,6 +246,29 @@ describe("implementations (options.convention)", () => {
     expect(response.json()).toMatchObject({ errors: [{ path: "indicators[0].convention" }] });
   });
 
+  it("STOCHRSI is TA-Lib's (k and d, 0-100); trading-signals' unsmoothed 0-1 variant is StochasticRSI", async () => {
+    const series = randomOhlcv(200, 8).close;
+    const body = await calculate({
+      candles: { close: series },
+      indicators: [{ name: "STOCHRSI" }, { name: "StochasticRSI" }],
+    });
+    const [talib, library] = body.results as unknown as Array<{
+      name: string;
+      implementation: string;
+      warmup: number;
+      values: unknown;
+    }>;
+    expect(talib).toMatchObject({ name: "STOCHRSI", implementation: "talib", warmup: 14 + 5 + 3 - 2 });
+    const { k, d } = talib?.values as { k: (number | null)[]; d: (number | null)[] };
+    // 0-100 up to rounding: TA-Lib's (rsi - lowest) / ((highest - lowest) / 100) can give 100.00000000000001.
+    const percent = (v: number | null) => v !== null && v >= -1e-9 && v <= 100 + 1e-9;
+    expect(k.slice(20).every(percent)).toBe(true);
+    expect(d.slice(20).every(percent)).toBe(true);
+    expect(library).toMatchObject({ name: "StochasticRSI", implementation: "trading-signals" });
+    const values = library?.values as (number | null)[];
+    expect(values.slice(100).some((v) => v !== null && v > 0 && v < 1)).toBe(true);
+  });
+
   it("lists the implementations of each indicator in the catalog, the default first", async () => {
     const catalog = (await service.app.inject({ url: "/indicators" })).json<{
       indicators: Array<{ name: string; implementations: string[] }>;
