@@ -48,9 +48,9 @@ function emaInto(input: Float64Array, seedAt: number, period: number, k: number,
   }
 }
 
-/** SMA(period) of the close into a warmed-up `out`; shared by SMA and BBANDS' middle band. */
-function closeSmaInto(close: Float64Array, period: number, out: Float64Array, shared: SharedSeries): void {
-  sharedInto(shared, `sma:${period}`, [close], out, (target) => smaInto(close, 0, period, target));
+/** The key of SMA(period) of the close: SMA's output, or BBANDS' middle band. */
+function smaKey(period: number): string {
+  return `sma:${period}`;
 }
 
 /** EMA(period) of the close seeded at period-1 (TA_EMA); shared by EMA, DEMA, TEMA and TRIX. */
@@ -72,7 +72,8 @@ const sma: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const out = output(outputs, "value");
-  if (warmUp(out, period - 1)) closeSmaInto(close, period, out, shared);
+  if (!warmUp(out, period - 1)) return;
+  sharedInto(shared, smaKey(period), [close], out, (target) => smaInto(close, 0, period, target));
 };
 
 const ema: Kernel = (inputs, params, outputs, shared) => {
@@ -321,34 +322,36 @@ const bbands: Kernel = (inputs, params, outputs, shared) => {
   warmUp(upper, start);
   warmUp(lower, start);
   if (!warmUp(middle, start)) return;
-  closeSmaInto(input, period, middle, shared);
-  // TA_INT_stddev_using_precalc_ma: running sum of squares minus the squared SMA; a variance
-  // below TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
+  // TA_MA (SMA) and TA_INT_stddev_using_precalc_ma fused into one pass with the same operations per
+  // value: running sums of the closes and their squares, the variance as the mean square minus
+  // the squared SMA; a variance below TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
+  // The middle band is offered as the SMA, but not taken from it: the fused pass costs less than a copy.
+  let total = 0;
   let total2 = 0;
   let trailing = 0;
   let i = 0;
   while (i < start) {
     const x = input[i++] as number;
+    total += x;
     total2 += x * x;
   }
   while (i < n) {
-    let x = input[i++] as number;
+    const x = input[i++] as number;
+    total += x;
     total2 += x * x;
+    const mid = total / period;
     let mean2 = total2 / period;
-    x = input[trailing++] as number;
-    total2 -= x * x;
-    const mid = middle[i - 1] as number;
+    const old = input[trailing++] as number;
+    total -= old;
+    total2 -= old * old;
+    middle[i - 1] = mid;
     mean2 -= mid * mid;
     let sd = mean2 < EPSILON ? 0 : Math.sqrt(mean2);
-    if (dev === 1) {
-      upper[i - 1] = mid + sd;
-      lower[i - 1] = mid - sd;
-    } else {
-      sd *= dev;
-      upper[i - 1] = mid + sd;
-      lower[i - 1] = mid - sd;
-    }
+    if (dev !== 1) sd *= dev;
+    upper[i - 1] = mid + sd;
+    lower[i - 1] = mid - sd;
   }
+  shared.offer(smaKey(period), [input], middle);
 };
 
 function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
