@@ -30,15 +30,6 @@ interface Group {
 
 /** Groups of indicators that derive a common series from the same inputs. */
 const GROUPS: Record<string, Group> = {
-  // BBANDS offers its middle band but recomputes it (its fused pass is cheaper than a copy).
-  "SMA and the BBANDS middle band": {
-    units: [
-      ["BBANDS", { period: 20, stdDev: 2 }],
-      ["BBANDS", { period: 20, stdDev: 3 }],
-      ["SMA", { period: 20 }],
-    ],
-    hits: [1, 0],
-  },
   // TEMA and TRIX each read the EMA and the EMA of it; DEMA the EMA.
   "the EMA chain": {
     units: [

@@ -1,7 +1,7 @@
 /**
- * Series that several kernels derive from the same inputs: the SMA of the close that SMA and
- * BBANDS both need, the EMA chain of EMA, DEMA, TEMA and TRIX, the true range of TRANGE, ATR, NATR
- * and ULTOSC, the ADX that ADXR is built on. A kernel offers only arrays it materializes anyway
+ * Series that several kernels derive from the same inputs: the EMA chain of EMA, DEMA, TEMA and
+ * TRIX, the true range of TRANGE, ATR, NATR and ULTOSC, the RSI of RSI and STOCHRSI, the ADX that
+ * ADXR is built on. A kernel offers only arrays it materializes anyway
  * (an output or an intermediate array), so sharing costs nothing when nothing repeats; an offered
  * array is never written again. Entries are found by the identity of their input arrays: the
  * units of one request hold the same column arrays, so they share within a request and thread,
