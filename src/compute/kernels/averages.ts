@@ -60,10 +60,11 @@ const sma: Kernel = (inputs, params, outputs) => {
   const out = output(outputs, "value");
   const start = period - 1;
   if (!warmUp(out, start)) return;
+  const n = close.length;
   let total = 0;
   for (let i = 0; i <= start; i++) total += close[i] as number;
   out[start] = total / period;
-  for (let i = period; i < close.length; i++) {
+  for (let i = period; i < n; i++) {
     total += (close[i] as number) - (close[i - period] as number);
     out[i] = total / period;
   }

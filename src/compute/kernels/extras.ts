@@ -104,10 +104,11 @@ const midpoint: Kernel = (inputs, params, outputs) => {
   const period = intParam(params, "period");
   const out = output(outputs, "value");
   if (!warmUp(out, period - 1)) return;
-  const lowest = new Float64Array(input.length);
+  const n = input.length;
+  const lowest = new Float64Array(n);
   windowExtremeInto(input, period, true, out);
   windowExtremeInto(input, period, false, lowest);
-  for (let today = period - 1; today < input.length; today++)
+  for (let today = period - 1; today < n; today++)
     out[today] = ((out[today] as number) + (lowest[today] as number)) / 2;
 };
 
@@ -187,7 +188,8 @@ const aroonosc: Kernel = (inputs, params, outputs) => {
   const factor = 100 / period;
   const highest = new WindowExtreme(high, period + 1, true);
   const lowest = new WindowExtreme(low, period + 1, false);
-  for (let today = 0; today < high.length; today++) {
+  const n = high.length;
+  for (let today = 0; today < n; today++) {
     const highIndex = highest.push(today);
     const lowIndex = lowest.push(today);
     if (today >= period) out[today] = factor * (highIndex - lowIndex);

@@ -3,6 +3,7 @@ import {
   column,
   EPSILON,
   fastStochasticK,
+  intParam,
   isZero,
   output,
   param,
@@ -70,7 +71,7 @@ function rsiInto(close: Float64Array, period: number, out: Float64Array): void {
 
 export const rsi: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const out = output(outputs, "value");
   if (!warmUp(out, period)) return;
   sharedInto(shared, `rsi:${period}`, [close], out, (target) => rsiInto(close, period, target));
@@ -84,9 +85,9 @@ export const rsi: Kernel = (inputs, params, outputs, shared) => {
  */
 export const stochrsi: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
-  const period = param(params, "period");
-  const kPeriod = param(params, "kPeriod");
-  const dPeriod = param(params, "dPeriod");
+  const period = intParam(params, "period");
+  const kPeriod = intParam(params, "kPeriod");
+  const dPeriod = intParam(params, "dPeriod");
   const k = output(outputs, "k");
   const d = output(outputs, "d");
   const start = period + kPeriod - 1 + dPeriod - 1;
@@ -105,9 +106,9 @@ export const stochrsi: Kernel = (inputs, params, outputs, shared) => {
 
 /** True range from index 1 on (NaN at 0), as TRANGE outputs it; shared by TRANGE, ATR, NATR and ULTOSC. */
 function trueRangeInto(high: Float64Array, low: Float64Array, close: Float64Array, out: Float64Array): void {
+  const n = close.length;
   out[0] = Number.NaN;
-  for (let i = 1; i < close.length; i++)
-    out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
+  for (let i = 1; i < n; i++) out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
 }
 
 function sharedTrueRange(inputs: IndicatorInputs, shared: SharedSeries): Float64Array {
@@ -161,10 +162,10 @@ function averageTrueRange(
 }
 
 export const atr: Kernel = (inputs, params, outputs, shared) =>
-  averageTrueRange(inputs, param(params, "period"), output(outputs, "value"), false, shared);
+  averageTrueRange(inputs, intParam(params, "period"), output(outputs, "value"), false, shared);
 
 export const natr: Kernel = (inputs, params, outputs, shared) =>
-  averageTrueRange(inputs, param(params, "period"), output(outputs, "value"), true, shared);
+  averageTrueRange(inputs, intParam(params, "period"), output(outputs, "value"), true, shared);
 
 export const trange: Kernel = (inputs, _params, outputs, shared) => {
   const { high, low, close } = directionalInputs(inputs);
@@ -176,9 +177,9 @@ export const trange: Kernel = (inputs, _params, outputs, shared) => {
 /** STOCH with SMA smoothing for slow %K and %D (TA-Lib's default MA type 0). */
 export const stoch: Kernel = (inputs, params, outputs) => {
   const { high, low, close } = directionalInputs(inputs);
-  const kPeriod = param(params, "kPeriod");
-  const kSlowing = param(params, "kSlowingPeriod");
-  const dPeriod = param(params, "dPeriod");
+  const kPeriod = intParam(params, "kPeriod");
+  const kSlowing = intParam(params, "kSlowingPeriod");
+  const dPeriod = intParam(params, "dPeriod");
   const n = close.length;
   const k = output(outputs, "k");
   const d = output(outputs, "d");
@@ -197,7 +198,7 @@ export const stoch: Kernel = (inputs, params, outputs) => {
 
 export const willr: Kernel = (inputs, params, outputs) => {
   const { high, low, close } = directionalInputs(inputs);
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const n = close.length;
   const out = output(outputs, "value");
   if (!warmUp(out, period - 1)) return;
@@ -216,7 +217,7 @@ export const willr: Kernel = (inputs, params, outputs) => {
 /** CCI: the mean deviation needs the whole window each step, as in TA-Lib (circular buffer, same summation order). */
 export const cci: Kernel = (inputs, params, outputs) => {
   const { high, low, close } = directionalInputs(inputs);
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const n = close.length;
   const out = output(outputs, "value");
   const lookback = period - 1;
@@ -246,7 +247,7 @@ export const cci: Kernel = (inputs, params, outputs) => {
 export const mfi: Kernel = (inputs, params, outputs) => {
   const { high, low, close } = directionalInputs(inputs);
   const volume = column(inputs, "volume");
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const n = close.length;
   const out = output(outputs, "value");
   if (!warmUp(out, period)) return;
@@ -325,8 +326,8 @@ export const ad: Kernel = (inputs, _params, outputs) => {
 export const adosc: Kernel = (inputs, params, outputs) => {
   const { high, low, close } = directionalInputs(inputs);
   const volume = column(inputs, "volume");
-  const fastPeriod = param(params, "fastPeriod");
-  const slowPeriod = param(params, "slowPeriod");
+  const fastPeriod = intParam(params, "fastPeriod");
+  const slowPeriod = intParam(params, "slowPeriod");
   const n = close.length;
   const out = output(outputs, "value");
   const lookback = Math.max(fastPeriod, slowPeriod) - 1;
@@ -416,12 +417,13 @@ function directionalInputs(inputs: IndicatorInputs) {
 /** DX: first value at index period; where undefined, 0 at the first value and the previous value after. */
 export const dx: Kernel = (inputs, params, outputs) => {
   const { high, low, close } = directionalInputs(inputs);
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const out = output(outputs, "value");
   if (!warmUp(out, period)) return;
   rawDxInto(high, low, close, period, out);
+  const n = close.length;
   let previous = 0;
-  for (let i = period; i < close.length; i++) {
+  for (let i = period; i < n; i++) {
     const value = out[i] as number;
     if (Number.isNaN(value)) out[i] = previous;
     else previous = value;
@@ -445,7 +447,8 @@ function adxInto(inputs: IndicatorInputs, period: number, out: Float64Array): vo
   let adx = sumDX / period;
   out[first] = adx;
   const { keep, share } = wilder(period);
-  for (let i = first + 1; i < close.length; i++) {
+  const n = close.length;
+  for (let i = first + 1; i < n; i++) {
     const value = out[i] as number;
     if (!Number.isNaN(value)) adx = adx * keep + value * share;
     out[i] = adx;
@@ -460,7 +463,7 @@ function adxKey(period: number): string {
 
 export const adx: Kernel = (inputs, params, outputs, shared) => {
   const { high, low, close } = directionalInputs(inputs);
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const out = output(outputs, "value");
   if (!warmUp(out, 2 * period - 1)) return;
   sharedInto(shared, adxKey(period), [high, low, close], out, (target) => adxInto(inputs, period, target));
@@ -468,22 +471,22 @@ export const adx: Kernel = (inputs, params, outputs, shared) => {
 
 export const adxr: Kernel = (inputs, params, outputs, shared) => {
   const { high, low, close } = directionalInputs(inputs);
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const out = output(outputs, "value");
   const first = 3 * period - 2;
   if (!warmUp(out, first)) return;
   const series = sharedScratch(shared, adxKey(period), [high, low, close], (target) =>
     adxInto(inputs, period, target),
   );
-  for (let i = first; i < close.length; i++)
-    out[i] = ((series[i] as number) + (series[i - (period - 1)] as number)) / 2;
+  const n = close.length;
+  for (let i = first; i < n; i++) out[i] = ((series[i] as number) + (series[i - (period - 1)] as number)) / 2;
 };
 
 /** AROON over period+1 candles; ties take the most recent extreme (TA-Lib's >= / <=). */
 export const aroon: Kernel = (inputs, params, outputs) => {
   const high = column(inputs, "high");
   const low = column(inputs, "low");
-  const period = param(params, "period");
+  const period = intParam(params, "period");
   const n = high.length;
   const up = output(outputs, "up");
   const down = output(outputs, "down");
@@ -509,9 +512,9 @@ export const aroon: Kernel = (inputs, params, outputs) => {
 export const ultosc: Kernel = (inputs, params, outputs, shared) => {
   const { low, close } = directionalInputs(inputs);
   const sorted = [
-    param(params, "shortPeriod"),
-    param(params, "mediumPeriod"),
-    param(params, "longPeriod"),
+    intParam(params, "shortPeriod"),
+    intParam(params, "mediumPeriod"),
+    intParam(params, "longPeriod"),
   ].sort((a, b) => a - b);
   const p1 = sorted[0] as number;
   const p2 = sorted[1] as number;

@@ -53,11 +53,17 @@ export function param(params: Readonly<Record<string, number>>, name: string): n
   return value;
 }
 
+/**
+ * A period or other count. Returned as an int32 (`| 0`, exact: the catalog bounds periods far
+ * below 2^31) so the kernel's index arithmetic stays integer: `param` returns doubles too
+ * (stdDev, volumeFactor), and a period typed as a double makes every `values[i - period]` in a
+ * loop convert (measured ~25% slower on SMA).
+ */
 export function intParam(params: Readonly<Record<string, number>>, name: string): number {
   const value = param(params, name);
-  if (!Number.isInteger(value) || value < 1)
+  if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1)
     throw new Error(`kernel param "${name}" must be a positive integer`);
-  return value;
+  return value | 0;
 }
 
 /**
@@ -158,7 +164,8 @@ export function fastStochasticK(
 ): void {
   windowExtremeInto(high, kPeriod, true, out);
   windowExtremeInto(low, kPeriod, false, lowest);
-  for (let today = kPeriod - 1; today < close.length; today++) {
+  const n = close.length;
+  for (let today = kPeriod - 1; today < n; today++) {
     const lowValue = lowest[today] as number;
     const diff = ((out[today] as number) - lowValue) / 100;
     out[today] = diff !== 0 ? ((close[today] as number) - lowValue) / diff : 0;

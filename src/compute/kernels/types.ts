@@ -10,6 +10,9 @@ export type KernelOutputs = Readonly<Record<string, Float64Array>>;
  * values from there on. The caller owns the arrays (fresh ones per result in the service, reused
  * buffers in the benchmark), so a kernel allocates nothing for its outputs and nothing per candle.
  * `shared` holds series other kernels of the same request have already derived from these inputs.
+ *
+ * Loops run to a local `n`, not `values.length`: V8 does not hoist a typed array's length out of a
+ * loop condition (the buffer could be resized), and the reload cost SMA ~25%.
  */
 export type Kernel = (
   inputs: IndicatorInputs,
