@@ -21,21 +21,23 @@ import type { Kernel } from "./types.js";
  * TA-Lib 0.4 C source (bundled with the `talib` npm package) statement for statement where the
  * order of floating-point operations matters, so results match to rounding, and writes NaN
  * before TA-Lib's first valid index (its lookback; the default unstable period of 0). ATR and the
- * ADX family smooth with products instead of TA-Lib's divisions (see wilder()).
+ * ADX family smooth with products instead of TA-Lib's divisions (see wilderKeep()).
  */
 
 /**
- * Wilder's smoothing, TA-Lib's `(avg * (period - 1) + x) / period`, as `avg * keep + x * share`:
- * the division TA-Lib puts on every candle's dependency chain costs it about 1.5x, and the two
- * forms differ by rounding only (~1e-16 relative per step; the smoothing damps it, no drift).
+ * Wilder's smoothing, TA-Lib's `(avg * (period - 1) + x) / period`, as
+ * `avg * wilderKeep(period) + x * (1 / period)`: the division TA-Lib puts on every candle's
+ * dependency chain costs it about 1.5x, and the two forms differ by rounding only (~1e-16
+ * relative per step; the smoothing damps it, no drift). A plain number, not an object of both
+ * factors: a property read first reached after a hot loop made V8 deoptimize ADX on every call.
  */
-function wilder(period: number): { keep: number; share: number } {
-  return { keep: (period - 1) / period, share: 1 / period };
+function wilderKeep(period: number): number {
+  return (period - 1) / period;
 }
 
 /**
  * RSI: Wilder smoothing seeded with the plain average gain and loss of the first period changes.
- * TA-Lib's exact operations, division included (not wilder()): STOCHRSI's stochastic of the RSI
+ * TA-Lib's exact operations, division included (not wilderKeep()): STOCHRSI's stochastic of the RSI
  * turns a one-ulp difference between two nearly equal RSI values into a jump of up to 100.
  */
 function rsiInto(close: Float64Array, period: number, out: Float64Array): void {
@@ -104,11 +106,17 @@ export const stochrsi: Kernel = (inputs, params, outputs, shared) => {
   d.fill(Number.NaN, 0, start);
 };
 
-/** True range from index 1 on (NaN at 0), as TRANGE outputs it; shared by TRANGE, ATR, NATR and ULTOSC. */
-function trueRangeInto(high: Float64Array, low: Float64Array, close: Float64Array, out: Float64Array): void {
+/** True range into `out` from index 1 on (NaN at 0), as TRANGE outputs it; shared by TRANGE, ATR, NATR and ULTOSC. */
+function trueRangeInto(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  out: Float64Array,
+): Float64Array {
   const n = close.length;
   out[0] = Number.NaN;
   for (let i = 1; i < n; i++) out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
+  return out;
 }
 
 function sharedTrueRange(inputs: IndicatorInputs, shared: SharedSeries): Float64Array {
@@ -134,12 +142,10 @@ function averageTrueRange(
   const { high, low, close } = directionalInputs(inputs);
   const n = close.length;
   if (!warmUp(out, period)) return;
-  let ranges = shared.find("trange", [high, low, close]);
-  if (!ranges) {
-    for (let i = 1; i < n; i++)
-      out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
-    ranges = out;
-  }
+  // The true-range loop is a function of its own: ahead of the smoothing loop in this one, it got
+  // optimized on-stack first and V8 then kept entering that code without feedback for the
+  // smoothing loop, deoptimizing on many calls.
+  const ranges = shared.find("trange", [high, low, close]) ?? trueRangeInto(high, low, close, out);
   if (period === 1) {
     // TA-Lib returns plain TRANGE for period 1, for NATR too (not normalized by the close).
     if (ranges !== out) out.set(ranges.subarray(1), 1);
@@ -148,7 +154,8 @@ function averageTrueRange(
   let sum = 0;
   for (let i = 1; i <= period; i++) sum += ranges[i] as number;
   let atr = sum / period;
-  const { keep, share } = wilder(period);
+  const keep = wilderKeep(period);
+  const share = 1 / period;
   for (let i = period; ; ) {
     if (!normalize) out[i] = atr;
     else {
@@ -378,7 +385,7 @@ function rawDxInto(
   let prevHigh = high[0] as number;
   let prevLow = low[0] as number;
   let prevClose = close[0] as number;
-  // TA-Lib's `x - x / period`, as a product (see wilder()).
+  // TA-Lib's `x - x / period`, as a product (see wilderKeep()).
   const keep = 1 - 1 / period;
   for (let today = 1; today < n; today++) {
     const h = high[today] as number;
@@ -437,6 +444,7 @@ export const dx: Kernel = (inputs, params, outputs) => {
  */
 function adxInto(inputs: IndicatorInputs, period: number, out: Float64Array): void {
   const { high, low, close } = directionalInputs(inputs);
+  const n = close.length;
   const first = 2 * period - 1;
   rawDxInto(high, low, close, period, out);
   let sumDX = 0;
@@ -446,8 +454,8 @@ function adxInto(inputs: IndicatorInputs, period: number, out: Float64Array): vo
   }
   let adx = sumDX / period;
   out[first] = adx;
-  const { keep, share } = wilder(period);
-  const n = close.length;
+  const keep = wilderKeep(period);
+  const share = 1 / period;
   for (let i = first + 1; i < n; i++) {
     const value = out[i] as number;
     if (!Number.isNaN(value)) adx = adx * keep + value * share;
