@@ -380,13 +380,14 @@ function priceOscillator(
   let f = sumOf(close, 0, fast - 1) / fast;
   for (let i = fast; i <= start; i++) f = ((close[i] as number) - f) * kf + f;
   let s = sumOf(close, 0, start) / slow;
-  for (let i = start; ; ) {
-    if (percent) out[i] = isZero(s) ? 0 : ((f - s) / s) * 100;
-    else out[i] = f - s;
-    if (++i >= n) break;
+  const oscillator = (fastEma: number, slowEma: number) =>
+    !percent ? fastEma - slowEma : isZero(slowEma) ? 0 : ((fastEma - slowEma) / slowEma) * 100;
+  out[start] = oscillator(f, s);
+  for (let i = start + 1; i < n; i++) {
     const x = close[i] as number;
     f = (x - f) * kf + f;
     s = (x - s) * ks + s;
+    out[i] = oscillator(f, s);
   }
 }
 
@@ -433,16 +434,18 @@ const macd: Kernel = (inputs, params, outputs) => {
     signalSum += m;
   }
   let signal = signalSum / signalPeriod;
-  for (let i = start; ; ) {
-    macdOut[i] = m;
-    signalOut[i] = signal;
-    histogram[i] = m - signal;
-    if (++i >= n) break;
+  macdOut[start] = m;
+  signalOut[start] = signal;
+  histogram[start] = m - signal;
+  for (let i = start + 1; i < n; i++) {
     const x = close[i] as number;
     f = x * kf + f * keepF;
     s = x * ks + s * keepS;
     m = f - s;
     signal = m * kg + signal * keepG;
+    macdOut[i] = m;
+    signalOut[i] = signal;
+    histogram[i] = m - signal;
   }
 };
 

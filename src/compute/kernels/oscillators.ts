@@ -156,14 +156,11 @@ function averageTrueRange(
   let atr = sum / period;
   const keep = wilderKeep(period);
   const share = 1 / period;
-  for (let i = period; ; ) {
-    if (!normalize) out[i] = atr;
-    else {
-      const c = close[i] as number;
-      out[i] = isZero(c) ? 0 : (atr / c) * 100;
-    }
-    if (++i >= n) break;
+  const value = (average: number, c: number) => (!normalize ? average : isZero(c) ? 0 : (average / c) * 100);
+  out[period] = value(atr, close[period] as number);
+  for (let i = period + 1; i < n; i++) {
     atr = atr * keep + (ranges[i] as number) * share;
+    out[i] = value(atr, close[i] as number);
   }
   out.fill(Number.NaN, 0, period);
 }
