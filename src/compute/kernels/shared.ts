@@ -15,11 +15,6 @@ export function column(inputs: IndicatorInputs, name: CandleColumn): Float64Arra
   return values;
 }
 
-/** A scratch array for an intermediate series: NaN (no value) until written. */
-export function nanArray(length: number): Float64Array {
-  return new Float64Array(length).fill(Number.NaN);
-}
-
 /** The caller's array for output `name` (see Kernel). */
 export function output(outputs: KernelOutputs, name: string): Float64Array {
   const values = outputs[name];
