@@ -259,7 +259,7 @@ describe("implementations (options.convention)", () => {
       values: unknown;
     }>;
     expect(talib).toMatchObject({ name: "STOCHRSI", implementation: "talib", warmup: 14 + 5 + 3 - 2 });
-    const { k, d } = talib?.values as { k: (number | null)[]; d: (number | null)[] };
+    const { k, d } = (talib as { values: { k: (number | null)[]; d: (number | null)[] } }).values;
     // 0-100 up to rounding: TA-Lib's (rsi - lowest) / ((highest - lowest) / 100) can give 100.00000000000001.
     const percent = (v: number | null) => v !== null && v >= -1e-9 && v <= 100 + 1e-9;
     expect(k.slice(20).every(percent)).toBe(true);
