@@ -337,6 +337,9 @@ describe("average kernels equal TA-Lib", () => {
       for (let i = 0; i < close.length; i++)
         expect(Math.abs((out[i] as number) - (close[i] as number)), `${name} ${i}`).toBeLessThan(1e-9);
     }
+    // SMA(1) is exactly the close even across magnitudes a running difference would round away.
+    const wide = Float64Array.from([1e300, 702206.6019672193, -2.5, 2.5, 0.1234567890123456, 0.1, 0.7]);
+    expect(kernelOutputs("SMA", { close: wide }, { period: 1 }).value).toEqual(wide);
     const t3 = kernelOutputs("T3", { close }, { period: 1, volumeFactor: 0.7 });
     for (let i = 0; i < close.length; i++)
       expect(Math.abs((t3.value?.[i] as number) - (close[i] as number))).toBeLessThan(1e-9);

@@ -50,7 +50,7 @@ function closeEma2(close: Float64Array, period: number, shared: SharedSeries): F
 
 /**
  * TA_SMA's running sum, updated as total += (newest - oldest) where TA-Lib adds the newest and
- * then subtracts the oldest: one addition on the dependency chain instead of two (~1.6x faster),
+ * then subtracts the oldest: one addition on the dependency chain instead of two (~25% faster),
  * the same value to rounding (~1e-16 relative per step). BBANDS keeps TA-Lib's order for its
  * middle band, whose square its variance subtracts, so the two are not shared.
  */
@@ -60,6 +60,11 @@ const sma: Kernel = (inputs, params, outputs) => {
   const out = output(outputs, "value");
   const start = period - 1;
   if (!warmUp(out, start)) return;
+  if (period === 1) {
+    // Exactly the close (TA-Lib's MA of period 1 is a copy); (newest - oldest) would round it.
+    out.set(close);
+    return;
+  }
   const n = close.length;
   let total = 0;
   for (let i = 0; i <= start; i++) total += close[i] as number;
