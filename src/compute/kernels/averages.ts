@@ -33,11 +33,14 @@ function emaInto(input: Float64Array, seedAt: number, period: number, k: number,
   }
 }
 
-/** EMA(period) of the close seeded at period-1 (TA_EMA); shared by EMA, DEMA, TEMA and TRIX. */
+/** TA_EMA of the close: seeded at period-1. */
+function closeEmaInto(close: Float64Array, period: number, out: Float64Array): void {
+  emaInto(close, period - 1, period, 2 / (period + 1), out);
+}
+
+/** EMA(period) of the close, shared by EMA, DEMA, TEMA and TRIX. */
 function closeEma(close: Float64Array, period: number, shared: SharedSeries): Float64Array {
-  return sharedScratch(shared, `ema:${period}`, [close], (target) =>
-    emaInto(close, period - 1, period, 2 / (period + 1), target),
-  );
+  return sharedScratch(shared, `ema:${period}`, [close], (target) => closeEmaInto(close, period, target));
 }
 
 /** The EMA of closeEma seeded at 2*(period-1), TEMA's and TRIX's second stage. */
@@ -80,9 +83,7 @@ const ema: Kernel = (inputs, params, outputs, shared) => {
   const period = intParam(params, "period");
   const out = output(outputs, "value");
   if (!warmUp(out, period - 1)) return;
-  sharedInto(shared, `ema:${period}`, [close], out, (target) =>
-    emaInto(close, period - 1, period, 2 / (period + 1), target),
-  );
+  sharedInto(shared, `ema:${period}`, [close], out, (target) => closeEmaInto(close, period, target));
 };
 
 const wma: Kernel = (inputs, params, outputs) => {
@@ -454,43 +455,6 @@ const macd: Kernel = (inputs, params, outputs) => {
   }
 };
 
-const cmo: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const n = input.length;
-  const out = output(outputs, "value");
-  if (!warmUp(out, period)) return;
-  let today = 0;
-  let prev = input[today++] as number;
-  let gain = 0;
-  let loss = 0;
-  for (let i = period; i > 0; i--) {
-    const x = input[today++] as number;
-    const d = x - prev;
-    prev = x;
-    if (d < 0) loss -= d;
-    else gain += d;
-  }
-  loss /= period;
-  gain /= period;
-  let total = gain + loss;
-  out[today - 1] = isZero(total) ? 0 : 100 * ((gain - loss) / total);
-  const m = period - 1;
-  while (today < n) {
-    const x = input[today++] as number;
-    const d = x - prev;
-    prev = x;
-    loss *= m;
-    gain *= m;
-    if (d < 0) loss -= d;
-    else gain += d;
-    loss /= period;
-    gain /= period;
-    total = gain + loss;
-    out[today - 1] = isZero(total) ? 0 : 100 * ((gain - loss) / total);
-  }
-};
-
 const trix: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
@@ -509,63 +473,6 @@ const trix: Kernel = (inputs, params, outputs, shared) => {
   }
 };
 
-/**
- * TA-Lib's LINEARREG family over the last `period` closes with x = bars ago (0 = newest), run
- * with rolling sums instead of TA-Lib's O(period) loop per output.
- */
-const linearreg: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const n = input.length;
-  const value = output(outputs, "value");
-  const forecast = output(outputs, "forecast");
-  const slope = output(outputs, "slope");
-  const intercept = output(outputs, "intercept");
-  const start = period - 1;
-  warmUp(forecast, start);
-  warmUp(slope, start);
-  warmUp(intercept, start);
-  if (!warmUp(value, start)) return;
-  const sumX = period * (period - 1) * 0.5;
-  const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6;
-  const divisor = sumX * sumX - period * sumXSqr;
-  // sumXY = sum over the window of (bars ago) * close; sumY = sum of the window's closes.
-  let sumY = 0;
-  let sumXY = 0;
-  for (let i = 0; i < start; i++) {
-    const x = input[i] as number;
-    sumXY += sumY;
-    sumY += x;
-  }
-  for (let t = start; t < n; t++) {
-    if ((t - start) % period === 0 && t > start) {
-      // Rolling sums drift (up to ~1e-8 relative on the slope over thousands of bars); recomputing
-      // them every `period` bars keeps the cost amortized O(1) and the result within ~1e-13 of TA-Lib.
-      sumY = 0;
-      sumXY = 0;
-      for (let i = period - 1; i >= 0; i--) {
-        const x = input[t - i] as number;
-        sumY += x;
-        sumXY += i * x;
-      }
-    } else {
-      sumXY += sumY;
-      sumY += input[t] as number;
-      if (t > start) {
-        const old = input[t - period] as number;
-        sumXY -= period * old;
-        sumY -= old;
-      }
-    }
-    const m = (period * sumXY - sumX * sumY) / divisor;
-    const b = (sumY - m * sumX) / period;
-    slope[t] = m;
-    intercept[t] = b;
-    value[t] = b + m * (period - 1);
-    forecast[t] = b + m * period;
-  }
-};
-
 /** Keyed by the catalog name; output names are the catalog's. */
 export const averageKernels: Readonly<Record<string, Kernel>> = {
   SMA: sma,
@@ -579,9 +486,7 @@ export const averageKernels: Readonly<Record<string, Kernel>> = {
   MOM: mom,
   APO: apo,
   PPO: ppo,
-  CMO: cmo,
   TRIX: trix,
   KAMA: kama,
   T3: t3,
-  LINEARREG: linearreg,
 };

@@ -16,7 +16,7 @@ import type { Kernel } from "./types.js";
 
 /**
  * TA-Lib-exact batch kernels for rate of change, rolling statistics, directional indicators and
- * the linear-regression slope/forecast. Each follows the TA-Lib 0.4 C source (bundled with the
+ * the linear-regression family. Each follows the TA-Lib 0.4 C source (bundled with the
  * `talib` npm package) statement for statement where the order of floating-point operations
  * matters, so results match to rounding, and writes NaN before TA-Lib's first valid index (its
  * lookback; the default unstable period of 0).
@@ -218,24 +218,34 @@ const stochf: Kernel = (inputs, params, outputs) => {
   d.fill(Number.NaN, 0, lookbackTotal);
 };
 
+/** Whichever of the LINEARREG family's series a kernel wants; each is written from period-1 on. */
+interface RegressionOutputs {
+  /** LINEARREG: the line's value at the newest bar, b + m * (period - 1). */
+  readonly value?: Float64Array;
+  /** TSF: one bar ahead, b + m * period. */
+  readonly forecast?: Float64Array;
+  readonly slope?: Float64Array;
+  readonly intercept?: Float64Array;
+}
+
 /**
- * TA-Lib's LINEARREG_SLOPE (m) or TSF (b + m * period) over the last `period` closes with
- * x = bars ago, run with rolling sums instead of TA-Lib's O(period) loop per output; the sums are
- * recomputed in TA-Lib's order every `period` bars (amortized O(1)) so drift stays near 1e-13.
+ * TA-Lib's LINEARREG family over the last `period` closes with x = bars ago (0 = newest): the
+ * least-squares slope m and intercept b of each window, run with rolling sums instead of TA-Lib's
+ * O(period) loop per output. Rolling sums drift (up to ~1e-8 relative on the slope over thousands
+ * of bars), so they are recomputed in TA-Lib's order every `period` bars: amortized O(1), within
+ * ~1e-13 of TA-Lib.
  */
-function linearRegression(
-  inputs: Parameters<Kernel>[0],
-  period: number,
-  out: Float64Array,
-  forecast: boolean,
-): void {
-  const input = column(inputs, "close");
+function linearRegressionInto(input: Float64Array, period: number, outputs: RegressionOutputs): void {
+  const { value, forecast, slope, intercept } = outputs;
   const n = input.length;
   const start = period - 1;
-  if (!warmUp(out, start)) return;
+  let room = true;
+  for (const out of [value, forecast, slope, intercept]) if (out) room = warmUp(out, start);
+  if (!room) return;
   const sumX = period * (period - 1) * 0.5;
   const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6;
   const divisor = sumX * sumX - period * sumXSqr;
+  // sumXY = sum over the window of (bars ago) * close; sumY = sum of the window's closes.
   let sumY = 0;
   let sumXY = 0;
   for (let i = 0; i < start; i++) {
@@ -261,17 +271,29 @@ function linearRegression(
       }
     }
     const m = (period * sumXY - sumX * sumY) / divisor;
-    if (forecast) {
-      const b = (sumY - m * sumX) / period;
-      out[t] = b + m * period;
-    } else out[t] = m;
+    const b = (sumY - m * sumX) / period;
+    if (slope) slope[t] = m;
+    if (intercept) intercept[t] = b;
+    if (value) value[t] = b + m * (period - 1);
+    if (forecast) forecast[t] = b + m * period;
   }
 }
 
+const linearreg: Kernel = (inputs, params, outputs) =>
+  linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
+    value: output(outputs, "value"),
+    forecast: output(outputs, "forecast"),
+    slope: output(outputs, "slope"),
+    intercept: output(outputs, "intercept"),
+  });
 const linearregSlope: Kernel = (inputs, params, outputs) =>
-  linearRegression(inputs, intParam(params, "period"), output(outputs, "value"), false);
+  linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
+    slope: output(outputs, "value"),
+  });
 const tsf: Kernel = (inputs, params, outputs) =>
-  linearRegression(inputs, intParam(params, "period"), output(outputs, "value"), true);
+  linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
+    forecast: output(outputs, "value"),
+  });
 
 /** Keyed by the catalog name; output names are the catalog's. */
 export const extraKernels: Readonly<Record<string, Kernel>> = {
@@ -285,6 +307,7 @@ export const extraKernels: Readonly<Record<string, Kernel>> = {
   MINUS_DI: minusDi,
   AROONOSC: aroonosc,
   STOCHF: stochf,
+  LINEARREG: linearreg,
   LINEARREG_SLOPE: linearregSlope,
   TSF: tsf,
 };

@@ -36,12 +36,19 @@ function wilderKeep(period: number): number {
 }
 
 /**
- * RSI: Wilder smoothing seeded with the plain average gain and loss of the first period changes.
- * TA-Lib's exact operations, division included (not wilderKeep()): STOCHRSI's stochastic of the RSI
- * turns a one-ulp difference between two nearly equal RSI values into a jump of up to 100.
+ * RSI and CMO: Wilder-smoothed average gain and loss, seeded with the plain averages of the first
+ * period changes; RSI = 100 * gain / (gain + loss), CMO = 100 * (gain - loss) / (gain + loss), 0 on
+ * a flat window. TA-Lib's exact operations, division included (not wilderKeep()): STOCHRSI's
+ * stochastic of the RSI turns a one-ulp difference between two nearly equal RSI values into a jump
+ * of up to 100.
  */
-function rsiInto(close: Float64Array, period: number, out: Float64Array): void {
+function gainLossOscillatorInto(close: Float64Array, period: number, out: Float64Array, cmo: boolean): void {
   const n = close.length;
+  const oscillator = (gain: number, loss: number) => {
+    const total = gain + loss;
+    if (isZero(total)) return 0;
+    return cmo ? 100 * ((gain - loss) / total) : 100 * (gain / total);
+  };
   let prevValue = close[0] as number;
   let prevGain = 0;
   let prevLoss = 0;
@@ -54,8 +61,7 @@ function rsiInto(close: Float64Array, period: number, out: Float64Array): void {
   }
   prevLoss /= period;
   prevGain /= period;
-  let total = prevGain + prevLoss;
-  out[period] = isZero(total) ? 0 : 100 * (prevGain / total);
+  out[period] = oscillator(prevGain, prevLoss);
   for (let today = period + 1; today < n; today++) {
     const value = close[today] as number;
     const change = value - prevValue;
@@ -66,9 +72,12 @@ function rsiInto(close: Float64Array, period: number, out: Float64Array): void {
     else prevGain += change;
     prevLoss /= period;
     prevGain /= period;
-    total = prevGain + prevLoss;
-    out[today] = isZero(total) ? 0 : 100 * (prevGain / total);
+    out[today] = oscillator(prevGain, prevLoss);
   }
+}
+
+function rsiInto(close: Float64Array, period: number, out: Float64Array): void {
+  gainLossOscillatorInto(close, period, out, false);
 }
 
 export const rsi: Kernel = (inputs, params, outputs, shared) => {
@@ -77,6 +86,12 @@ export const rsi: Kernel = (inputs, params, outputs, shared) => {
   const out = output(outputs, "value");
   if (!warmUp(out, period)) return;
   sharedInto(shared, `rsi:${period}`, [close], out, (target) => rsiInto(close, period, target));
+};
+
+export const cmo: Kernel = (inputs, params, outputs) => {
+  const period = intParam(params, "period");
+  const out = output(outputs, "value");
+  if (warmUp(out, period)) gainLossOscillatorInto(column(inputs, "close"), period, out, true);
 };
 
 /**
@@ -659,6 +674,7 @@ export const sar: Kernel = (inputs, params, outputs) => {
 /** Kernels by catalog name. */
 export const oscillatorKernels: Readonly<Record<string, Kernel>> = Object.freeze({
   RSI: rsi,
+  CMO: cmo,
   STOCHRSI: stochrsi,
   ATR: atr,
   STOCH: stoch,
