@@ -15,9 +15,11 @@ import { kernelFor } from "../src/compute/kernels/index.js";
 import { SeriesMemo } from "../src/compute/kernels/shared-series.js";
 import { type IndicatorSeries, runKernel } from "../src/compute/run.js";
 import { valuesJson } from "../src/compute/serialize.js";
-import { ConfigSchema } from "../src/config/config.js";
 import { createService } from "../src/service.js";
 import { randomOhlcv } from "../test/support/series.js";
+import { calculateRequest, testConfig } from "../test/support/service.js";
+import { median, textTable } from "./support/report.js";
+import { SIX_INDICATORS } from "./support/workload.js";
 
 const { values: args } = parseArgs({
   options: { candles: { type: "string", default: "10000" }, rounds: { type: "string", default: "40" } },
@@ -25,17 +27,10 @@ const { values: args } = parseArgs({
 const candles = Number(args.candles);
 const rounds = Number(args.rounds);
 
-const service = await createService({ ...ConfigSchema.parse({}), SCHEDULER_MODE: "sync" });
+const service = await createService(testConfig({ SCHEDULER_MODE: "sync" }));
 await service.app.ready();
 
-const indicators = [
-  { name: "SMA", params: { period: 20 } },
-  { name: "EMA", params: { period: 20 } },
-  { name: "RSI", params: { period: 14 } },
-  { name: "MACD" },
-  { name: "BBANDS" },
-  { name: "ATR", params: { period: 14 } },
-];
+const indicators: readonly { name: string; params?: object }[] = SIX_INDICATORS;
 function body(seed: number, options?: object): string {
   const { time: _time, ...ohlcv } = randomOhlcv(candles, seed);
   return JSON.stringify({ candles: ohlcv, indicators, ...(options ? { options } : {}) });
@@ -43,12 +38,7 @@ function body(seed: number, options?: object): string {
 
 async function time(payload: string): Promise<{ ms: number; bytes: number }> {
   const start = performance.now();
-  const response = await service.app.inject({
-    method: "POST",
-    url: "/indicators/calculate",
-    headers: { "content-type": "application/json" },
-    payload,
-  });
+  const response = await service.app.inject(calculateRequest(payload));
   const ms = performance.now() - start;
   if (response.statusCode !== 200) throw new Error(response.body);
   return { ms, bytes: response.body.length };
@@ -105,24 +95,22 @@ for (let round = 0; round < rounds; round++) {
 }
 await service.close();
 
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
 const cold = median(samples.cold ?? []);
 console.log(
   `${candles} candles, six indicators, ${rounds} interleaved rounds, response ${(bytes / 1e6).toFixed(2)} MB`,
 );
-console.log("scenario         median ms   vs cold");
-for (const [name, xs] of Object.entries(samples)) {
-  const m = median(xs);
-  console.log(`${name.padEnd(16)} ${m.toFixed(2).padStart(9)}   ${(m / cold).toFixed(2)}x`);
-}
+const rows = (from: Record<string, number[]>, share: (ms: number) => string) =>
+  Object.entries(from).map(([name, xs]) => [name, median(xs).toFixed(2), share(median(xs))]);
+console.log(
+  textTable(
+    ["scenario", "median ms", "vs cold"],
+    rows(samples, (ms) => `${(ms / cold).toFixed(2)}x`),
+  ),
+);
 console.log("\nwhere a cold request's time goes (each stage timed alone, same body size)");
-console.log("stage                      median ms   share of cold");
-for (const [name, xs] of Object.entries(stageSamples)) {
-  const m = median(xs);
-  console.log(
-    `${name.padEnd(26)} ${m.toFixed(2).padStart(9)}   ${((m / cold) * 100).toFixed(0).padStart(5)}%`,
-  );
-}
+console.log(
+  textTable(
+    ["stage", "median ms", "share of cold"],
+    rows(stageSamples, (ms) => `${((ms / cold) * 100).toFixed(0)}%`),
+  ),
+);

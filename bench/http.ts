@@ -102,9 +102,7 @@ function loadConfig(url: string, path: string, candles: number, cache: Cache, se
     warmupSeconds,
     timeoutSeconds: 30,
     workload:
-      cache === "warm"
-        ? { kind: "same", candles, seed: WARM_SEED }
-        : { kind: "distinct", candles, seed, firstIndex: 0 },
+      cache === "warm" ? { kind: "same", candles, seed: WARM_SEED } : { kind: "distinct", candles, seed },
   };
 }
 
@@ -191,17 +189,23 @@ async function measureService(candles: number, mode: Mode, cache: Cache, warmBod
 }
 
 try {
-  for (let round = 0; round < rounds; round++)
+  // The warm body is the same every round: size it, and the real response the floor must answer
+  // with as many bytes, once.
+  const warmBodies = new Map<number, string>();
+  const sizer = await startServerProcess({ LOG_LEVEL: logLevel, REDIS_URL: "" });
+  try {
     for (const candles of candleSizes) {
       const warmBody = sixIndicatorBody(candles, WARM_SEED);
+      warmBodies.set(candles, warmBody);
       requestBytes.set(candles, Buffer.byteLength(warmBody));
-      // The real response's size, for the floor to answer as many bytes.
-      const sizer = await startServerProcess({ LOG_LEVEL: logLevel, REDIS_URL: "" });
-      try {
-        responseBytes.set(candles, Buffer.byteLength(await post(`${sizer.url}${PATH}`, warmBody)));
-      } finally {
-        await sizer.stop("SIGKILL");
-      }
+      responseBytes.set(candles, Buffer.byteLength(await post(`${sizer.url}${PATH}`, warmBody)));
+    }
+  } finally {
+    await sizer.stop("SIGKILL");
+  }
+  for (let round = 0; round < rounds; round++)
+    for (const candles of candleSizes) {
+      const warmBody = warmBodies.get(candles) as string;
       // The floor before and after the scenarios: if the two differ much, the machine was busy.
       await measureFloor(candles, "I/O floor, before");
       for (const mode of modes)

@@ -68,14 +68,6 @@ const FLOOR_TOLERANCE = 1e-9;
 /** Holds the last result, so no run is dead code. */
 let _sink: unknown;
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 function isValue(value: number | null | undefined): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }

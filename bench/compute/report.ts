@@ -1,14 +1,12 @@
 /** Plain-text tables for the compute benchmark. */
+
+import { median, textTable } from "../support/report.js";
 import { IMPLEMENTATIONS, type ImplName } from "./cases.js";
-import { median, type RowResult, type SizeResult } from "./measure.js";
+import type { RowResult, SizeResult } from "./measure.js";
 
 const FLOOR: ImplName = "floor (Float64Array loop)";
 /** Tail differences above this are flagged: beyond rounding, a different formula or warm-up. */
 const DISAGREES = 1e-6;
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
-}
 
 export function formatNs(ns: number): string {
   if (ns < 10) return ns.toFixed(2);
@@ -25,18 +23,6 @@ function formatDelta(delta: number | undefined): string {
   if (Number.isNaN(delta)) return "missing!";
   if (delta === 0) return "0";
   return `${delta.toExponential(0)}${delta > DISAGREES ? "!" : ""}`;
-}
-
-function renderTable(headers: string[], rightAligned: boolean[], body: string[][]): string {
-  const widths = headers.map((header, i) =>
-    Math.max(header.length, ...body.map((row) => (row[i] ?? "").length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => pad(cell, widths[i] as number, rightAligned[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
 export interface SizeSummary {
@@ -113,10 +99,10 @@ export function renderSize(size: SizeResult): string {
   const title =
     `== ${size.candles.toLocaleString("en-US")} candles: median of ${size.rounds} interleaved rounds` +
     `${size.budgetHit ? " (time budget reached)" : ""}, ${size.seconds.toFixed(0)} s ==`;
-  const table = renderTable(
+  const table = textTable(
     ["indicator", "implementation", "ns/candle", "x floor", "serialize", "spread", "first", "tail Δ", "note"],
-    [false, false, true, true, true, true, true, true, false],
     body,
+    [false, false, true, true, true, true, true, true, false],
   );
   const indicators = new Set(size.rows.map((row) => row.indicator));
   const summaries = [
@@ -131,9 +117,8 @@ export function renderSize(size: SizeResult): string {
 function renderSummary(size: SizeResult, heading: string, only?: readonly string[]): string {
   const entries = summarize(size, only);
   const tradingSignals = entries.find((entry) => entry.impl === "trading-signals direct")?.nsPerCandle;
-  return renderTable(
+  return textTable(
     [heading, "ns/candle", "x floor", "trading-signals / row"],
-    [false, true, true, true],
     entries.map((entry) => [
       entry.impl,
       entry.nsPerCandle === null ? "n/a" : formatNs(entry.nsPerCandle),

@@ -95,13 +95,8 @@ export class Replica {
 
   /** Takes the replica out of rotation, then SIGKILLs it and waits for the exit. */
   async kill(): Promise<void> {
-    this.state = "down";
     this.epoch++;
-    const child = this.#child;
-    if (!child || !this.running) return;
-    const exited = once(child, "exit");
-    child.kill("SIGKILL");
-    await exited;
+    await this.stop();
   }
 
   /** A new process on the same port; back in rotation once it answers readiness. */

@@ -1,6 +1,7 @@
 /** Machine facts and the soak's summary as plain-text tables. */
 import { execFileSync } from "node:child_process";
 import os from "node:os";
+import { textTable } from "../support/report.js";
 import { FAILURE_CLASSES, FAILURE_LABELS } from "./client.js";
 import { formatOffset, type SoakReport } from "./run.js";
 
@@ -40,18 +41,6 @@ export function machineFacts(): MachineFacts {
   };
 }
 
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, i) =>
-    Math.max(header.length, ...rows.map((row) => (row[i] ?? "").length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [line(headers), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)].join("\n");
-}
-
 const mib = (bytes: number | null) => (bytes === null ? "n/a" : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 const ms = (value: number | null) => (value === null ? "not seen" : `${value.toFixed(0)} ms`);
 
@@ -80,7 +69,7 @@ export function formatReport(report: SoakReport): string {
   );
   out.push("");
   out.push(
-    table(
+    textTable(
       ["requests", "count"],
       [
         ["sent", `${report.requests.sent}`],
@@ -120,7 +109,7 @@ export function formatReport(report: SoakReport): string {
     );
   out.push("");
   out.push(
-    table(
+    textTable(
       [
         "replica",
         "sent",
@@ -161,7 +150,7 @@ export function formatReport(report: SoakReport): string {
   if (report.reactions.length > 0) {
     out.push("");
     out.push(
-      table(
+      textTable(
         ["fault", ...report.replicas.map((r) => `#${r.index} to degraded / back to distributed`)],
         report.reactions.map((reaction) => [
           reaction.fault,

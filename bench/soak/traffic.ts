@@ -238,6 +238,11 @@ export class TrafficGenerator {
     return items[Math.floor(this.#random() * items.length)] as T;
   }
 
+  /** Any of MIXES, with one random draw as #pick. */
+  #mixIndex(): number {
+    return Math.floor(this.#random() * MIXES.length);
+  }
+
   next(): SoakRequest {
     const roll = this.#random();
     if (roll < 0.1) return { kind: "malformed", case: this.#pick(MALFORMED) };
@@ -245,14 +250,7 @@ export class TrafficGenerator {
     const rows = this.#random() < 0.15;
     if (roll < 0.4) {
       const hot = Math.floor(this.#random() * 4);
-      return this.#valid(
-        "hot",
-        100 + hot,
-        LENGTHS[hot] as number,
-        this.#pick([0, 1, 2, 3, 4, 5]),
-        rows,
-        options,
-      );
+      return this.#valid("hot", 100 + hot, LENGTHS[hot] as number, this.#mixIndex(), rows, options);
     }
     if (roll < 0.75) {
       const bucket = Math.floor((performance.now() - this.#startedAt) / 500);
@@ -265,14 +263,7 @@ export class TrafficGenerator {
         options,
       );
     }
-    return this.#valid(
-      "unique",
-      this.#uniqueSeed++,
-      this.#pick(LENGTHS),
-      this.#pick([0, 1, 2, 3, 4, 5]),
-      rows,
-      options,
-    );
+    return this.#valid("unique", this.#uniqueSeed++, this.#pick(LENGTHS), this.#mixIndex(), rows, options);
   }
 
   #valid(

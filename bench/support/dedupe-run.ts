@@ -31,8 +31,6 @@ export interface DedupeOptions {
   readonly bursts: number;
   /** DEBUG_COMPUTE_DELAY_MS: what every computation costs. */
   readonly computeMs: number;
-  readonly replicas?: number;
-  readonly candles?: number;
   /** Progress lines (stderr in the bench, silent in the test). */
   readonly log?: (line: string) => void;
 }
@@ -42,7 +40,6 @@ export interface DedupeRow {
   readonly label: string;
   readonly computeMs: number;
   readonly concurrency: number;
-  readonly bursts: number;
   /** Unique units: one per burst. */
   readonly units: number;
   /** Sum of indicator_computations_total deltas over the replicas. */
@@ -70,6 +67,8 @@ interface Timed {
 
 /** One indicator per request, so each response holds exactly one unit and one source. */
 const INDICATOR = { name: "BBANDS" };
+const REPLICAS = 3;
+const CANDLES = 1_000;
 
 async function timedPost(url: string, replica: number, body: string, timeoutMs: number): Promise<Timed> {
   const start = performance.now();
@@ -136,8 +135,6 @@ async function startFleet(strategy: StrategyName, computeMs: number, count: numb
  * series new, so every burst is one fresh unit.
  */
 export async function runDedupe(options: DedupeOptions): Promise<DedupeRow[]> {
-  const replicaCount = options.replicas ?? 3;
-  const candles = options.candles ?? 1_000;
   const log = options.log ?? (() => undefined);
   const timeoutMs = 3 * options.computeMs + 15_000;
   let seed = 1 + Math.floor(Math.random() * 1e9);
@@ -147,12 +144,12 @@ export async function runDedupe(options: DedupeOptions): Promise<DedupeRow[]> {
     const redis = strategy === "off" ? undefined : await RedisServer.start();
     let replicas: ServerProcess[] = [];
     try {
-      replicas = await startFleet(strategy, options.computeMs, replicaCount, redis?.url ?? "");
+      replicas = await startFleet(strategy, options.computeMs, REPLICAS, redis?.url ?? "");
       // Start each replica's worker pool on a series of its own, outside the measurements.
       await Promise.all(
         replicas.map(async (replica, index) => {
           const body = JSON.stringify({
-            candles: { close: randomOhlcv(candles, seed++).close },
+            candles: { close: randomOhlcv(CANDLES, seed++).close },
             indicators: [INDICATOR],
           });
           const warm = await timedPost(replica.url, index, body, timeoutMs);
@@ -171,7 +168,7 @@ export async function runDedupe(options: DedupeOptions): Promise<DedupeRow[]> {
         let computedResponses = 0;
         for (let burst = 0; burst < options.bursts; burst++) {
           const body = JSON.stringify({
-            candles: { close: randomOhlcv(candles, seed++).close },
+            candles: { close: randomOhlcv(CANDLES, seed++).close },
             indicators: [INDICATOR],
           });
           const responses = await Promise.all(
@@ -203,7 +200,6 @@ export async function runDedupe(options: DedupeOptions): Promise<DedupeRow[]> {
           label: STRATEGIES[strategy].label,
           computeMs: options.computeMs,
           concurrency,
-          bursts: options.bursts,
           units: options.bursts,
           computations: after.computations - before.computations,
           computedResponses,

@@ -12,16 +12,9 @@ export interface LoadConfig {
   readonly timeoutSeconds: number;
   /**
    * `same`: every request the same body (after the first, cache hits); `distinct`: every
-   * request a different series (`distinctBodies`, from body number `firstIndex` on).
+   * request a different series (`distinctBodies`).
    */
-  readonly workload:
-    | { readonly kind: "same"; readonly candles: number; readonly seed: number }
-    | {
-        readonly kind: "distinct";
-        readonly candles: number;
-        readonly seed: number;
-        readonly firstIndex: number;
-      };
+  readonly workload: { readonly kind: "same" | "distinct"; readonly candles: number; readonly seed: number };
 }
 
 export interface LoadResult {

@@ -8,6 +8,7 @@
  */
 import { createRequire } from "node:module";
 import type { LoadConfig, LoadResult } from "./load-client.js";
+import { percentile } from "./report.js";
 import { distinctBodies, sixIndicatorBody } from "./workload.js";
 
 interface AutocannonResult {
@@ -34,7 +35,7 @@ const headers = { "content-type": "application/json" };
 let request: RequestParams;
 if (config.workload.kind === "distinct") {
   const make = distinctBodies(config.workload.candles, config.workload.seed);
-  let n = config.workload.firstIndex;
+  let n = 0;
   request = {
     method: "POST",
     path: config.path,
@@ -81,13 +82,8 @@ const whole = await instance;
 const inWindow = (at: number) => at >= windowStart && at <= windowEnd;
 const measured = responses.filter((r) => inWindow(r.at));
 const ok = measured.filter((r) => r.status >= 200 && r.status < 300);
-const latencies = ok.map((r) => r.ms).sort((a, b) => a - b);
-const at = (p: number) =>
-  latencies.length === 0
-    ? Number.NaN
-    : (latencies[
-        Math.min(latencies.length, Math.max(1, Math.ceil((p / 100) * latencies.length))) - 1
-      ] as number);
+const latencies = ok.map((r) => r.ms);
+const at = (p: number) => percentile(latencies, p);
 const statusCodes: Record<string, number> = {};
 for (const r of measured) statusCodes[r.status] = (statusCodes[r.status] ?? 0) + 1;
 

@@ -10,6 +10,16 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 /** Peak resident set size of a live process, from /proc (Linux): VmHWM in bytes, or NaN. */
 export function peakRssBytes(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
@@ -70,6 +80,26 @@ export function machineFacts(extra: Record<string, string> = {}): string[] {
     ...extra,
   };
   return Object.entries(facts).map(([key, value]) => `- ${key}: ${value}`);
+}
+
+/**
+ * A plain-text table for the console: columns two spaces apart under a dashed rule; by default the
+ * first column left-aligned and the others right-aligned.
+ */
+export function textTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: readonly boolean[] = headers.map((_, i) => i > 0),
+): string {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...rows.map((row) => (row[i] ?? "").length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
 /** A markdown table with right-aligned numeric-looking cells. */
