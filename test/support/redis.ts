@@ -181,36 +181,7 @@ export function hasRedisServerBinary(): boolean {
   }
 }
 
-/**
- * Redis for suites that only need one to talk to: REDIS_URL if set, else a redis-server on a
- * free port, else a testcontainers container where a Docker engine answers. Returns null when
- * none can be had; suites then skip with a notice, or fail under CI=true.
- */
-export async function redisForSuite(): Promise<{ url: string; stop(): Promise<void> } | null> {
-  const given = process.env.REDIS_URL;
-  if (given) return { url: given, stop: async () => {} };
-  if (hasRedisServerBinary()) {
-    const server = await RedisServer.start();
-    return { url: server.url, stop: () => server.stop() };
-  }
-  try {
-    const { RedisContainer } = await import("@testcontainers/redis");
-    const container = await new RedisContainer("redis:7").start();
-    return {
-      url: container.getConnectionUrl(),
-      stop: async () => {
-        await container.stop();
-      },
-    };
-  } catch (error) {
-    const why = `no Redis for the Redis suites: REDIS_URL unset, no redis-server binary, no container runtime (${String(error)})`;
-    if (process.env.CI === "true") throw new Error(why);
-    console.warn(`SKIPPING: ${why}`);
-    return null;
-  }
-}
-
-/** Suites that stop, freeze and restart Redis need their own redis-server processes. */
+/** The Redis suites stop, freeze and restart Redis, so they need their own redis-server processes. */
 export function requireRedisBinary(): boolean {
   if (hasRedisServerBinary()) return true;
   const why = "fault-injection suites need the redis-server binary (apt-get install redis-server)";
