@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv } from "../support/series.js";
 
@@ -34,12 +35,7 @@ function startLoad(): Load {
       });
       const start = performance.now();
       try {
-        const response = await fetch(`${replica.url}/indicators/calculate`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-          signal: AbortSignal.timeout(5_000),
-        });
+        const response = await postCalculate(replica.url, body, { signal: AbortSignal.timeout(5_000) });
         await response.arrayBuffer();
         load.latenciesMs.push(performance.now() - start);
         if (response.status === 200) load.ok++;
@@ -71,7 +67,7 @@ async function timeUntilMode(mode: string, limitMs: number): Promise<number> {
   const start = performance.now();
   while (performance.now() - start < limitMs) {
     if ((await modes()).every((m) => m === mode)) return performance.now() - start;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
   throw new Error(`replicas did not all reach ${mode} within ${limitMs} ms: ${(await modes()).join(", ")}`);
 }
@@ -95,21 +91,21 @@ describe.skipIf(!enabled)("Redis failures under load (two replicas, real redis-s
     const load = startLoad();
     const timings: Record<string, number> = {};
     try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
 
       await redis.stop();
       timings.stoppedToDegraded = await timeUntilMode("degraded", 1_000);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       await redis.restart();
       timings.restartedToDistributed = await timeUntilMode("distributed", 2_000);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
 
       redis.freeze();
       timings.frozenToDegraded = await timeUntilMode("degraded", 1_000);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       redis.thaw();
       timings.thawedToDistributed = await timeUntilMode("distributed", 2_000);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     } finally {
       redis.thaw();
       await load.stop();

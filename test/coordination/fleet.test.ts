@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeTask } from "../../src/compute/task.js";
 import { planCalculation } from "../../src/http/calculate/plan.js";
 import { calculateBodySchema } from "../../src/http/schemas/request.js";
 import { sample } from "../support/metrics.js";
-import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv } from "../support/series.js";
 
@@ -44,11 +45,7 @@ function request(indicators: object[]) {
 
 async function post(replica: number, body: object): Promise<Timed> {
   const server = replicas[replica] as ServerProcess;
-  const response = await fetch(`${server.url}/indicators/calculate`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  const response = await postCalculate(server.url, body);
   const at = performance.now();
   if (response.status !== 200)
     throw new Error(`replica ${replica}: ${response.status} ${await response.text()}`);
@@ -121,7 +118,7 @@ describe.skipIf(!enabled)("three replicas (child processes) on one Redis", () =>
   it("extends the lease of a computation longer than the lease so nobody else computes it", async () => {
     const body = request([{ name: "MACD" }]);
     const first = post(0, body);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     const rest = await Promise.all([post(1, body), post(2, body)]);
     const responses = [await first, ...rest];
     expect(responses.map((r) => r.results[0]?.source)).toEqual(["computed", "awaited", "awaited"]);
@@ -144,10 +141,10 @@ describe.skipIf(!enabled)("three replicas (child processes) on one Redis", () =>
   it("survives the holder's SIGKILL mid-computation: waiters get the right result after about one lease", async () => {
     const body = request([{ name: "STOCH" }]);
     const holderDone = post(0, body).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     const started = performance.now();
     const waiters = Promise.all([post(1, body), post(2, body)]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     await replicas[0]?.stop("SIGKILL");
     const responses = await waiters;
     const elapsed = performance.now() - started;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -62,6 +63,16 @@ async function calculate(target: Service, body: unknown) {
   return response.json<{ results: Array<{ source: string; values: unknown }>; meta: { mode: string } }>();
 }
 
+/** Plays another replica holding the unit's lock. */
+async function holdLock(key: string) {
+  const holder = new LockManager(new Redlock([client], { retryCount: 0 }), [client], PREFIX, 5_000, {
+    redisUsable: () => true,
+  });
+  const attempt = await holder.tryAcquire(key);
+  if (attempt.kind !== "acquired") throw new Error("could not take the lock");
+  return attempt.lock;
+}
+
 describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", () => {
   it("Redis available -> the lock is used", async () => {
     const replica = await service();
@@ -96,27 +107,22 @@ describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", 
     const ttl = await client.pttl(`${PREFIX}${unit.key}:result`);
     expect(ttl).toBeGreaterThan(3_500_000);
     // The lock is released once the result is out.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(await client.exists(`${PREFIX}${unit.key}`)).toBe(0);
   });
 
   it("lock busy -> waits and reads the holder's result", async () => {
     const replica = await service();
     const { body, unit } = freshRequest();
-    const holder = new LockManager(new Redlock([client], { retryCount: 0 }), [client], PREFIX, 5_000, {
-      redisUsable: () => true,
-    });
-    const attempt = await holder.tryAcquire(unit.key);
-    const lock = attempt.kind === "acquired" ? attempt.lock : null;
-    expect(lock).not.toBeNull();
+    const lock = await holdLock(unit.key);
     const pending = calculate(replica, body);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     expect(replica.scheduler.stats.totals().lockContended).toBe(1);
     const result = computeTask(unit);
     await client.set(`${PREFIX}${unit.key}:result`, encodeResult(unit.key, result), "PX", 60_000);
     await client.publish(`${PREFIX}done`, `ok|${unit.key}`);
     const response = await pending;
-    await lock?.release();
+    await lock.release();
     expect(response.results[0]?.source).toBe("awaited");
     expect(JSON.stringify(response.results[0]?.values)).toBe(result.valuesJson);
     expect(replica.scheduler.stats.totals().computed).toBe(0);
@@ -146,14 +152,6 @@ describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", 
 });
 
 describe.skipIf(!enabled)("COORDINATION_WAIT=poll (the origin design's wait, kept as a fallback)", () => {
-  async function holdLock(key: string) {
-    const holder = new LockManager(new Redlock([client], { retryCount: 0 }), [client], PREFIX, 5_000, {
-      redisUsable: () => true,
-    });
-    const attempt = await holder.tryAcquire(key);
-    if (attempt.kind !== "acquired") throw new Error("could not take the lock");
-    return attempt.lock;
-  }
   const poll = { COORDINATION_WAIT: "poll" as const, POLL_INTERVAL_MS: 50, POLL_ATTEMPTS: 3 };
 
   it("re-reads the shared cache on its interval and returns the holder's result", async () => {
@@ -161,7 +159,7 @@ describe.skipIf(!enabled)("COORDINATION_WAIT=poll (the origin design's wait, kep
     const { body, unit } = freshRequest();
     const lock = await holdLock(unit.key);
     const pending = calculate(replica, body);
-    await new Promise((resolve) => setTimeout(resolve, 70));
+    await sleep(70);
     await client.set(`${PREFIX}${unit.key}:result`, encodeResult(unit.key, computeTask(unit)), "PX", 60_000);
     const response = await pending;
     await lock.release();
@@ -195,7 +193,7 @@ describe.skipIf(!enabled)("Redlock quorum in the service", () => {
       const modes = new Set<string>();
       for (let i = 0; i < 15; i++) {
         modes.add(replica.scheduler.coordinator.mode);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
       expect([...modes]).toEqual(["distributed"]);
     } finally {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,8 +10,6 @@ import { type Acquisition, LockManager } from "../../src/coordination/lock.js";
 import { connect, whenReady } from "../../src/coordination/redis-connections.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv, toColumns } from "../support/series.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("shared-cache codec", () => {
   const columns = toColumns(randomOhlcv(500, 4));

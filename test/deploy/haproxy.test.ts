@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/process.js";
 import { commandPath, readRootFile, required, run } from "./helpers.js";
@@ -161,7 +162,7 @@ describe.skipIf(!enabled)("HAProxy running deploy/haproxy.cfg against two replic
       if (done(batch)) return (Date.now() - started) / 1000;
       if (Date.now() - started > timeoutMs)
         throw new Error(`timed out; last batch ${batch.join(",")}\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
 

@@ -3,8 +3,9 @@ import { once } from "node:events";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILT_SERVER, freePort } from "../support/process.js";
+import { BUILT_SERVER, freePort, postCalculate } from "../support/process.js";
 import { envOf, execForm, parseDockerfile, ROOT, readRootFile, required, run } from "./helpers.js";
 
 /**
@@ -136,7 +137,7 @@ describe.skipIf(!enabled)(`the image's runtime stage under Node ${imageMajor}`, 
         // not listening yet
       }
       if (Date.now() > deadline) throw new Error(`server did not become ready: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }, 120_000);
 
@@ -167,13 +168,9 @@ describe.skipIf(!enabled)(`the image's runtime stage under Node ${imageMajor}`, 
   });
 
   it("computes an SMA", async () => {
-    const response = await fetch(`${url}/indicators/calculate`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        candles: { close: [1, 2, 3, 4, 5] },
-        indicators: [{ name: "SMA", params: { period: 2 } }],
-      }),
+    const response = await postCalculate(url, {
+      candles: { close: [1, 2, 3, 4, 5] },
+      indicators: [{ name: "SMA", params: { period: 2 } }],
     });
     expect(response.status).toBe(200);
     const json = (await response.json()) as { results: Array<{ values: unknown }> };

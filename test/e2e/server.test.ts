@@ -1,5 +1,11 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runServerToExit, type ServerProcess, startServerProcess } from "../support/process.js";
+import {
+  postCalculate,
+  runServerToExit,
+  type ServerProcess,
+  startServerProcess,
+} from "../support/process.js";
 import { randomOhlcv } from "../support/series.js";
 
 describe("the built server as a child process", () => {
@@ -19,12 +25,7 @@ describe("the built server as a child process", () => {
       indicators: [{ name: "BBANDS" }, { name: "ATR" }, { name: "SMA", params: { period: 50 } }],
       options: { tail: 5 },
     });
-    const post = () =>
-      fetch(`${server.url}/indicators/calculate`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-      });
+    const post = () => postCalculate(server.url, body);
     const first = await post();
     expect(first.status).toBe(200);
     expect(first.headers.get("x-request-id")).toBeTruthy();
@@ -45,11 +46,7 @@ describe("the built server as a child process", () => {
   });
 
   it("answers bad input with problem+json over HTTP", async () => {
-    const response = await fetch(`${server.url}/indicators/calculate`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{not json",
-    });
+    const response = await postCalculate(server.url, "{not json");
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
   });
@@ -57,7 +54,7 @@ describe("the built server as a child process", () => {
   it("logs structured JSON lines carrying request ids, but not the probes", async () => {
     await fetch(`${server.url}/indicators`, { headers: { "x-request-id": "trace-me-1" } });
     await fetch(`${server.url}/health/live`, { headers: { "x-request-id": "probe-1" } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const lines = server
       .output()
       .split("\n")

@@ -1,16 +1,11 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { randomOhlcv } from "../support/series.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function post(server: ServerProcess, body: object): Promise<Response> {
-  return fetch(`${server.url}/indicators/calculate`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  return postCalculate(server.url, body);
 }
 
 const body = (seed: number) => ({

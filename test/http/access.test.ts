@@ -1,35 +1,20 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
-import { createService, type Service } from "../../src/service.js";
+import type { Service } from "../../src/service.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { calculateRequest, startTestService, testConfig } from "../support/service.js";
+import { calculateRequest, captureLog, startTestService } from "../support/service.js";
 
 const KEY_A = "key-a-0123456789abcdef";
 const KEY_B = "key-b-0123456789abcdef";
 const body = { candles: { close: [1, 2, 3, 4] }, indicators: [{ name: "SMA", params: { period: 2 } }] };
-const withKey = (key: string) => ({
-  ...calculateRequest(body),
-  headers: { ...calculateRequest(body).headers, authorization: `Bearer ${key}` },
-});
+const withKey = (key: string) => calculateRequest(body, { authorization: `Bearer ${key}` });
 
 describe("API keys", () => {
   let service: Service;
-  const logLines: string[] = [];
+  const { lines: logLines, logger } = captureLog();
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    });
-    service = await createService(
-      testConfig({ API_KEYS: `${KEY_A}, ${KEY_B}` }),
-      pino({ level: "trace" }, stream),
-    );
-    await service.app.ready();
-    service.lifecycle.markReady();
+    service = await startTestService({ API_KEYS: `${KEY_A}, ${KEY_B}` }, logger);
   });
   afterAll(async () => {
     await service.close();
@@ -113,9 +98,8 @@ describe("rate limiting", () => {
 
   it("believes X-Forwarded-For only from proxies named in TRUST_PROXY", async () => {
     const from = (client: string) => ({
-      ...calculateRequest(body),
+      ...calculateRequest(body, { "x-forwarded-for": client }),
       remoteAddress: "127.0.0.1",
-      headers: { ...calculateRequest(body).headers, "x-forwarded-for": client },
     });
     const untrusting = await startTestService({ RATE_LIMIT_MAX: 1 });
     const trusting = await startTestService({ RATE_LIMIT_MAX: 1, TRUST_PROXY: "loopback" });
@@ -151,7 +135,7 @@ describe("rate limiting", () => {
         expect(statuses).toEqual([200, 200, 200, 200, 429]);
 
         await redis.stop();
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
         expect(one.scheduler.coordinator.mode).toBe("degraded");
         // Each replica now counts on its own (its local counter only saw its share before).
         const degraded = [];

@@ -1,13 +1,11 @@
-import { Writable } from "node:stream";
 import type { InjectOptions } from "fastify";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ComputeExecutor } from "../../src/compute/executor.js";
 import { buildApp } from "../../src/http/app.js";
 import { Lifecycle } from "../../src/lifecycle.js";
 import { SmartScheduler } from "../../src/scheduler/scheduler.js";
 import type { Service } from "../../src/service.js";
-import { calculateRequest, startTestService } from "../support/service.js";
+import { calculateRequest, captureLog, startTestService } from "../support/service.js";
 
 interface Problem {
   type: string;
@@ -235,13 +233,7 @@ describe("limits on what one request may cost", () => {
 
 describe("internal failures", () => {
   it("500 INTERNAL with a code, no stack trace, and a log line carrying the request id", async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, logger } = captureLog("error");
     const broken: ComputeExecutor = {
       compute: async () => {
         throw new Error("kernel exploded");
@@ -259,12 +251,9 @@ describe("internal failures", () => {
       lifecycle: new Lifecycle(),
       limits: { maxCandles: 100, maxIndicators: 5 },
       bodyLimitBytes: 100_000,
-      log: pino({ level: "error" }, stream),
+      log: logger,
     });
-    const response = await app.inject({
-      ...calculateRequest(valid),
-      headers: { ...calculateRequest(valid).headers, "x-request-id": "req-500" },
-    });
+    const response = await app.inject(calculateRequest(valid, { "x-request-id": "req-500" }));
     await app.close();
     expect(response.statusCode).toBe(500);
     expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);

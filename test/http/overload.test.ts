@@ -1,7 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { calculateRequest, startTestService } from "../support/service.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function blockEventLoop(ms: number): void {
   const until = performance.now() + ms;

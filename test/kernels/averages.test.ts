@@ -1,18 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { kernelFor } from "../../src/compute/kernels/index.js";
 import { randomOhlcv } from "../support/series.js";
-import { kernelOutputs, type TalibResult, talib } from "../support/talib.js";
+import {
+  expectTalibParity,
+  kernelOutputs,
+  type ParityCase,
+  type TalibResult,
+  talib,
+} from "../support/talib.js";
 
-/** One indicator's TA-Lib call: name, optInputs from the catalog params, output name mapping. */
-interface Case {
-  kernel: string;
-  talib: string;
-  toTalib: (p: Record<string, number>) => Record<string, number>;
-  outputs: Record<string, string>;
-  /** Parameter sets to check (the catalog's default and minimums TA-Lib accepts, and a few more). */
-  paramSets: Record<string, number>[];
-  lookback: (p: Record<string, number>) => number;
-}
+/** One close-only indicator's TA-Lib counterpart (see ParityCase), under its catalog name. */
+type Case = ParityCase & { kernel: string };
 
 const EMA_TYPE = 1;
 const single = { value: "outReal" };
@@ -21,7 +19,7 @@ const periods = (values: number[]) => values.map((period) => ({ period }));
 const CASES: Case[] = [
   {
     kernel: "SMA",
-    talib: "SMA",
+    talibName: "SMA",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 20, 50]),
@@ -29,7 +27,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "EMA",
-    talib: "EMA",
+    talibName: "EMA",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 20, 50]),
@@ -37,7 +35,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "WMA",
-    talib: "WMA",
+    talibName: "WMA",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 20, 50]),
@@ -45,7 +43,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "BBANDS",
-    talib: "BBANDS",
+    talibName: "BBANDS",
     toTalib: (p) => ({
       optInTimePeriod: p.period as number,
       optInNbDevUp: p.stdDev as number,
@@ -63,7 +61,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "MACD",
-    talib: "MACD",
+    talibName: "MACD",
     toTalib: (p) => ({
       optInFastPeriod: p.fastPeriod as number,
       optInSlowPeriod: p.slowPeriod as number,
@@ -79,7 +77,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "DEMA",
-    talib: "DEMA",
+    talibName: "DEMA",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 20, 30]),
@@ -87,7 +85,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "TEMA",
-    talib: "TEMA",
+    talibName: "TEMA",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 20, 30]),
@@ -95,7 +93,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "TRIMA",
-    talib: "TRIMA",
+    talibName: "TRIMA",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 4, 5, 20, 31]),
@@ -103,7 +101,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "MOM",
-    talib: "MOM",
+    talibName: "MOM",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([1, 2, 10, 40]),
@@ -111,7 +109,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "APO",
-    talib: "APO",
+    talibName: "APO",
     toTalib: (p) => ({
       optInFastPeriod: p.fastPeriod as number,
       optInSlowPeriod: p.slowPeriod as number,
@@ -127,7 +125,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "PPO",
-    talib: "PPO",
+    talibName: "PPO",
     toTalib: (p) => ({
       optInFastPeriod: p.fastPeriod as number,
       optInSlowPeriod: p.slowPeriod as number,
@@ -143,7 +141,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "CMO",
-    talib: "CMO",
+    talibName: "CMO",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 14, 40]),
@@ -151,7 +149,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "TRIX",
-    talib: "TRIX",
+    talibName: "TRIX",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 15, 30]),
@@ -159,7 +157,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "KAMA",
-    talib: "KAMA",
+    talibName: "KAMA",
     toTalib: (p) => ({ optInTimePeriod: p.period as number }),
     outputs: single,
     paramSets: periods([2, 3, 10, 30]),
@@ -167,7 +165,7 @@ const CASES: Case[] = [
   },
   {
     kernel: "T3",
-    talib: "T3",
+    talibName: "T3",
     toTalib: (p) => ({ optInTimePeriod: p.period as number, optInVFactor: p.volumeFactor as number }),
     outputs: single,
     paramSets: [
@@ -245,23 +243,9 @@ describe("average kernels equal TA-Lib", () => {
         it(`${JSON.stringify(params)}`, () => {
           expect(kernelFor(c.kernel)).toBeTypeOf("function");
           for (const { label, close } of seriesFor(c.lookback(params))) {
-            const expected = runTalib(c.talib, close, c.toTalib(params));
-            const actual = kernelOutputs(c.kernel, { close: Float64Array.from(close) }, params);
-            expect(Object.keys(actual).sort(), label).toEqual(Object.keys(c.outputs).sort());
-            if (expected.nbElement > 0)
-              expect(expected.begIndex, `${label}: TA-Lib lookback`).toBe(c.lookback(params));
-            for (const [name, talibName] of Object.entries(c.outputs)) {
-              const out = actual[name] as Float64Array;
-              expect(out.length).toBe(close.length);
-              const values = expected.result[talibName] ?? [];
-              expectMatches(
-                `${c.kernel} ${name} ${label}`,
-                out,
-                values,
-                expected.begIndex,
-                expected.nbElement,
-              );
-            }
+            // Close-only indicators: every column is the close.
+            const series = { time: [], open: close, high: close, low: close, close, volume: close };
+            expectTalibParity(c.kernel, c, series, params, `${c.kernel} ${label}`);
           }
         });
       }

@@ -1,21 +1,11 @@
-import { describe, expect, it } from "vitest";
 import { extraKernels } from "../../src/compute/kernels/extras.js";
-import {
-  flatSeries,
-  gapSeries,
-  type OhlcvArrays,
-  randomOhlcv,
-  tickSeries,
-  trendSeries,
-} from "../support/series.js";
-import { expectTalibParity, type Params, type ParityCase } from "../support/talib.js";
-
-type Case = ParityCase;
+import { type OhlcvArrays, randomOhlcv } from "../support/series.js";
+import { describeTalibParity, type Params, type ParityCase } from "../support/talib.js";
 
 const period = (p: Params) => ({ optInTimePeriod: p.period as number });
 const value = { value: "outReal" };
 
-const CASES: Record<string, Case> = {
+const CASES: Record<string, ParityCase> = {
   ROCP: {
     talibName: "ROCP",
     toTalib: period,
@@ -118,10 +108,6 @@ const CASES: Record<string, Case> = {
   },
 };
 
-function compare(name: string, testCase: Case, series: OhlcvArrays, params: Params, label: string): void {
-  expectTalibParity(name, testCase, series, params, label);
-}
-
 /** A random walk whose close is exactly 0 on every 7th candle: ROC/ROCP's prev == 0 branch. */
 function zeroCloseSeries(length: number, seed: number): OhlcvArrays {
   const series = randomOhlcv(length, seed);
@@ -129,45 +115,7 @@ function zeroCloseSeries(length: number, seed: number): OhlcvArrays {
   return series;
 }
 
-const SEEDS = [1, 2, 3, 7, 42];
-
-describe.each(Object.keys(CASES))("kernel %s matches TA-Lib", (name) => {
-  const testCase = CASES[name] as Case;
-
-  it("is exported under its catalog name", () => {
-    expect(typeof extraKernels[name]).toBe("function");
-  });
-
-  it.each(testCase.paramSets.map((params) => [JSON.stringify(params), params] as const))(
-    "random series around the warm-up and long, params %s",
-    (_label, params) => {
-      const lookback = testCase.lookback(params);
-      const lengths = [0, 1, 2, lookback - 1, lookback, lookback + 1, lookback + 2, 50, 500, 3000].filter(
-        (length) => length >= 0,
-      );
-      for (const length of lengths) {
-        for (const seed of SEEDS) {
-          compare(name, testCase, randomOhlcv(length, seed), params, `n=${length} seed=${seed}`);
-        }
-      }
-    },
-  );
-
-  it.each(testCase.paramSets.map((params) => [JSON.stringify(params), params] as const))(
-    "flat prices, gaps, tick-rounded repeats and trends, params %s",
-    (_label, params) => {
-      const lookback = testCase.lookback(params);
-      for (const length of [lookback, lookback + 1, 60, 400]) {
-        compare(name, testCase, flatSeries(length), params, `flat n=${length}`);
-        compare(name, testCase, flatSeries(length, 0.5), params, `flat 0.5 n=${length}`);
-        compare(name, testCase, flatSeries(length, 0), params, `flat 0 n=${length}`);
-      }
-      for (const seed of SEEDS) {
-        compare(name, testCase, gapSeries(400, seed), params, `gap seed=${seed}`);
-        compare(name, testCase, tickSeries(400, seed), params, `tick seed=${seed}`);
-        compare(name, testCase, zeroCloseSeries(400, seed), params, `zero closes seed=${seed}`);
-      }
-      compare(name, testCase, trendSeries(400), params, "trend");
-    },
-  );
+describeTalibParity(extraKernels, CASES, {
+  flatPrices: [0],
+  seeded: { "zero closes": zeroCloseSeries },
 });

@@ -1,28 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { oscillatorKernels } from "../../src/compute/kernels/oscillators.js";
+import { randomOhlcv, toColumns } from "../support/series.js";
 import {
-  flatSeries,
-  gapSeries,
-  type OhlcvArrays,
-  randomOhlcv,
-  tickSeries,
-  toColumns,
-  trendSeries,
-} from "../support/series.js";
-import {
-  expectTalibParity,
+  describeTalibParity,
   kernelOutputs,
   type Params,
   type ParityCase,
   runTalib,
 } from "../support/talib.js";
 
-type Case = ParityCase;
-
 const period = (p: Params) => ({ optInTimePeriod: p.period as number });
 const value = { value: "outReal" };
 
-const CASES: Record<string, Case> = {
+const CASES: Record<string, ParityCase> = {
   RSI: {
     talibName: "RSI",
     toTalib: period,
@@ -183,12 +173,6 @@ const CASES: Record<string, Case> = {
   },
 };
 
-function compare(name: string, testCase: Case, series: OhlcvArrays, params: Params, label: string): void {
-  expectTalibParity(name, testCase, series, params, label);
-}
-
-const SEEDS = [1, 2, 3, 7, 42];
-
 it("the catalog-minimum params TA-Lib rejects still give finite values after the warm-up", () => {
   for (const [name, testCase] of Object.entries(CASES)) {
     for (const params of testCase.talibRejects ?? []) {
@@ -202,41 +186,4 @@ it("the catalog-minimum params TA-Lib rejects still give finite values after the
   }
 });
 
-describe.each(Object.keys(CASES))("kernel %s matches TA-Lib", (name) => {
-  const testCase = CASES[name] as Case;
-
-  it("is exported under its catalog name", () => {
-    expect(typeof oscillatorKernels[name]).toBe("function");
-  });
-
-  it.each(testCase.paramSets.map((params) => [JSON.stringify(params), params] as const))(
-    "random series around the warm-up and long, params %s",
-    (_label, params) => {
-      const lookback = testCase.lookback(params);
-      const lengths = [0, 1, 2, lookback - 1, lookback, lookback + 1, lookback + 2, 50, 500, 3000].filter(
-        (length) => length >= 0,
-      );
-      for (const length of lengths) {
-        for (const seed of SEEDS) {
-          compare(name, testCase, randomOhlcv(length, seed), params, `n=${length} seed=${seed}`);
-        }
-      }
-    },
-  );
-
-  it.each(testCase.paramSets.map((params) => [JSON.stringify(params), params] as const))(
-    "flat prices, gaps, tick-rounded repeats and trends, params %s",
-    (_label, params) => {
-      const lookback = testCase.lookback(params);
-      for (const length of [lookback, lookback + 1, 60, 400]) {
-        compare(name, testCase, flatSeries(length), params, `flat n=${length}`);
-        compare(name, testCase, flatSeries(length, 0.5), params, `flat 0.5 n=${length}`);
-      }
-      for (const seed of SEEDS) {
-        compare(name, testCase, gapSeries(400, seed), params, `gap seed=${seed}`);
-        compare(name, testCase, tickSeries(400, seed), params, `tick seed=${seed}`);
-      }
-      compare(name, testCase, trendSeries(400), params, "trend");
-    },
-  );
-});
+describeTalibParity(oscillatorKernels, CASES);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 export const BUILT_SERVER = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
@@ -13,6 +14,20 @@ export async function freePort(): Promise<number> {
   server.close();
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
+}
+
+/** POST /indicators/calculate to a running server: the HTTP counterpart of calculateRequest. */
+export function postCalculate(
+  baseUrl: string,
+  body: string | object,
+  init: RequestInit = {},
+): Promise<Response> {
+  return fetch(`${baseUrl}/indicators/calculate`, {
+    ...init,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 }
 
 export interface ServerProcess {
@@ -50,7 +65,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       child.kill("SIGKILL");
       throw new Error(`server did not become ready: ${output.text}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return {
     child,

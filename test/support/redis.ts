@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { freePort } from "./process.js";
 
@@ -139,7 +140,7 @@ export class RedisServer {
         return;
       } catch {
         if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await sleep(25);
       } finally {
         client.disconnect();
       }

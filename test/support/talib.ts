@@ -1,10 +1,18 @@
 import { createRequire } from "node:module";
-import { expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CandleColumns, IndicatorInputs } from "../../src/compute/catalog/definition.js";
 import { findIndicator } from "../../src/compute/catalog/index.js";
 import { kernelFor } from "../../src/compute/kernels/index.js";
 import { NO_SHARING, type SharedSeries } from "../../src/compute/kernels/shared-series.js";
-import { type OhlcvArrays, toColumns } from "./series.js";
+import {
+  flatSeries,
+  gapSeries,
+  type OhlcvArrays,
+  randomOhlcv,
+  tickSeries,
+  toColumns,
+  trendSeries,
+} from "./series.js";
 
 /** The slice of the `talib` binding (TA-Lib C) the parity tests use; it needs plain number arrays. */
 export interface TalibResult {
@@ -125,4 +133,62 @@ export function expectTalibParity(
         expect.fail(`${label} ${output}[${i}] = ${got}, TA-Lib ${want}`);
     }
   }
+}
+
+const SEEDS = [1, 2, 3, 7, 42];
+
+/** Edge cases a suite adds to the shared ones (flat at 100 and 0.5, gaps, tick-rounded repeats, a trend). */
+export interface ParityExtras {
+  /** More flat price levels. */
+  readonly flatPrices?: readonly number[];
+  /** Named series, one per seed. */
+  readonly seeded?: Readonly<Record<string, (length: number, seed: number) => OhlcvArrays>>;
+}
+
+/**
+ * The TA-Lib parity suite of a kernel module: per catalog name, the kernel is exported, and equals
+ * TA-Lib (expectTalibParity) on random series around the warm-up and long, and on edge cases.
+ */
+export function describeTalibParity(
+  kernels: Readonly<Record<string, unknown>>,
+  cases: Readonly<Record<string, ParityCase>>,
+  extras: ParityExtras = {},
+): void {
+  describe.each(Object.keys(cases))("kernel %s matches TA-Lib", (name) => {
+    const testCase = cases[name] as ParityCase;
+    const compare = (series: OhlcvArrays, params: Params, label: string) =>
+      expectTalibParity(name, testCase, series, params, label);
+    const paramRows = testCase.paramSets.map((params) => [JSON.stringify(params), params] as const);
+
+    it("is exported under its catalog name", () => {
+      expect(typeof kernels[name]).toBe("function");
+    });
+
+    it.each(paramRows)("random series around the warm-up and long, params %s", (_label, params) => {
+      const lookback = testCase.lookback(params);
+      const lengths = [0, 1, 2, lookback - 1, lookback, lookback + 1, lookback + 2, 50, 500, 3000].filter(
+        (length) => length >= 0,
+      );
+      for (const length of lengths) {
+        for (const seed of SEEDS) compare(randomOhlcv(length, seed), params, `n=${length} seed=${seed}`);
+      }
+    });
+
+    it.each(paramRows)("flat prices, gaps, tick-rounded repeats and trends, params %s", (_label, params) => {
+      const lookback = testCase.lookback(params);
+      for (const length of [lookback, lookback + 1, 60, 400]) {
+        compare(flatSeries(length), params, `flat n=${length}`);
+        compare(flatSeries(length, 0.5), params, `flat 0.5 n=${length}`);
+        for (const price of extras.flatPrices ?? [])
+          compare(flatSeries(length, price), params, `flat ${price} n=${length}`);
+      }
+      for (const seed of SEEDS) {
+        compare(gapSeries(400, seed), params, `gap seed=${seed}`);
+        compare(tickSeries(400, seed), params, `tick seed=${seed}`);
+        for (const [label, make] of Object.entries(extras.seeded ?? {}))
+          compare(make(400, seed), params, `${label} seed=${seed}`);
+      }
+      compare(trendSeries(400), params, "trend");
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { type ComputeExecutor, InlineExecutor, PoolExecutor } from "../../src/compute/executor.js";
 import type { ComputedResult, ComputeTask } from "../../src/compute/task.js";
@@ -189,7 +190,7 @@ describe("MemoryCache", () => {
     const cache = new MemoryCache({ maxBytes: 10_000_000, ttlMs: 40 });
     cache.set("k", await computed);
     expect(cache.get("k")).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await sleep(80);
     expect(cache.get("k")).toBeUndefined();
   });
 });
