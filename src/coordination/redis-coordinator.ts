@@ -148,7 +148,7 @@ export class RedisCoordinator implements Coordinator {
     this.#held.clear();
     await Promise.all(
       held.map(async ([key, lock]) => {
-        await this.#breaker.run(() => this.#parts.bus.announce(key, "error")).catch(() => undefined);
+        await this.#announce(key, "error");
         await lock.release();
       }),
     );
@@ -230,19 +230,19 @@ export class RedisCoordinator implements Coordinator {
       // The last check: another holder may have finished between our first read and our lock.
       const again = await this.#readShared(unit, { quiet: true });
       if (again.kind === "hit") {
-        await this.#announce(unit, "ok");
+        await this.#announce(unit.key, "ok");
         return { result: again.result, source: "shared" };
       }
       let result: UnitResult;
       try {
         result = await compute();
       } catch (error) {
-        await this.#announce(unit, "error");
+        await this.#announce(unit.key, "error");
         throw error;
       }
       await this.#writeShared(unit, result);
       // Announced before this replica answers its own client: waiters are woken first.
-      await this.#announce(unit, "ok");
+      await this.#announce(unit.key, "ok");
       return { result, source: "computed" };
     } finally {
       this.#held.delete(unit.key);
@@ -324,8 +324,8 @@ export class RedisCoordinator implements Coordinator {
     await this.#breaker.run(() => this.#parts.cache.set(unit.key, result)).catch(() => undefined);
   }
 
-  async #announce(unit: WorkUnit, completion: "ok" | "error"): Promise<void> {
-    await this.#breaker.run(() => this.#parts.bus.announce(unit.key, completion)).catch(() => undefined);
+  async #announce(key: string, completion: "ok" | "error"): Promise<void> {
+    await this.#breaker.run(() => this.#parts.bus.announce(key, completion)).catch(() => undefined);
   }
 
   async #computeDegraded(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {

@@ -12,7 +12,7 @@ export const IMPLEMENTATIONS = ["talib", "trading-signals"] as const;
 export type Implementation = (typeof IMPLEMENTATIONS)[number];
 
 /** Bump when any kernel's numbers change: it is part of the cache key of every `talib` unit. */
-export const KERNELS_VERSION = 1;
+export const KERNELS_VERSION = 2;
 
 const KERNELS: Readonly<Record<string, Kernel>> = {
   ...averageKernels,
