@@ -5,6 +5,7 @@
  * report; `ok` is false when anything was lost or wrong. Used by bench/soak.ts and by the quick
  * variant in the test suite.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { RedisServer } from "../../test/support/redis.js";
 import {
   clientLoop,
@@ -164,8 +165,6 @@ export interface SoakReport {
 
 /** Longest the traffic goes on past the duration, waiting for the fault schedule to finish. */
 const MAX_EXTENSION_MS = 20_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sleeps until `performance.now()` reaches `until`, waking early on abort. */
 async function sleepUntil(until: number, aborted: () => boolean): Promise<void> {

@@ -127,7 +127,3 @@ export function formatNumber(value: number, digits = 0): string {
 export function formatMiB(bytes: number): string {
   return Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : "n/a";
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
