@@ -1,5 +1,9 @@
 export type BreakerState = "closed" | "open" | "half-open";
 
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export class BreakerOpenError extends Error {
   override name = "BreakerOpenError";
   constructor() {
@@ -19,13 +23,17 @@ export class DeadlineError extends Error {
 }
 
 export interface CircuitBreakerOptions {
-  /** Consecutive failures that open the breaker. */
+  /**
+   * Consecutive failed calls that open the breaker: one slow reply is not an outage. A dropped
+   * connection or a failed heartbeat opens it at once (`trip`).
+   */
   readonly failureThreshold: number;
   /** Interval of the heartbeat (closed) and of the probe (open). */
   readonly probeIntervalMs: number;
   /**
-   * Deadline of one guarded call. Client command timeouts bound single commands; this bounds
-   * composite ones too (a failed Redlock acquire also tries a release before it gives up).
+   * Deadline of one round trip. A guarded call that needs several (a contended Redlock acquire
+   * is an acquire, a release of partial votes and a lease read) gets one per round trip, and a
+   * bulk transfer gets extra time for its bytes: a slow network must not look like a dead one.
    */
   readonly callTimeoutMs: number;
   /** Resolves when the dependency answers; its own deadline is the caller's business. */
@@ -38,11 +46,30 @@ export interface CircuitBreakerOptions {
   readonly onChange?: (state: BreakerState, error: Error | null) => void;
 }
 
+export interface CallBudget {
+  /** Round trips the call makes; its deadline is this many `callTimeoutMs`. Default 1. */
+  readonly roundTrips?: number;
+  /** Added to the deadline, e.g. the transfer time of a large entry. */
+  readonly extraMs?: number;
+}
+
 /**
  * A deadline timer that fires more than a whole deadline late (at least this many ms) means the
  * event loop, not Redis, was stuck; ordinary load delays timers by far less.
  */
 const MIN_STALL_MS = 100;
+/**
+ * After a stall the deadline starts again, so a reply queued behind the stall can still land;
+ * a loop that keeps stalling gives up after this many restarts (failing the call, not Redis).
+ */
+const MAX_STALL_RESTARTS = 3;
+/**
+ * A round trip's deadline is at least this many typical heartbeats (the median of the last
+ * HEARTBEAT_SAMPLES): a Redis 120 ms away is slow, not dead, and must not fail every call a
+ * 200 ms deadline would. Replies on a busy 2-core replica were seen at 4x an idle heartbeat.
+ */
+const ROUND_TRIP_DEADLINE_FACTOR = 5;
+const HEARTBEAT_SAMPLES = 5;
 
 /**
  * Decides whether Redis is used at all. Closed: calls go through and a heartbeat catches a
@@ -58,6 +85,9 @@ export class CircuitBreaker {
   #lastError: Error | null = null;
   #timer: NodeJS.Timeout | undefined;
   #probing = false;
+  /** Calls waiting on Redis right now: when the breaker opens they fail at once. */
+  readonly #inFlight = new Set<AbortController>();
+  readonly #heartbeatMs: number[] = [];
 
   constructor(options: CircuitBreakerOptions) {
     this.#options = options;
@@ -85,53 +115,98 @@ export class CircuitBreaker {
     this.#timer = undefined;
   }
 
-  async run<T>(operation: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `operation` under a deadline. When the deadline passes, or the breaker opens meanwhile,
+   * the call fails and the signal aborts, so work that resolves later (a lock acquired after its
+   * caller gave up) can undo itself. Failing waiting calls when the breaker opens bounds what an
+   * outage costs a request by the time to notice it, not by the longest deadline in flight (a
+   * contended lock attempt has three round trips' worth).
+   */
+  async run<T>(operation: (signal: AbortSignal) => Promise<T>, budget: CallBudget = {}): Promise<T> {
     if (this.#state !== "closed") throw new BreakerOpenError();
+    const abort = new AbortController();
+    const deadlineMs = this.#roundTripDeadlineMs() * (budget.roundTrips ?? 1) + (budget.extraMs ?? 0);
+    this.#inFlight.add(abort);
     try {
-      const value = await this.#withDeadline(operation());
+      const value = await this.#withDeadline(operation(abort.signal), deadlineMs, abort);
       this.#failures = 0;
       return value;
     } catch (error) {
       const stalled = error instanceof DeadlineError && error.stalled;
-      if (!stalled && (this.#options.isOutage?.(error) ?? true)) this.recordFailure(error);
+      if (!stalled && this.#state === "closed" && (this.#options.isOutage?.(error) ?? true))
+        this.recordFailure(error);
       throw error;
+    } finally {
+      this.#inFlight.delete(abort);
     }
   }
 
-  /** Counts a failure seen outside `run` (a dropped connection, say). */
+  #roundTripDeadlineMs(): number {
+    const sorted = [...this.#heartbeatMs].sort((a, b) => a - b);
+    const typical = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    return Math.max(this.#options.callTimeoutMs, ROUND_TRIP_DEADLINE_FACTOR * typical);
+  }
+
+  /** Counts a failed call; the threshold-th in a row opens the breaker. */
   recordFailure(error: unknown): void {
-    this.#lastError = error instanceof Error ? error : new Error(String(error));
+    this.#lastError = toError(error);
     this.#failures++;
     if (this.#state === "closed" && this.#failures >= this.#options.failureThreshold) this.#open();
   }
 
+  /** Opens at once: evidence stronger than a slow reply (a dropped connection, a failed heartbeat). */
+  trip(error: unknown): void {
+    this.#lastError = toError(error);
+    if (this.#state === "closed") this.#open();
+  }
+
   /**
-   * Rejects when the deadline passes, but only after one more turn of the event loop
+   * Rejects when `abort` aborts (the breaker opened) or the deadline passes, the latter only after one more turn of the event loop
    * (setImmediate runs after pending socket reads): timers run before I/O, so after a stall a
    * reply already waiting would otherwise lose to its own deadline. A deadline that fired far
-   * too late is reported as a stall, which fails the call but is not held against Redis.
+   * too late means the event loop was stuck, not Redis: the deadline starts again (a reply
+   * queued behind the stall gets its full time) and, if the loop keeps stalling, the call fails
+   * as a stall, which is not held against Redis.
    */
-  #withDeadline<T>(operation: Promise<T>): Promise<T> {
-    const { callTimeoutMs } = this.#options;
+  #withDeadline<T>(operation: Promise<T>, deadlineMs: number, abort = new AbortController()): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let settled = false;
-      const started = performance.now();
-      const timer = setTimeout(() => {
-        setImmediate(() => {
+      let restarts = 0;
+      let timer: NodeJS.Timeout;
+      const arm = () => {
+        const started = performance.now();
+        timer = setTimeout(() => {
+          setImmediate(() => {
+            if (settled) return;
+            const elapsed = performance.now() - started;
+            const stalled = elapsed > deadlineMs + Math.max(deadlineMs, MIN_STALL_MS);
+            if (stalled && restarts < MAX_STALL_RESTARTS) {
+              restarts++;
+              arm();
+              return;
+            }
+            abort.abort(
+              new DeadlineError(
+                stalled
+                  ? `Redis call deadline passed while the event loop stalled (${Math.round(elapsed)} ms)`
+                  : `Redis call exceeded ${Math.round(deadlineMs)} ms`,
+                stalled,
+              ),
+            );
+          });
+        }, deadlineMs);
+      };
+      arm();
+      abort.signal.addEventListener(
+        "abort",
+        () => {
           if (settled) return;
           settled = true;
-          const elapsed = performance.now() - started;
-          const stalled = elapsed > callTimeoutMs + Math.max(callTimeoutMs, MIN_STALL_MS);
-          reject(
-            new DeadlineError(
-              stalled
-                ? `Redis call deadline passed while the event loop stalled (${Math.round(elapsed)} ms)`
-                : `Redis call exceeded ${callTimeoutMs} ms`,
-              stalled,
-            ),
-          );
-        });
-      }, callTimeoutMs);
+          clearTimeout(timer);
+          reject(abort.signal.reason);
+        },
+        { once: true },
+      );
       operation.then(
         (value) => {
           if (settled) return;
@@ -155,15 +230,21 @@ export class CircuitBreaker {
     const wasOpen = this.#state !== "closed";
     if (wasOpen) this.#state = "half-open";
     try {
-      await this.#withDeadline(this.#options.probe());
+      const started = performance.now();
+      await this.#withDeadline(this.#options.probe(), this.#roundTripDeadlineMs());
+      this.#heartbeatMs.push(performance.now() - started);
+      if (this.#heartbeatMs.length > HEARTBEAT_SAMPLES) this.#heartbeatMs.shift();
       if (wasOpen) this.#close();
+      else this.#failures = 0;
     } catch (error) {
       if (wasOpen) {
         this.#state = "open";
-        this.#lastError = error instanceof Error ? error : new Error(String(error));
-      } else if (!(error instanceof DeadlineError && error.stalled)) {
-        this.recordFailure(error);
+        this.#lastError = toError(error);
       }
+      // A heartbeat is one small command whose deadline already allows five typical round trips:
+      // if even that fails, Redis is gone or frozen (units too cheap to coordinate make no calls
+      // that would notice), so the breaker opens without waiting for more failures.
+      else if (!(error instanceof DeadlineError && error.stalled)) this.trip(error);
     } finally {
       this.#probing = false;
     }
@@ -172,6 +253,7 @@ export class CircuitBreaker {
   #open(): void {
     this.#state = "open";
     this.#since = Date.now();
+    for (const call of this.#inFlight) call.abort(new BreakerOpenError());
     this.#options.onChange?.("open", this.#lastError);
   }
 

@@ -7,18 +7,31 @@ import type { UnitResult } from "../scheduler/types.js";
  *   "IND1" | u32 header length | header JSON { key, warmup, outputs, length } | float64 LE values
  * Numbers travel as raw doubles (8 bytes each, exact) rather than JSON text (~18 bytes, and a
  * parse on every read). The header repeats the key so an entry copied or written under another
- * key is recognised and refused.
+ * key is recognised and refused; its outputs and length must be exactly what the unit produces,
+ * so a well-formed entry of the wrong shape (no outputs, a shorter series) is refused too.
  */
 const MAGIC = Buffer.from("IND1", "latin1");
 const PREFIX_BYTES = MAGIC.length + 4;
 /** On little-endian hosts (x86, ARM) a Float64Array's bytes are the wire format: copy, no loop. */
 const NATIVE_LE = endianness() === "LE";
 
+/** What a unit's entry must be: its key, its output names in order, and one value per candle. */
+export interface EntryShape {
+  readonly key: string;
+  readonly outputs: readonly string[];
+  readonly length: number;
+}
+
 interface Header {
   readonly key: string;
   readonly warmup: number | null;
   readonly outputs: readonly string[];
   readonly length: number;
+}
+
+/** Bytes of an entry for `outputs` x `length` values, header aside: a transfer-time estimate. */
+export function entryValueBytes(outputs: number, length: number): number {
+  return outputs * length * 8;
 }
 
 export function encodeResult(key: string, result: UnitResult): Buffer {
@@ -56,8 +69,17 @@ function isHeader(value: unknown): value is Header {
   );
 }
 
-/** The entry's result, or null when it is not a well-formed version-1 entry for `key`. */
-export function decodeResult(key: string, buffer: Buffer): UnitResult | null {
+function hasShape(header: Header, expected: EntryShape): boolean {
+  return (
+    header.key === expected.key &&
+    header.length === expected.length &&
+    header.outputs.length === expected.outputs.length &&
+    header.outputs.every((name, i) => name === expected.outputs[i])
+  );
+}
+
+/** The entry's result, or null when it is not a well-formed version-1 entry of exactly this shape. */
+export function decodeResult(expected: EntryShape, buffer: Buffer): UnitResult | null {
   if (buffer.length < PREFIX_BYTES || !buffer.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const headerLength = buffer.readUInt32LE(MAGIC.length);
   if (PREFIX_BYTES + headerLength > buffer.length) return null;
@@ -67,7 +89,7 @@ export function decodeResult(key: string, buffer: Buffer): UnitResult | null {
   } catch {
     return null;
   }
-  if (!isHeader(header) || header.key !== key) return null;
+  if (!isHeader(header) || !hasShape(header, expected)) return null;
   const { length, outputs: names } = header;
   let offset = PREFIX_BYTES + headerLength;
   if (buffer.length !== offset + names.length * length * 8) return null;

@@ -10,9 +10,12 @@ export type CoordinationRoute =
 const LOCK_ROUND_TRIPS = 4;
 const INITIAL_RTT_MS = 0.25;
 const WINDOW = 20;
-/** Bounds on the estimate: below is timer noise, above is a stall, not a network. */
+/**
+ * Below this the estimate is timer noise. There is no upper bound: the minimum of the window
+ * already ignores stalls, and a Redis far away really does cost its round trip (a cap made a
+ * 120 ms network look like 20 ms and sent cheap units into three-round-trip locks).
+ */
 const MIN_RTT_MS = 0.02;
-const MAX_RTT_MS = 20;
 
 /**
  * Coordinate only when it pays. The Redis round trip is measured by the breaker's heartbeat;
@@ -35,7 +38,7 @@ export class CostPolicy {
 
   get roundTripMs(): number {
     if (this.#samples.length === 0) return INITIAL_RTT_MS;
-    return Math.min(MAX_RTT_MS, Math.max(MIN_RTT_MS, Math.min(...this.#samples)));
+    return Math.max(MIN_RTT_MS, Math.min(...this.#samples));
   }
 
   get lockMinCostMs(): number {

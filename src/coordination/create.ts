@@ -14,9 +14,19 @@ import { type Coordinator, StandaloneCoordinator } from "./types.js";
 
 export interface Coordination {
   readonly coordinator: Coordinator;
-  /** The command connection, for other fleet-wide state (rate-limit counters); null standalone. */
-  readonly redis: Redis | null;
+  /**
+   * The command connection, for other fleet-wide state (rate-limit counters), with the breaker
+   * around each call; null standalone.
+   */
+  readonly redis: { readonly client: Redis; guard<T>(operation: () => Promise<T>): Promise<T> } | null;
 }
+
+/**
+ * ioredis's own command timeout, which only frees a command stuck on a frozen server: the
+ * breaker's deadlines (scaled by round trips, bytes and the measured link) are what callers wait
+ * for, and they can be longer than REDIS_COMMAND_TIMEOUT_MS on a distant Redis.
+ */
+const STUCK_COMMAND_TIMEOUT_MS = 30_000;
 
 /** Standalone without REDIS_URL; otherwise the Redis tier, started (degraded if Redis is down). */
 export async function createCoordinator(
@@ -27,27 +37,26 @@ export async function createCoordinator(
   if (config.REDIS_URL === undefined) return { coordinator: new StandaloneCoordinator(), redis: null };
 
   const settings = {
-    // The breaker's deadline (REDIS_COMMAND_TIMEOUT_MS) decides; ioredis's own timeout, which
-    // cannot tell a slow Redis from a stalled event loop, only cleans up after it.
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS * 2,
+    commandTimeoutMs: STUCK_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
     tlsCa: config.REDIS_TLS_CA_FILE === undefined ? undefined : readFileSync(config.REDIS_TLS_CA_FILE),
   };
   const prefix = config.REDIS_KEY_PREFIX;
   const commands = connect(config.REDIS_URL, settings, "indicator-service");
   const subscriber = connect(config.REDIS_URL, settings, "indicator-service:subscriber");
+  const bulk = connect(config.REDIS_URL, settings, "indicator-service:bulk");
   const lockUrls = lockUrlsOf(config);
   const lockNodes =
     lockUrls.length > 0
       ? lockUrls.map((url, i) => connect(url, settings, `indicator-service:lock${i}`))
       : [commands];
-  const allClients = [...new Set([commands, subscriber, ...lockNodes])];
+  const allClients = [...new Set([commands, subscriber, bulk, ...lockNodes])];
 
   const bus = new CompletionBus(commands, subscriber, `${prefix}done`);
   const redisUsable = () => coordinator.mode === "distributed";
   const coordinator: RedisCoordinator = new RedisCoordinator(
     {
-      cache: new SharedCache(commands, prefix, config.CACHE_TTL_SECONDS * 1_000),
+      cache: new SharedCache(bulk, prefix, config.CACHE_TTL_SECONDS * 1_000),
       locks: new LockManager(
         new Redlock(lockNodes, { retryCount: 0, automaticExtensionThreshold: 0 }),
         lockNodes,
@@ -56,16 +65,17 @@ export async function createCoordinator(
         {
           redisUsable,
           onExtensionFailed: (error) => log.warn({ err: error }, "lock lease extension failed"),
+          onLateAcquire: () => log.debug("lock granted after its deadline: released at once"),
         },
       ),
       bus,
       policy: new CostPolicy(config.COORDINATION_MIN_COST_MS),
       stats,
       log,
-      // Healthy means: commands answer and announcements can arrive (SUBSCRIBE confirmed).
+      // Healthy means: both connections answer and announcements can arrive (SUBSCRIBE confirmed).
       ping: async () => {
         if (!bus.subscribed) await bus.subscribe();
-        await commands.ping();
+        await Promise.all([commands.ping(), bulk.ping()]);
       },
       closeConnections: async () => {
         await Promise.all(allClients.map((client) => closeClient(client, config.REDIS_COMMAND_TIMEOUT_MS)));
@@ -81,6 +91,7 @@ export async function createCoordinator(
       breakerFailureThreshold: config.BREAKER_FAILURE_THRESHOLD,
       breakerProbeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
       callTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      minBytesPerSecond: config.REDIS_MIN_BYTES_PER_SECOND,
     },
   );
 
@@ -88,17 +99,19 @@ export async function createCoordinator(
   for (const client of allClients) client.on("error", () => undefined);
   // Only the main connections decide the mode. Lock nodes are judged by quorum: a dead minority
   // node reconnecting every half second must not flap the whole replica.
-  for (const client of [commands, subscriber]) {
+  for (const client of [commands, subscriber, bulk]) {
     client.on("close", () => coordinator.connectionLost(new Error("Redis connection closed")));
   }
   // Subscribes on every (re)connect: an initial SUBSCRIBE that failed is not auto-resubscribed.
   subscriber.on("ready", () => void bus.subscribe().catch(() => undefined));
 
-  await Promise.allSettled([
-    whenReady(commands, settings.connectTimeoutMs),
-    whenReady(subscriber, settings.connectTimeoutMs),
-  ]);
+  await Promise.allSettled(
+    [commands, subscriber, bulk].map((client) => whenReady(client, settings.connectTimeoutMs)),
+  );
   await bus.subscribe().catch(() => undefined);
   await coordinator.start();
-  return { coordinator, redis: commands };
+  return {
+    coordinator,
+    redis: { client: commands, guard: (operation) => coordinator.guard(operation) },
+  };
 }

@@ -17,6 +17,8 @@ export interface LockCallbacks {
   /** Whether Redis may be called now (the breaker is closed); extensions pause otherwise. */
   readonly redisUsable: () => boolean;
   readonly onExtensionFailed?: (error: unknown) => void;
+  /** A lock granted after its caller had given up, released at once instead of held. */
+  readonly onLateAcquire?: () => void;
 }
 
 /**
@@ -55,10 +57,19 @@ export class LockManager {
    * One attempt, no retries. Redlock reports "someone else holds it" and "the nodes failed"
    * as the same error, with per-node votes that settle only when the slowest node answers; a
    * lease read answers sooner and tells the two apart.
+   *
+   * `signal` aborts when the caller stops waiting (its deadline passed). A grant that arrives
+   * after that has nobody to compute under it or release it: held and extended, it would block
+   * every replica needing the key until a restart, so it is released at once.
    */
-  async tryAcquire(unitKey: string, onExtended?: () => void): Promise<Acquisition> {
+  async tryAcquire(unitKey: string, onExtended?: () => void, signal?: AbortSignal): Promise<Acquisition> {
     try {
       const lock = await this.#redlock.acquire([this.resourceKey(unitKey)], this.#leaseMs, { retryCount: 0 });
+      if (signal?.aborted) {
+        this.#callbacks.onLateAcquire?.();
+        await this.#redlock.release(lock, { retryCount: 0 }).catch(() => undefined);
+        return { kind: "free" };
+      }
       return { kind: "acquired", lock: this.#hold(lock, onExtended) };
     } catch (error) {
       if (!(error instanceof ExecutionError)) throw error;

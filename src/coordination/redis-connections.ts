@@ -8,10 +8,11 @@ export interface ConnectionSettings {
 }
 
 /**
- * ioredis defaults hang 10-70 s on a dead server (ENGINEERING.md section 3). These fail fast:
- * no offline queue (a command on a down connection fails at once), no per-request retries,
- * a deadline on every command (the only thing that catches a SIGSTOPped server), and quick
- * reconnects so recovery is noticed within half a second.
+ * ioredis's defaults hold a command 10-70 s on a dead server (offline queue, 20 retries, no
+ * timeout). These fail fast: no offline queue (a command on a down connection fails at once),
+ * no per-request retries, quick reconnects so recovery is noticed within half a second, and a
+ * command timeout that frees commands stuck on a frozen server (the breaker's own deadlines,
+ * shorter, are what callers wait for).
  */
 export function failFastOptions(settings: ConnectionSettings): RedisOptions {
   return {

@@ -2,11 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { SchedulerStats } from "../scheduler/stats.js";
 import type { UnitResult, WorkUnit } from "../scheduler/types.js";
-import { type BreakerState, CircuitBreaker } from "./circuit-breaker.js";
+import { type BreakerState, type CallBudget, CircuitBreaker } from "./circuit-breaker.js";
+import { encodeResult, entryValueBytes } from "./codec.js";
 import type { CompletionBus } from "./completion-bus.js";
 import type { CostPolicy } from "./cost-policy.js";
 import type { Acquisition, HeldLock, LockManager } from "./lock.js";
-import type { SharedCache } from "./shared-cache.js";
+import { decodeEntry, type SharedCache } from "./shared-cache.js";
 import type { CoordinationMode, Coordinator, RedisHealth, Resolution } from "./types.js";
 
 export interface RedisCoordinatorParts {
@@ -31,12 +32,16 @@ export interface RedisCoordinatorSettings {
   readonly breakerFailureThreshold: number;
   readonly breakerProbeIntervalMs: number;
   readonly callTimeoutMs: number;
+  /** The slowest transfer rate a healthy Redis link is expected to sustain, for bulk deadlines. */
+  readonly minBytesPerSecond: number;
 }
 
 /** After a lease ends, how long a waiter gives the holder's release or expiry to land. */
 const LEASE_GRACE_MS = 25;
 /** Lock attempts that found the lock free yet failed, before giving up on coordinating the unit. */
 const MAX_FREE_RETRIES = 3;
+/** A Redlock attempt that finds the lock taken: the acquire, the release of partial votes, a lease read. */
+const ACQUIRE_ROUND_TRIPS = 3;
 
 type WaitOutcome =
   | { readonly kind: "result"; readonly result: UnitResult }
@@ -98,21 +103,25 @@ export class RedisCoordinator implements Coordinator {
     try {
       await this.#parts.ping();
     } catch (error) {
-      this.#breaker.recordFailure(error);
+      this.#breaker.trip(error);
     }
     this.#breaker.start();
   }
 
+  /** Another Redis call of this replica (rate-limit counters), under the same breaker. */
+  guard<T>(operation: () => Promise<T>): Promise<T> {
+    return this.#breaker.run(() => operation());
+  }
+
   /** A connection dropped: no need to wait for a command to time out. */
   connectionLost(error: Error): void {
-    if (!this.#closing) this.#breaker.recordFailure(error);
+    if (!this.#closing) this.#breaker.trip(error);
   }
 
   redisHealth(): RedisHealth {
     return {
       connected: this.#breaker.state === "closed",
       since: new Date(this.#breaker.since).toISOString(),
-      lastError: this.#breaker.lastError?.message ?? null,
       breaker: this.#breaker.state,
       roundTripMs: Math.round(this.#parts.policy.roundTripMs * 1_000) / 1_000,
       lockMinCostMs: Math.round(this.#parts.policy.lockMinCostMs * 1_000) / 1_000,
@@ -132,9 +141,7 @@ export class RedisCoordinator implements Coordinator {
 
     if (route === "cache-only" || !this.#settings.lockEnabled) {
       if (route === "cache-only") this.#count(unit, "skippedLock");
-      const result = await compute();
-      await this.#writeShared(unit, result);
-      return { result, source: "computed" };
+      return { result: await this.#computeAndShare(unit, compute), source: "computed" };
     }
     return this.#lockOrWait(unit, compute);
   }
@@ -171,8 +178,10 @@ export class RedisCoordinator implements Coordinator {
       for (;;) {
         let acquisition: Acquisition;
         try {
-          acquisition = await this.#breaker.run(() =>
-            this.#parts.locks.tryAcquire(unit.key, () => this.#count(unit, "leaseExtended")),
+          acquisition = await this.#breaker.run(
+            (signal) =>
+              this.#parts.locks.tryAcquire(unit.key, () => this.#count(unit, "leaseExtended"), signal),
+            { roundTrips: ACQUIRE_ROUND_TRIPS },
           );
         } catch {
           return this.#computeDegraded(unit, compute);
@@ -204,11 +213,11 @@ export class RedisCoordinator implements Coordinator {
           case "lease-ended":
             continue;
           case "holder-failed":
-            return { result: await compute(), source: "computed" };
+            return { result: await this.#computeAndShare(unit, compute), source: "computed" };
           case "deadline":
           case "unreadable":
             this.#count(unit, "duplicates");
-            return { result: await compute(), source: "computed" };
+            return { result: await this.#computeAndShare(unit, compute), source: "computed" };
           case "redis-failed":
             return this.#computeDegraded(unit, compute);
         }
@@ -270,7 +279,7 @@ export class RedisCoordinator implements Coordinator {
       if (lookup.kind === "failed") return this.#computeDegraded(unit, compute);
     }
     this.#count(unit, "duplicates");
-    return { result: await compute(), source: "computed" };
+    return { result: await this.#computeAndShare(unit, compute), source: "computed" };
   }
 
   async #waitForHolder(unit: WorkUnit, leaseMs: number, deadline: number): Promise<WaitOutcome> {
@@ -308,7 +317,12 @@ export class RedisCoordinator implements Coordinator {
     { quiet = false } = {},
   ): Promise<{ kind: "hit"; result: UnitResult } | { kind: "miss" } | { kind: "failed" }> {
     try {
-      const lookup = await this.#breaker.run(() => this.#parts.cache.get(unit.key));
+      const bytes = entryValueBytes(unit.outputs.length, unit.length);
+      const entry = await this.#breaker.run(
+        () => this.#parts.cache.read(unit.key, bytes),
+        this.#bulkBudget(bytes),
+      );
+      const lookup = decodeEntry(unit, entry);
       if (lookup.kind === "hit") return lookup;
       if (lookup.kind === "invalid" && !quiet) {
         this.#count(unit, "invalidShared");
@@ -321,7 +335,26 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async #writeShared(unit: WorkUnit, result: UnitResult): Promise<void> {
-    await this.#breaker.run(() => this.#parts.cache.set(unit.key, result)).catch(() => undefined);
+    const entry = encodeResult(unit.key, result);
+    await this.#breaker
+      .run(() => this.#parts.cache.write(unit.key, entry), this.#bulkBudget(entry.length))
+      .catch(() => undefined);
+  }
+
+  /** A computation whose result other replicas may want: written to the shared cache like a holder's. */
+  async #computeAndShare(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<UnitResult> {
+    const result = await compute();
+    await this.#writeShared(unit, result);
+    return result;
+  }
+
+  /**
+   * An entry's deadline: one round trip plus, at the slowest healthy transfer rate, its bytes and
+   * those of the entries already on the connection ahead of it.
+   */
+  #bulkBudget(bytes: number): CallBudget {
+    const ahead = this.#parts.cache.queuedBytes;
+    return { extraMs: ((ahead + bytes) / this.#settings.minBytesPerSecond) * 1_000 };
   }
 
   async #announce(key: string, completion: "ok" | "error"): Promise<void> {

@@ -1,18 +1,23 @@
 import type { Redis } from "ioredis";
 import type { UnitResult } from "../scheduler/types.js";
-import { decodeResult, encodeResult } from "./codec.js";
+import { decodeResult, type EntryShape } from "./codec.js";
 
 export type SharedLookup =
   | { readonly kind: "hit"; readonly result: UnitResult }
   | { readonly kind: "miss" }
-  /** Present but unreadable or written for another key: treated as a miss and overwritten. */
+  /** Present but unreadable, written for another key or of another shape: a miss, overwritten. */
   | { readonly kind: "invalid" };
 
-/** Results shared by every replica, under `{prefix}{unitKey}:result`, with a TTL. */
+/**
+ * Results shared by every replica, under `{prefix}{unitKey}:result`, with a TTL. It is given a
+ * connection of its own: a multi-megabyte entry on the connection that carries lock, announce
+ * and heartbeat commands would hold every one of them behind its bytes.
+ */
 export class SharedCache {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #ttlMs: number;
+  #queuedBytes = 0;
 
   constructor(redis: Redis, prefix: string, ttlMs: number) {
     this.#redis = redis;
@@ -24,14 +29,35 @@ export class SharedCache {
     return `${this.#prefix}${unitKey}:result`;
   }
 
-  async get(unitKey: string): Promise<SharedLookup> {
-    const buffer = await this.#redis.getBuffer(this.redisKey(unitKey));
-    if (buffer === null) return { kind: "miss" };
-    const result = decodeResult(unitKey, buffer);
-    return result ? { kind: "hit", result } : { kind: "invalid" };
+  /**
+   * Bytes of the reads and writes on the connection now: a new call waits behind them, so its
+   * deadline must allow for their transfer too (16 entries of 2.4 MB written at once).
+   */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
   }
 
-  async set(unitKey: string, result: UnitResult): Promise<void> {
-    await this.#redis.set(this.redisKey(unitKey), encodeResult(unitKey, result), "PX", this.#ttlMs);
+  /** The raw entry (about `expectedBytes`): decoding is CPU work, kept outside the Redis call. */
+  read(unitKey: string, expectedBytes: number): Promise<Buffer | null> {
+    return this.#queued(expectedBytes, this.#redis.getBuffer(this.redisKey(unitKey)));
   }
+
+  async write(unitKey: string, entry: Buffer): Promise<void> {
+    await this.#queued(entry.length, this.#redis.set(this.redisKey(unitKey), entry, "PX", this.#ttlMs));
+  }
+
+  async #queued<T>(bytes: number, call: Promise<T>): Promise<T> {
+    this.#queuedBytes += bytes;
+    try {
+      return await call;
+    } finally {
+      this.#queuedBytes -= bytes;
+    }
+  }
+}
+
+export function decodeEntry(expected: EntryShape, entry: Buffer | null): SharedLookup {
+  if (entry === null) return { kind: "miss" };
+  const result = decodeResult(expected, entry);
+  return result ? { kind: "hit", result } : { kind: "invalid" };
 }

@@ -11,7 +11,6 @@ export interface RedisHealth {
   readonly connected: boolean;
   /** ISO time of the last change of connected state. */
   readonly since: string;
-  readonly lastError: string | null;
   readonly breaker: "closed" | "open" | "half-open";
   /** Measured average Redis round trip (the cost policy's yardstick). */
   readonly roundTripMs: number;

@@ -20,8 +20,10 @@ describe("shared-cache codec", () => {
     columns,
   });
 
+  const shape = (key: string) => ({ key, outputs: ["macd", "signal", "histogram"], length: 500 });
+
   it("round-trips numbers exactly, NaN gaps and warm-up included", () => {
-    const decoded = decodeResult("k1", encodeResult("k1", result));
+    const decoded = decodeResult(shape("k1"), encodeResult("k1", result));
     expect(decoded?.series.warmup).toBe(result.series.warmup);
     expect(decoded?.series.outputs).toEqual(result.series.outputs);
     expect(decoded?.valuesJson).toBe(result.valuesJson);
@@ -33,20 +35,29 @@ describe("shared-cache codec", () => {
   });
 
   it("refuses an entry written for another key", () => {
-    expect(decodeResult("k2", encodeResult("k1", result))).toBeNull();
+    expect(decodeResult(shape("k2"), encodeResult("k1", result))).toBeNull();
+  });
+
+  it("refuses a well-formed entry of another shape: other outputs, none, or another length", () => {
+    const good = encodeResult("k1", result);
+    expect(decodeResult(shape("k1"), good)).not.toBeNull();
+    expect(decodeResult({ key: "k1", outputs: ["value"], length: 500 }, good)).toBeNull();
+    expect(decodeResult({ ...shape("k1"), length: 499 }, good)).toBeNull();
+    const empty = encodeResult("k1", { series: { outputs: {}, warmup: null }, valuesJson: "{}" });
+    expect(decodeResult(shape("k1"), empty)).toBeNull();
   });
 
   it("refuses garbage, truncation, trailing bytes and a wrong version", () => {
     const good = encodeResult("k1", result);
-    expect(decodeResult("k1", Buffer.from("hello"))).toBeNull();
-    expect(decodeResult("k1", good.subarray(0, good.length - 8))).toBeNull();
-    expect(decodeResult("k1", Buffer.concat([good, Buffer.alloc(8)]))).toBeNull();
+    expect(decodeResult(shape("k1"), Buffer.from("hello"))).toBeNull();
+    expect(decodeResult(shape("k1"), good.subarray(0, good.length - 8))).toBeNull();
+    expect(decodeResult(shape("k1"), Buffer.concat([good, Buffer.alloc(8)]))).toBeNull();
     const otherVersion = Buffer.from(good);
     otherVersion.write("IND2", 0, "latin1");
-    expect(decodeResult("k1", otherVersion)).toBeNull();
+    expect(decodeResult(shape("k1"), otherVersion)).toBeNull();
     const badHeader = Buffer.from(good);
     badHeader.writeUInt32LE(1_000_000, 4);
-    expect(decodeResult("k1", badHeader)).toBeNull();
+    expect(decodeResult(shape("k1"), badHeader)).toBeNull();
   });
 });
 
@@ -123,13 +134,109 @@ describe("CircuitBreaker", () => {
       callTimeoutMs: 20,
       probe: async () => {},
     });
-    const call = breaker.run(() => sleep(5_000));
-    const until = performance.now() + 200;
-    while (performance.now() < until) {
-      // a synchronous stall far longer than the deadline
+    // The reply comes 10 ms after a 200 ms stall: the deadline starts again after the stall,
+    // so the reply wins and nothing is held against Redis.
+    const replyAfterStall = breaker.run(
+      () => new Promise((resolve) => setTimeout(() => setTimeout(() => resolve("late"), 10), 0)),
+    );
+    const stall = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // a synchronous stall far longer than the deadline
+      }
+    };
+    stall(200);
+    await expect(replyAfterStall).resolves.toBe("late");
+    // A loop that keeps stalling fails the call as a stall, still not Redis's fault.
+    const never = breaker
+      .run(() => sleep(5_000))
+      .then(
+        () => "resolved",
+        (error: Error) => error.message,
+      );
+    for (let i = 0; i < 5; i++) {
+      stall(150);
+      await new Promise((resolve) => setImmediate(resolve));
+      await sleep(1);
     }
-    await expect(call).rejects.toThrow("stalled");
+    expect(await never).toMatch("stalled");
     expect(breaker.state).toBe("closed");
+  });
+
+  it("opens only after the threshold of consecutive failed calls; a success resets the count", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 3,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 1_000,
+      probe: async () => {},
+    });
+    const fail = () => breaker.run(async () => Promise.reject(new Error("slow reply")));
+    await expect(fail()).rejects.toThrow();
+    await expect(fail()).rejects.toThrow();
+    await expect(breaker.run(async () => "ok")).resolves.toBe("ok");
+    await expect(fail()).rejects.toThrow();
+    await expect(fail()).rejects.toThrow();
+    expect(breaker.state).toBe("closed");
+    await expect(fail()).rejects.toThrow();
+    expect(breaker.state).toBe("open");
+  });
+
+  it("gives a call of several round trips one deadline each, plus extra time for its bytes", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 40,
+      probe: async () => {},
+    });
+    await expect(breaker.run(() => sleep(90, "three"), { roundTrips: 3 })).resolves.toBe("three");
+    await expect(breaker.run(() => sleep(90, "bulk"), { extraMs: 80 })).resolves.toBe("bulk");
+    expect(breaker.state).toBe("closed");
+    await expect(breaker.run(() => sleep(90), { roundTrips: 1 })).rejects.toThrow("exceeded 40 ms");
+  });
+
+  it("aborts the call's signal when its deadline passes, so late work can undo itself", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 5,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 20,
+      probe: async () => {},
+    });
+    let seen: AbortSignal | undefined;
+    await expect(
+      breaker.run((signal) => {
+        seen = signal;
+        return sleep(200);
+      }),
+    ).rejects.toThrow("exceeded");
+    expect(seen?.aborted).toBe(true);
+    let kept: AbortSignal | undefined;
+    await breaker.run(async (signal) => {
+      kept = signal;
+    });
+    expect(kept?.aborted).toBe(false);
+  });
+
+  it("fails calls still waiting when the breaker opens, aborting their signals", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 1_000,
+      probe: async () => {},
+    });
+    let seen: AbortSignal | undefined;
+    const started = performance.now();
+    const waiting = breaker.run(
+      (signal) => {
+        seen = signal;
+        return sleep(2_000);
+      },
+      { roundTrips: 3 },
+    );
+    setTimeout(() => breaker.trip(new Error("connection lost")), 30);
+    await expect(waiting).rejects.toThrow("open");
+    // Failed when the outage was noticed, not at its own 3 s deadline.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(seen?.aborted).toBe(true);
   });
 
   it("lets a reply that arrived during a stall win over its own deadline", async () => {

@@ -60,6 +60,36 @@ describe("API keys", () => {
     await strict.close();
   });
 
+  it("counts failed authentications per address: past AUTH_FAILURE_LIMIT even a valid key gets 429 until the window ends", async () => {
+    const guarded = await startTestService({
+      API_KEYS: KEY_A,
+      AUTH_FAILURE_LIMIT: 3,
+      AUTH_FAILURE_WINDOW_MS: 1_000,
+    });
+    try {
+      const from = (address: string, key: string) => ({ ...withKey(key), remoteAddress: address });
+      for (let i = 0; i < 3; i++) {
+        expect((await guarded.app.inject(from("10.0.0.1", `guess-${i}-0123456789abcdef`))).statusCode).toBe(
+          401,
+        );
+      }
+      const blocked = await guarded.app.inject(from("10.0.0.1", KEY_A));
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(Number(blocked.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(blocked.json()).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      // Another address is not affected; the probes never are.
+      expect((await guarded.app.inject(from("10.0.0.2", KEY_A))).statusCode).toBe(200);
+      expect((await guarded.app.inject({ url: "/health/ready", remoteAddress: "10.0.0.1" })).statusCode).toBe(
+        200,
+      );
+      await sleep(1_050);
+      expect((await guarded.app.inject(from("10.0.0.1", KEY_A))).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it("refuses keys shorter than 16 characters at start-up", () => {
     expect(() => loadConfig({ API_KEYS: "short" })).toThrow(ConfigError);
   });
@@ -143,6 +173,33 @@ describe("rate limiting", () => {
         expect(degraded).toEqual([200, 200, 200, 200, 429]);
       } finally {
         await Promise.all([one.close(), two.close()]);
+        await redis.stop();
+      }
+    },
+  );
+  it.skipIf(!redisAvailable)(
+    "answers within a breaker deadline when Redis freezes: the counter falls back to this replica",
+    async () => {
+      const redis = await RedisServer.start();
+      const service = await startTestService({
+        REDIS_URL: redis.url,
+        API_KEYS: KEY_A,
+        RATE_LIMIT_MAX: 100,
+        REDIS_COMMAND_TIMEOUT_MS: 200,
+      });
+      try {
+        expect((await service.app.inject(withKey(KEY_A))).statusCode).toBe(200);
+        redis.freeze();
+        const started = performance.now();
+        const statuses = await Promise.all(
+          Array.from({ length: 3 }, async () => (await service.app.inject(withKey(KEY_A))).statusCode),
+        );
+        // Not the connection's 30 s stuck-command timeout: one deadline, then the local count.
+        expect(performance.now() - started).toBeLessThan(1_500);
+        expect(statuses).toEqual([200, 200, 200]);
+      } finally {
+        redis.thaw();
+        await service.close();
         await redis.stop();
       }
     },
