@@ -1,43 +1,128 @@
 /**
- * Measures every catalog indicator's compute cost (ns per candle, default params, 10k random
- * candles, median of interleaved rounds) and writes src/compute/catalog/costs.generated.ts.
- * The scheduler uses these to decide inline vs worker pool, so re-run after changing the catalog
- * or the runtime:  npm run measure:costs
+ * Fits the cost model of src/compute/cost.ts for every catalog indicator and implementation and
+ * writes src/compute/catalog/costs.generated.ts. The scheduler uses the estimates to run a unit
+ * inline or in the pool and to refuse requests over MAX_REQUEST_COMPUTE_MS, so re-run after
+ * changing an indicator or the runtime:  npm run measure:costs
+ *
+ * For each (indicator, implementation): computeTask's median time at the window levels of
+ * test/support/cost-points.ts (smallest legal, two between, default, largest legal) times three
+ * series lengths, then non-negative least squares on the relative error (every point counts the
+ * same, whether it took 20 us or 2 s).
  */
 import { writeFileSync } from "node:fs";
-import { INDICATORS as CATALOG } from "../src/compute/catalog/index.js";
-import { runIndicator } from "../src/compute/run.js";
+import { INDICATORS } from "../src/compute/catalog/index.js";
+import { COST_TERM_NAMES, type CostCoefficients, costTerms } from "../src/compute/cost.js";
+import { implementationsOf } from "../src/compute/kernels/index.js";
+import { measureUnitMs, warmUp, windowedParams, windowRange } from "../test/support/cost-points.js";
 import { randomOhlcv, toColumns } from "../test/support/series.js";
 
-const CANDLES = 10_000;
-/** The table is for the trading-signals implementation; kernels have a flat estimate (cost.ts). */
-const INDICATORS = CATALOG.filter((definition) => definition.create);
-const ROUNDS = 7;
-const columns = toColumns(randomOhlcv(CANDLES, 12345));
-const samples = new Map<string, number[]>(INDICATORS.map((d) => [d.name, []]));
+const SIZES = [1_000, 4_000, 16_000];
+const columnsBySize = new Map(SIZES.map((size) => [size, toColumns(randomOhlcv(size, 12345))]));
+const filter = process.argv[2] ? new RegExp(process.argv[2], "i") : undefined;
 
-for (const definition of INDICATORS) runIndicator(definition, definition.params.parse({}), columns);
-for (let round = 0; round < ROUNDS; round++) {
-  for (const definition of INDICATORS) {
-    const params = definition.params.parse({});
-    const start = process.hrtime.bigint();
-    runIndicator(definition, params, columns);
-    samples.get(definition.name)?.push(Number(process.hrtime.bigint() - start) / CANDLES);
+/** Minimizes |A c - b|^2 over c >= 0 by cyclic coordinate descent on the normal equations. */
+function nonNegativeLeastSquares(rows: number[][], targets: number[]): number[] {
+  const width = rows[0]?.length ?? 0;
+  // Columns scaled to unit norm so one sweep moves every coordinate on a comparable scale.
+  const norms = Array.from(
+    { length: width },
+    (_, j) => Math.hypot(...rows.map((row) => row[j] as number)) || 1,
+  );
+  const scaled = rows.map((row) => row.map((value, j) => value / (norms[j] as number)));
+  const gram = Array.from({ length: width }, (_, i) =>
+    Array.from({ length: width }, (_, j) =>
+      scaled.reduce((sum, row) => sum + (row[i] as number) * (row[j] as number), 0),
+    ),
+  );
+  const projected = Array.from({ length: width }, (_, j) =>
+    scaled.reduce((sum, row, r) => sum + (row[j] as number) * (targets[r] as number), 0),
+  );
+  const solution = new Array<number>(width).fill(0);
+  for (let sweep = 0; sweep < 20_000; sweep++) {
+    let moved = 0;
+    for (let j = 0; j < width; j++) {
+      const diagonal = gram[j]?.[j] as number;
+      if (diagonal === 0) continue;
+      let gradient = -(projected[j] as number);
+      for (let k = 0; k < width; k++) gradient += (gram[j]?.[k] as number) * (solution[k] as number);
+      const next = Math.max(0, (solution[j] as number) - gradient / diagonal);
+      moved = Math.max(moved, Math.abs(next - (solution[j] as number)));
+      solution[j] = next;
+    }
+    if (moved < 1e-12) break;
+  }
+  return solution.map((value, j) => value / (norms[j] as number));
+}
+
+function significant(value: number): number {
+  return value === 0 ? 0 : Number(value.toPrecision(4));
+}
+
+const fitted: Record<string, Record<string, CostCoefficients>> = {};
+const report: string[] = [];
+for (const definition of INDICATORS) {
+  if (filter && !filter.test(definition.name)) continue;
+  const { small, standard, large } = windowRange(definition);
+  const between = (fraction: number) => Math.round(standard * (large / Math.max(1, standard)) ** fraction);
+  const targets = [...new Set([small, standard, between(1 / 3), between(2 / 3), large])];
+  for (const implementation of implementationsOf(definition)) {
+    warmUp(definition, implementation, columnsBySize.get(SIZES[1] as number) as never);
+    const rows: number[][] = [];
+    const measured: number[] = [];
+    for (const target of targets) {
+      const params = windowedParams(definition, target);
+      for (const size of SIZES) {
+        const ms = measureUnitMs(definition, implementation, params, columnsBySize.get(size) as never);
+        rows.push(costTerms(size, params).map((term) => term / (ms * 1e6)));
+        measured.push(ms);
+      }
+    }
+    const coefficients = nonNegativeLeastSquares(
+      rows,
+      rows.map(() => 1),
+    ).map(significant);
+    const ratios = rows.map((row) =>
+      row.reduce((sum, term, j) => sum + term * (coefficients[j] as number), 0),
+    );
+    const worst = Math.max(...ratios.map((ratio) => Math.max(ratio, 1 / ratio)));
+    const byImplementation = fitted[definition.name] ?? {};
+    fitted[definition.name] = byImplementation;
+    byImplementation[implementation] = coefficients as unknown as CostCoefficients;
+    report.push(
+      `${definition.name.padEnd(26)} ${implementation.padEnd(15)} worst ${worst.toFixed(2)}x  max ${Math.max(...measured).toFixed(1)} ms  [${coefficients.join(", ")}]`,
+    );
+    console.log(report.at(-1));
+    if (process.env.VERBOSE) {
+      ratios.forEach((ratio, i) => {
+        console.log(
+          `    w=${targets[Math.floor(i / SIZES.length)]} n=${SIZES[i % SIZES.length]} ${measured[i]?.toFixed(3)} ms estimate/measured ${ratio.toFixed(2)}`,
+        );
+      });
+    }
   }
 }
 
-const rows = [...samples].map(([name, ns]) => {
-  const sorted = ns.sort((a, b) => a - b);
-  return [name, Math.max(1, Math.round(sorted[Math.floor(sorted.length / 2)] as number))] as const;
-});
-const body = rows.map(([name, ns]) => `  ${JSON.stringify(name)}: ${ns},`).join("\n");
-writeFileSync(
-  new URL("../src/compute/catalog/costs.generated.ts", import.meta.url),
-  `// Generated by scripts/measure-costs.ts on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Do not edit.
-// Nanoseconds per candle of runIndicator with default params on ${CANDLES} random candles (median of ${ROUNDS}).
-export const MEASURED_NS_PER_CANDLE: Readonly<Record<string, number>> = {
+if (filter) {
+  console.log("(filtered run: costs.generated.ts left unchanged)");
+} else {
+  const body = Object.entries(fitted)
+    .map(([name, byImplementation]) => {
+      const entries = Object.entries(byImplementation).map(
+        ([impl, c]) => `${JSON.stringify(impl)}: [${c.join(", ")}]`,
+      );
+      return `  ${JSON.stringify(name)}: { ${entries.join(", ")} },`;
+    })
+    .join("\n");
+  writeFileSync(
+    new URL("../src/compute/catalog/costs.generated.ts", import.meta.url),
+    `// Generated by scripts/measure-costs.ts on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Do not edit.
+// Nanoseconds per step of computeTask (compute + values JSON), per term: ${COST_TERM_NAMES.join(", ")}.
+import type { CostCoefficients } from "../cost.js";
+import type { Implementation } from "../kernels/index.js";
+
+export const COST_COEFFICIENTS: Readonly<Record<string, Partial<Record<Implementation, CostCoefficients>>>> = {
 ${body}
 };
 `,
-);
-console.log(rows.map(([name, ns]) => `${name.padEnd(28)} ${ns}`).join("\n"));
+  );
+}

@@ -1,39 +1,95 @@
-import { MEASURED_NS_PER_CANDLE } from "./catalog/costs.generated.js";
+import { COST_COEFFICIENTS } from "./catalog/costs.generated.js";
 import type { IndicatorDefinition } from "./catalog/definition.js";
 import type { Implementation } from "./kernels/index.js";
 
-/** For an indicator missing from the measured table: pessimistic, so it errs towards the pool. */
-const UNMEASURED_NS_PER_CANDLE = 2_000;
-/** A batch kernel's cost: a few tight passes over Float64Arrays (bench:compute floors: 3-30 ns). */
-const KERNEL_NS_PER_CANDLE = 30;
-/** JSON serialization of one output value (measured: 80-140 ns), done where the unit computes. */
-const SERIALIZE_NS_PER_VALUE = 120;
+/**
+ * The cost model. A unit's time (compute + JSON of its values, as `computeTask` does it) is a
+ * non-negative combination of a few step counts, each a function of the candles `n` and the
+ * window `w`, the largest window-like param (period, lookback, length):
+ *
+ *   n                  per candle: feeding the candle, allocating and serializing an output slot
+ *   sum min(n,w_i)     per candle still warming up, per window param w_i (trading-signals classes
+ *                      throw and catch a NotEnoughDataError for each one: microseconds apiece)
+ *   (n-w)+             per candle with a full window: the values themselves (a number costs far
+ *                      more to serialize than a null) and work done only once stable
+ *   (n-w)+ * w         rescanning a full window every candle (CCI's mean deviation, SMA's sum)
+ *   (n-w)+ * w log2 w  sorting the window every candle (IQR's quartiles)
+ *   (n-w)+ * w^2       comparing every pair in the window every candle (RCI's ranks)
+ *   min(n,w)^2 / 2     rescanning a window that is still growing (streaming classes that scan
+ *                      during warm-up; the batch kernels start at their lookback and never do)
+ *
+ * `scripts/measure-costs.ts` fits the coefficients per indicator and implementation (nanoseconds
+ * per step, non-negative least squares on relative error) over measured (n, params) points.
+ * Every term grows linearly in n once n > w, so extrapolating to longer series than measured
+ * keeps the fit's accuracy; w never leaves the measured range (the schema caps it). The fit
+ * points raise all window params together (see windowedParams there), so an estimate for a
+ * request that raises only one of them errs on the high side, towards the pool.
+ */
+export type CostCoefficients = readonly [
+  perCandle: number,
+  perWarmupCandle: number,
+  perValue: number,
+  windowScan: number,
+  windowSort: number,
+  windowPairs: number,
+  warmupScan: number,
+];
+
+export const COST_TERM_NAMES = [
+  "n",
+  "sum min(n,w_i)",
+  "(n-w)+",
+  "(n-w)+*w",
+  "(n-w)+*w*log2(w)",
+  "(n-w)+*w^2",
+  "min(n,w)^2/2",
+] as const;
+
+/** For an indicator missing from the fitted table: pessimistic, so it errs towards the pool. */
+const UNMEASURED: CostCoefficients = [2_000, 10_000, 0, 20, 0, 0, 20];
 const WINDOW_PARAM = /period|lookback|length/i;
 
-function largestWindow(params: object): number {
-  let largest = 0;
-  for (const [name, value] of Object.entries(params)) {
-    if (WINDOW_PARAM.test(name) && typeof value === "number") largest = Math.max(largest, value);
-  }
-  return largest;
+function windowsOf(params: object): number[] {
+  return Object.entries(params)
+    .filter(([name, value]) => WINDOW_PARAM.test(name) && typeof value === "number")
+    .map(([, value]) => value as number);
 }
 
-const defaultWindows = new WeakMap<IndicatorDefinition, number>();
-
-function defaultWindow(definition: IndicatorDefinition): number {
-  let window = defaultWindows.get(definition);
-  if (window === undefined) {
-    window = largestWindow(definition.params.parse({}) as object);
-    defaultWindows.set(definition, window);
-  }
-  return window;
+/** The largest window-like param; 0 when the indicator has none (its cost is then a*n, plus values). */
+export function largestWindow(params: object): number {
+  return Math.max(0, ...windowsOf(params));
 }
 
 /**
- * Estimated time in milliseconds to compute and serialize one unit: candles x the measured cost
- * at default params, scaled up by how much longer the requested window is than the default
- * (many trading-signals classes rescan their window every candle; for those that do not, the
- * overestimate only sends the unit to the pool a little early), plus serializing each output.
+ * The step counts the coefficients multiply, in COST_TERM_NAMES order. The warm-up count sums
+ * over every window param: a chain of stages (WaveTrend's three EMAs) warms each stage up, and
+ * each throws for its own warm-up candles.
+ */
+export function costTerms(candles: number, params: object): number[] {
+  const windows = windowsOf(params);
+  const window = Math.max(0, ...windows);
+  const full = Math.max(0, candles - window);
+  const logWindow = window > 1 ? Math.log2(window) : 0;
+  const growing = Math.min(candles, window);
+  const warmingUp = windows.reduce((sum, each) => sum + Math.min(candles, Math.max(0, each)), 0);
+  return [
+    candles,
+    warmingUp,
+    full,
+    full * window,
+    full * window * logWindow,
+    full * window * window,
+    (growing * growing) / 2,
+  ];
+}
+
+function coefficientsFor(definition: IndicatorDefinition, implementation: Implementation): CostCoefficients {
+  return COST_COEFFICIENTS[definition.name]?.[implementation] ?? UNMEASURED;
+}
+
+/**
+ * Estimated time in milliseconds to compute and serialize one unit of `candles` candles: the
+ * fitted coefficients of the indicator's implementation times the step counts of its window.
  */
 export function estimateCostMs(
   definition: IndicatorDefinition,
@@ -41,12 +97,9 @@ export function estimateCostMs(
   candles: number,
   implementation: Implementation = "trading-signals",
 ): number {
-  const serializeNs = definition.outputs.length * SERIALIZE_NS_PER_VALUE;
-  if (implementation === "talib" || !definition.create) {
-    return (candles * (KERNEL_NS_PER_CANDLE + serializeNs)) / 1e6;
-  }
-  const nsPerCandle = MEASURED_NS_PER_CANDLE[definition.name] ?? UNMEASURED_NS_PER_CANDLE;
-  const base = defaultWindow(definition);
-  const scale = base > 0 ? Math.max(1, largestWindow(params) / base) : 1;
-  return (candles * (nsPerCandle * scale + serializeNs)) / 1e6;
+  const coefficients = coefficientsFor(definition, implementation);
+  const terms = costTerms(candles, params);
+  let nanoseconds = 0;
+  for (let i = 0; i < terms.length; i++) nanoseconds += (coefficients[i] ?? 0) * (terms[i] as number);
+  return nanoseconds / 1e6;
 }

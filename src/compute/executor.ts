@@ -8,6 +8,11 @@ export interface ComputeExecutor {
   close(): Promise<void>;
 }
 
+/** The pool's queue is full: the unit was not started, and retrying later may succeed. */
+export class PoolQueueFullError extends Error {
+  override name = "PoolQueueFullError";
+}
+
 /** Runs on the calling thread: right for cheap units, where a thread hop costs more than the work. */
 export class InlineExecutor implements ComputeExecutor {
   async compute(task: ComputeTask): Promise<ComputedResult> {
@@ -17,21 +22,37 @@ export class InlineExecutor implements ComputeExecutor {
   async close(): Promise<void> {}
 }
 
+export interface PoolLimits {
+  readonly maxThreads: number;
+  /** Tasks that may wait for a thread; one more is refused with PoolQueueFullError. */
+  readonly maxQueue: number;
+}
+
 /**
  * A worker-thread pool for units big enough to block the event loop. Threads start on first
- * use: most deployments see few such units, and every idle thread costs ~30 MB.
+ * use: most deployments see few such units, and every idle thread costs ~30 MB. The queue is
+ * bounded: an unbounded one holds every waiting unit's columns until memory runs out.
  */
 export class PoolExecutor implements ComputeExecutor {
-  readonly #maxThreads: number;
+  readonly #limits: PoolLimits;
   #pool: Piscina | undefined;
 
-  constructor(maxThreads: number) {
-    this.#maxThreads = maxThreads;
+  constructor(limits: PoolLimits) {
+    this.#limits = limits;
   }
 
-  compute(task: ComputeTask): Promise<ComputedResult> {
-    this.#pool ??= createPool(this.#maxThreads);
-    return this.#pool.run(task) as Promise<ComputedResult>;
+  /** Tasks waiting for a thread. */
+  get queued(): number {
+    return this.#pool?.queueSize ?? 0;
+  }
+
+  async compute(task: ComputeTask): Promise<ComputedResult> {
+    this.#pool ??= createPool(this.#limits);
+    // Checked here rather than by matching piscina's "Task queue is at limit" message.
+    if (this.#pool.queueSize >= this.#limits.maxQueue) {
+      throw new PoolQueueFullError(`the worker pool's queue holds ${this.#limits.maxQueue} units`);
+    }
+    return (await this.#pool.run(task)) as ComputedResult;
   }
 
   async close(): Promise<void> {
@@ -40,7 +61,7 @@ export class PoolExecutor implements ComputeExecutor {
   }
 }
 
-function createPool(maxThreads: number): Piscina {
+function createPool({ maxThreads }: PoolLimits): Piscina {
   // Under the test runner this module is TypeScript source; its worker then needs tsx to load.
   const extension = extname(fileURLToPath(import.meta.url));
   return new Piscina({
