@@ -8,6 +8,7 @@ import { createCoordinator } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
 import { Lifecycle } from "./lifecycle.js";
 import { ServiceMetrics } from "./metrics/metrics.js";
+import { AdmissionBudget } from "./scheduler/admission.js";
 import { MemoryCache } from "./scheduler/memory-cache.js";
 import { SmartScheduler } from "./scheduler/scheduler.js";
 import { SchedulerStats } from "./scheduler/stats.js";
@@ -22,6 +23,15 @@ export interface Service {
 }
 
 const SILENT = pino({ level: "silent" });
+/** Retry-After bounds: at least a second (the header's unit), at most what a client will sensibly wait. */
+const MIN_RETRY_AFTER_S = 1;
+const MAX_RETRY_AFTER_S = 30;
+
+/** A refused client's wait: the admitted compute spread over the pool's threads. */
+function retryAfterSeconds(admittedComputeMs: number, threads: number): number {
+  const seconds = Math.ceil(admittedComputeMs / threads / 1_000);
+  return Math.min(MAX_RETRY_AFTER_S, Math.max(MIN_RETRY_AFTER_S, seconds));
+}
 
 /** The composition root: wires config into coordination, scheduler, cache and HTTP. */
 export async function createService(config: Config, log: Logger = SILENT): Promise<Service> {
@@ -40,16 +50,26 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
   const cache = config.CACHE_ENABLED
     ? new MemoryCache({ maxBytes: config.CACHE_MAX_BYTES, ttlMs: config.CACHE_TTL_SECONDS * 1_000 })
     : null;
+  const pool = new PoolExecutor({
+    maxThreads: config.SCHEDULER_MAX_WORKERS,
+    maxQueue: config.SCHEDULER_MAX_QUEUE,
+  });
   const scheduler = new SmartScheduler({
     mode: config.SCHEDULER_MODE,
     cache,
     inline: delayed(new InlineExecutor()),
-    pool: delayed(new PoolExecutor(config.SCHEDULER_MAX_WORKERS)),
+    pool: delayed(pool),
     poolMinCostMs: config.SCHEDULER_POOL_MIN_COST_MS,
     coordinator,
     stats,
   });
-  const metrics = config.METRICS_ENABLED ? new ServiceMetrics({ stats, coordinator, cache }) : null;
+  const admission = new AdmissionBudget({
+    maxBytes: config.MAX_INFLIGHT_BYTES,
+    maxComputeMs: config.MAX_INFLIGHT_COMPUTE_MS,
+  });
+  const metrics = config.METRICS_ENABLED
+    ? new ServiceMetrics({ stats, coordinator, cache, admission, poolQueued: () => pool.queued })
+    : null;
   const lifecycle = new Lifecycle();
   const app = buildApp({
     scheduler,
@@ -67,14 +87,20 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     access: {
       apiKeys: listOf(config.API_KEYS),
       protectMetrics: config.METRICS_REQUIRE_API_KEY,
+      authFailureLimit: config.AUTH_FAILURE_LIMIT,
+      authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
       corsOrigins: listOf(config.CORS_ORIGINS),
       rateLimit: {
         max: config.RATE_LIMIT_MAX,
         windowMs: config.RATE_LIMIT_WINDOW_MS,
         redis,
-        redisUsable: () => coordinator.mode === "distributed",
         keyPrefix: config.REDIS_KEY_PREFIX,
       },
+    },
+    admission: {
+      budget: admission,
+      retryAfterSeconds: () => retryAfterSeconds(admission.computeMs, config.SCHEDULER_MAX_WORKERS),
+      deadlineMs: config.REQUEST_DEADLINE_MS,
     },
     overload: {
       maxEventLoopDelayMs: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,

@@ -1,6 +1,6 @@
 import type { CandleColumn, CandleColumns } from "../compute/catalog/definition.js";
 import { CANDLE_COLUMNS } from "../compute/catalog/definition.js";
-import { type FieldIssue, MAX_REPORTED_ISSUES } from "../errors/registry.js";
+import type { IssueList } from "../errors/registry.js";
 
 type Row = { time?: number | undefined } & Partial<Record<CandleColumn, number | undefined>> & {
     close: number;
@@ -15,22 +15,18 @@ export interface NormalizedCandles {
   readonly hasTime: boolean;
 }
 
-export type NormalizeOutcome =
-  | { readonly ok: true; readonly candles: NormalizedCandles }
-  | { readonly ok: false; readonly issues: FieldIssue[] };
-
 /**
  * Turns either accepted candle shape into Float64Array columns and checks what a schema cannot:
- * equal lengths, low <= high, volume >= 0, strictly increasing time.
+ * equal lengths, low <= high, volume >= 0, strictly increasing time. Problems go to `issues`
+ * (undefined is returned); a per-candle check stops once the list is full.
  */
-export function normalizeCandles(body: Columnar | Row[]): NormalizeOutcome {
-  const issues: FieldIssue[] = [];
-  const report = (path: string, message: string) => {
-    if (issues.length < MAX_REPORTED_ISSUES) issues.push({ path, message });
-  };
+export function normalizeCandles(body: Columnar | Row[], issues: IssueList): NormalizedCandles | undefined {
+  const report = (path: string, message: string) => issues.add(path, message);
+  const before = issues.total;
+  const failed = () => issues.total > before;
 
-  const columnar = Array.isArray(body) ? rowsToColumns(body, report) : body;
-  if (issues.length > 0) return { ok: false, issues };
+  const columnar = Array.isArray(body) ? rowsToColumns(body, issues) : body;
+  if (!columnar || failed()) return undefined;
 
   const length = columnar.close.length;
   const columns: Partial<Record<CandleColumn, Float64Array>> = {};
@@ -53,12 +49,13 @@ export function normalizeCandles(body: Columnar | Row[]): NormalizeOutcome {
       `has ${time.length} values but close has ${length}; all columns must be the same length`,
     );
   }
-  if (issues.length > 0) return { ok: false, issues };
+  if (failed()) return undefined;
 
   const place = (name: string, i: number) =>
     Array.isArray(body) ? `candles[${i}].${name}` : `candles.${name}[${i}]`;
   const { high, low, volume } = columns;
-  for (let i = 0; i < length && issues.length < MAX_REPORTED_ISSUES; i++) {
+  for (let i = 0; i < length; i++) {
+    if (issues.full) return stopLooking(issues);
     if (high && low && (low[i] as number) > (high[i] as number)) {
       report(place("low", i), `low ${low[i]} is above high ${high[i]}`);
     }
@@ -70,19 +67,23 @@ export function normalizeCandles(body: Columnar | Row[]): NormalizeOutcome {
       );
     }
   }
-  if (issues.length > 0) return { ok: false, issues };
-
-  return {
-    ok: true,
-    candles: { columns: columns as CandleColumns, length, hasTime: time !== undefined },
-  };
+  if (failed()) return undefined;
+  return { columns: columns as CandleColumns, length, hasTime: time !== undefined };
 }
 
-function rowsToColumns(rows: Row[], report: (path: string, message: string) => void): Columnar {
+/** The list is full: what was not looked at may hold more problems, so the count is a lower bound. */
+function stopLooking(issues: IssueList): undefined {
+  issues.stopped();
+  return undefined;
+}
+
+function rowsToColumns(rows: Row[], issues: IssueList): Columnar | undefined {
+  const report = (path: string, message: string) => issues.add(path, message);
   const first = rows[0] as Row;
   const present = (["time", ...CANDLE_COLUMNS] as const).filter((name) => first[name] !== undefined);
   const columnar: Record<string, number[]> = Object.fromEntries(present.map((name) => [name, []]));
   for (let i = 0; i < rows.length; i++) {
+    if (issues.full) return stopLooking(issues);
     const row = rows[i] as Row;
     for (const name of present) {
       const value = row[name];

@@ -61,10 +61,30 @@ export const ConfigSchema = z.object({
     .default("parallel")
     .describe("`sync` computes every unit inline; `parallel` sends costly units to a worker-thread pool."),
   SCHEDULER_MAX_WORKERS: int(1, 256).default(4).describe("Worker threads in the pool (parallel mode)."),
+  SCHEDULER_MAX_QUEUE: int(1, 1_000_000)
+    .default(512)
+    .describe(
+      "Units that may wait for a pool thread; a request that would queue more is refused with 503 and Retry-After.",
+    ),
+  MAX_INFLIGHT_BYTES: int(MiB, 1024 * 1024 * MiB)
+    .default(384 * MiB)
+    .describe(
+      "Estimated bytes (bodies, their columns, results and responses) a replica holds for the requests it has admitted; beyond it, 503 with Retry-After.",
+    ),
+  MAX_INFLIGHT_COMPUTE_MS: decimal(1, 3_600_000)
+    .default(30_000)
+    .describe(
+      "Estimated compute time a replica may have admitted and not finished; beyond it, 503 with Retry-After.",
+    ),
+  REQUEST_DEADLINE_MS: int(100, 3_600_000)
+    .default(20_000)
+    .describe(
+      "Longest a calculation may take before it is answered with 504; its work goes on and lands in the caches.",
+    ),
   SCHEDULER_POOL_MIN_COST_MS: decimal(0, 60_000)
     .default(8)
     .describe(
-      "Units whose estimated compute time (candles x per-indicator cost) reaches this run in the pool.",
+      "Units whose estimated compute time (the cost model: candles and window) reaches this run in the pool; also each request's budget for inline work.",
     ),
   SHUTDOWN_DRAIN_MS: int(0, 600_000)
     .default(5_000)
@@ -102,6 +122,14 @@ export const ConfigSchema = z.object({
     .describe(
       "Proxies whose X-Forwarded-For is believed (client address for rate limits and logs): comma-separated addresses or CIDRs, or `loopback`, `linklocal`, `uniquelocal`. Unset: none.",
     ),
+  AUTH_FAILURE_LIMIT: int(0, 1_000_000)
+    .default(20)
+    .describe(
+      "With API_KEYS: failed authentications per client address and AUTH_FAILURE_WINDOW_MS (per replica) before that address gets 429; 0: no limit.",
+    ),
+  AUTH_FAILURE_WINDOW_MS: int(1_000, 86_400_000)
+    .default(60_000)
+    .describe("The window of AUTH_FAILURE_LIMIT."),
   METRICS_REQUIRE_API_KEY: booleanFromEnv.default(false).describe("Whether /metrics needs an API key too."),
   RATE_LIMIT_MAX: int(0, 10_000_000)
     .default(0)
@@ -135,7 +163,14 @@ export const ConfigSchema = z.object({
     .describe("Prefix of every Redis key and channel this service uses."),
   REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000)
     .default(200)
-    .describe("Deadline of every Redis command; a Redis outage costs a request at most about this."),
+    .describe(
+      "Deadline of one Redis round trip (a call of several round trips gets one each), raised to 5 typical heartbeat round trips (median of the last 5) on a slower link.",
+    ),
+  REDIS_MIN_BYTES_PER_SECOND: int(1_000, 100_000_000_000)
+    .default(20_000_000)
+    .describe(
+      "Slowest transfer rate expected of a healthy Redis link: a shared-cache entry's deadline is one round trip plus its bytes at this rate.",
+    ),
   REDIS_CONNECT_TIMEOUT_MS: int(50, 60_000).default(1_000).describe("Deadline of one connection attempt."),
   DISTRIBUTED_LOCK_ENABLED: booleanFromEnv
     .default(true)
@@ -146,8 +181,10 @@ export const ConfigSchema = z.object({
     .default(10_000)
     .describe("Lock lease; the holder extends it every third of a lease while computing."),
   LOCK_WAIT_TIMEOUT_MS: int(100, 600_000)
-    .default(30_000)
-    .describe("Longest a replica waits for another's result before computing it itself (a duplicate)."),
+    .default(15_000)
+    .describe(
+      "Longest a replica waits for another's result before computing it itself (a duplicate); shorter than REQUEST_DEADLINE_MS.",
+    ),
   COORDINATION_WAIT: z
     .enum(["notify", "poll"])
     .default("notify")
@@ -161,8 +198,10 @@ export const ConfigSchema = z.object({
     .default(3)
     .describe("With COORDINATION_WAIT=poll: reads before computing anyway."),
   BREAKER_FAILURE_THRESHOLD: int(1, 1_000)
-    .default(1)
-    .describe("Consecutive Redis failures that open the circuit breaker (degraded mode)."),
+    .default(3)
+    .describe(
+      "Consecutive failed Redis calls that open the circuit breaker (degraded mode); a failed heartbeat or a dropped connection opens it at once.",
+    ),
   BREAKER_PROBE_INTERVAL_MS: int(50, 60_000)
     .default(500)
     .describe("How often Redis is pinged: a heartbeat while closed, the half-open probe while open."),
@@ -212,6 +251,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (parsed.data.SHUTDOWN_DRAIN_MS >= parsed.data.SHUTDOWN_TIMEOUT_MS) {
       throw new ConfigError(
         "Invalid configuration: SHUTDOWN_DRAIN_MS must be shorter than SHUTDOWN_TIMEOUT_MS, or every stop is a forced exit",
+      );
+    }
+    const { LOCK_WAIT_TIMEOUT_MS, REQUEST_DEADLINE_MS, SHUTDOWN_DRAIN_MS, SHUTDOWN_TIMEOUT_MS } = parsed.data;
+    // A waiter that outlives its request's deadline has nobody left to answer.
+    if (LOCK_WAIT_TIMEOUT_MS >= REQUEST_DEADLINE_MS) {
+      throw new ConfigError(
+        "Invalid configuration: LOCK_WAIT_TIMEOUT_MS must be shorter than REQUEST_DEADLINE_MS, or a waiting request is answered 504 before it may compute",
+      );
+    }
+    // A request admitted just before SIGTERM must be answered (at worst 504) before the forced exit.
+    if (REQUEST_DEADLINE_MS + SHUTDOWN_DRAIN_MS > SHUTDOWN_TIMEOUT_MS) {
+      throw new ConfigError(
+        "Invalid configuration: REQUEST_DEADLINE_MS + SHUTDOWN_DRAIN_MS must not exceed SHUTDOWN_TIMEOUT_MS, or a stop cuts requests off without an answer",
       );
     }
     const caFile = parsed.data.REDIS_TLS_CA_FILE;

@@ -18,6 +18,7 @@ export const ERROR_REGISTRY = {
   INTERNAL: { status: 500, title: "Internal error" },
   NOT_READY: { status: 503, title: "The service is not ready" },
   OVERLOADED: { status: 503, title: "The service is overloaded" },
+  DEADLINE_EXCEEDED: { status: 504, title: "The request took longer than its deadline" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_REGISTRY;
@@ -55,9 +56,57 @@ export class ServiceError extends Error {
   }
 }
 
-/** The `detail` line for a list of field issues: the issue itself when there is one. */
-export function describeIssues(issues: readonly FieldIssue[]): string {
-  const [first] = issues;
-  if (issues.length === 1 && first) return `${first.path}: ${first.message}`;
-  return `${issues.length} problems in the request; see errors.`;
+/**
+ * Field issues of one request: lists the first MAX_REPORTED_ISSUES and counts the rest, so a
+ * body with a million bad values costs a counter, not a million messages. A check that stops
+ * looking once the list is full calls `stopped()`, and the count becomes a lower bound.
+ */
+export class IssueList {
+  readonly listed: FieldIssue[] = [];
+  total = 0;
+  #exact = true;
+
+  get full(): boolean {
+    return this.listed.length >= MAX_REPORTED_ISSUES;
+  }
+
+  get empty(): boolean {
+    return this.total === 0;
+  }
+
+  /** `message` may be a function: building it (close-match suggestions) is skipped once the list is full. */
+  add(path: string, message: string | (() => string)): void {
+    this.total++;
+    if (!this.full) this.listed.push({ path, message: typeof message === "function" ? message() : message });
+  }
+
+  /** Counts problems known to exist that are not worth describing (the list is full). */
+  count(problems: number): void {
+    this.total += problems;
+  }
+
+  stopped(): void {
+    this.#exact = false;
+  }
+
+  /** Adds another list's issues after this one's (listed while there is room, counted after). */
+  append(other: IssueList): void {
+    for (const issue of other.listed) this.add(issue.path, issue.message);
+    this.count(other.total - other.listed.length);
+    if (!other.#exact) this.stopped();
+  }
+
+  /** The `detail` line: the issue itself when there is one, else how many and how many are listed. */
+  describe(): string {
+    const [first] = this.listed;
+    if (this.total === 1 && first) return `${first.path}: ${first.message}`;
+    const count = this.#exact ? `${this.total}` : `At least ${this.total}`;
+    const listed =
+      this.listed.length < this.total ? `the first ${this.listed.length} are listed` : "see errors";
+    return `${count} problems in the request; ${listed}.`;
+  }
+
+  toError(code: ErrorCode = "VALIDATION_FAILED"): ServiceError {
+    return new ServiceError(code, this.describe(), { issues: this.listed });
+  }
 }

@@ -20,6 +20,51 @@ export interface ApiKeyOptions {
   readonly keys: readonly string[];
   /** Whether /metrics needs a key too (scrapers often cannot send one). */
   readonly protectMetrics: boolean;
+  /** Failed authentications an address may make per window before it gets 429 (0: no limit). */
+  readonly failureLimit: number;
+  readonly failureWindowMs: number;
+}
+
+/** Addresses whose failures are remembered: a spray from many addresses must not grow memory without end. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+/**
+ * Failed authentications per client address in fixed windows, on this replica. It runs before
+ * the key check, so guessing keys costs a client its address's window, not just a 401 each.
+ */
+class FailureCounter {
+  readonly #windows = new Map<string, { failures: number; resetAt: number }>();
+  readonly #limit: number;
+  readonly #windowMs: number;
+
+  constructor(limit: number, windowMs: number) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+  }
+
+  /** Milliseconds until the address may try again; 0 when it may now. */
+  blockedForMs(address: string, now: number): number {
+    const window = this.#windows.get(address);
+    if (!window) return 0;
+    if (now >= window.resetAt) {
+      this.#windows.delete(address);
+      return 0;
+    }
+    return this.#limit > 0 && window.failures >= this.#limit ? window.resetAt - now : 0;
+  }
+
+  fail(address: string, now: number): void {
+    const window = this.#windows.get(address);
+    if (window && now < window.resetAt) {
+      window.failures++;
+      return;
+    }
+    this.#windows.delete(address);
+    // Maps iterate in insertion order: the first key is the oldest window.
+    if (this.#windows.size >= MAX_TRACKED_ADDRESSES)
+      this.#windows.delete(this.#windows.keys().next().value as string);
+    this.#windows.set(address, { failures: 1, resetAt: now + this.#windowMs });
+  }
 }
 
 /**
@@ -27,18 +72,36 @@ export interface ApiKeyOptions {
  * every configured key (no early exit), so neither the length nor the position of a match
  * leaks through timing. The key itself is never stored on the request or logged.
  */
-export function registerApiKeys(app: FastifyInstance, { keys, protectMetrics }: ApiKeyOptions): void {
+export function registerApiKeys(
+  app: FastifyInstance,
+  { keys, protectMetrics, failureLimit, failureWindowMs }: ApiKeyOptions,
+): void {
   app.decorateRequest("apiKeyId", null);
   if (keys.length === 0) return;
   const known = keys.map((key) => digest(key));
+  const failures = failureLimit > 0 ? new FailureCounter(failureLimit, failureWindowMs) : null;
   app.addHook("onRequest", async (request, reply) => {
     const route = request.routeOptions.url ?? "";
     if (PROBES.has(route) || (route === "/metrics" && !protectMetrics)) return;
+    const now = Date.now();
+    const blockedMs = failures?.blockedForMs(request.ip, now) ?? 0;
+    if (blockedMs > 0) {
+      const retryAfter = Math.ceil(blockedMs / 1_000);
+      return sendProblem(
+        reply,
+        new ServiceError(
+          "TOO_MANY_REQUESTS",
+          `Too many failed authentications from this address; retry in ${retryAfter} s.`,
+          { headers: { "retry-after": String(retryAfter) } },
+        ),
+      );
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
     const given = match ? digest(match[1] as string) : null;
     let found = false;
     for (const key of known) if (given !== null && timingSafeEqual(key, given)) found = true;
     if (!found || given === null) {
+      failures?.fail(request.ip, now);
       return sendProblem(
         reply,
         new ServiceError(

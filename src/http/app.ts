@@ -4,6 +4,7 @@ import { serializerCompiler } from "fastify-type-provider-zod";
 import type { Lifecycle } from "../lifecycle.js";
 import type { ServiceMetrics } from "../metrics/metrics.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
+import type { AdmissionOptions } from "./admission.js";
 import { registerApiKeys } from "./api-keys.js";
 import type { PlanOptions } from "./calculate/plan.js";
 import { registerCors, registerSecurityHeaders } from "./headers.js";
@@ -22,6 +23,8 @@ import { zodValidatorCompiler } from "./validation.js";
 export interface AccessOptions {
   readonly apiKeys: readonly string[];
   readonly protectMetrics: boolean;
+  readonly authFailureLimit: number;
+  readonly authFailureWindowMs: number;
   readonly corsOrigins: readonly string[];
   readonly rateLimit: RateLimitOptions;
 }
@@ -38,6 +41,8 @@ export interface AppDependencies {
   readonly access?: AccessOptions;
   /** Absent: no load shedding. */
   readonly overload?: OverloadLimits;
+  /** Absent: calculations are neither admitted by budget nor bounded by a deadline. */
+  readonly admission?: AdmissionOptions;
   /** Null: no /metrics route and no request metrics. */
   readonly metrics?: ServiceMetrics | null;
   readonly log: FastifyBaseLogger;
@@ -82,6 +87,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest("receivedAt", 0);
+  app.decorateRequest("admission", null);
   app.addHook("onRequest", async (request) => {
     request.receivedAt = performance.now();
   });
@@ -95,7 +101,12 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   registerSecurityHeaders(app);
   if (deps.access) {
     registerCors(app, deps.access.corsOrigins);
-    registerApiKeys(app, { keys: deps.access.apiKeys, protectMetrics: deps.access.protectMetrics });
+    registerApiKeys(app, {
+      keys: deps.access.apiKeys,
+      protectMetrics: deps.access.protectMetrics,
+      failureLimit: deps.access.authFailureLimit,
+      failureWindowMs: deps.access.authFailureWindowMs,
+    });
     registerRateLimit(app, deps.access.rateLimit);
   }
   if (deps.overload) registerOverloadProtection(app, deps.overload);
@@ -109,7 +120,12 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     if (metrics) metricsRoute(routes, metrics);
     healthRoutes(routes, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
     indicatorRoutes(routes);
-    calculateRoutes(routes, { scheduler: deps.scheduler, limits: deps.limits, plan: deps.plan ?? {} });
+    calculateRoutes(routes, {
+      scheduler: deps.scheduler,
+      limits: deps.limits,
+      plan: deps.plan ?? {},
+      admission: deps.admission,
+    });
   });
   return app;
 }

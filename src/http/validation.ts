@@ -1,7 +1,7 @@
 import type { FastifySchemaCompiler } from "fastify";
 import type { z } from "zod";
-import { describeIssues, MAX_REPORTED_ISSUES, ServiceError } from "../errors/registry.js";
-import { toFieldIssues } from "./zod-issues.js";
+import { IssueList } from "../errors/registry.js";
+import { addZodIssues } from "./zod-issues.js";
 
 /**
  * Validates with zod and fails with our own coded error, so every validation problem reaches
@@ -12,12 +12,7 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
   (data) => {
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
-    const issues = toFieldIssues(result.error.issues, httpPart === "body" ? "" : (httpPart ?? ""));
-    // One malformed column of 100k candles is 100k issues; the first few say what is wrong.
-    const shown = issues.slice(0, MAX_REPORTED_ISSUES);
-    const detail =
-      issues.length > shown.length
-        ? `${issues.length} problems in the request; the first ${shown.length} are listed.`
-        : describeIssues(shown);
-    return { error: new ServiceError("VALIDATION_FAILED", detail, { issues: shown }) };
+    const issues = new IssueList();
+    addZodIssues(result.error.issues, issues, httpPart === "body" ? "" : (httpPart ?? ""));
+    return { error: issues.toError() };
   };

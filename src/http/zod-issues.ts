@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { FieldIssue } from "../errors/registry.js";
+import type { IssueList } from "../errors/registry.js";
 
 type Segment = PropertyKey;
 
@@ -14,11 +14,11 @@ export function formatPath(segments: readonly Segment[], prefix = ""): string {
 }
 
 /**
- * Flattens zod issues into `{ path, message }`. For a union (the two candle shapes) it reports
- * the branch the client evidently meant: the one whose failure is not "wrong type at the top".
+ * Adds zod issues to `into` as `{ path, message }`. For a union (the two candle shapes) it
+ * reports the branch the client evidently meant: the one whose failure is not "wrong type at
+ * the top". Past the list's cap issues are only counted, never formatted.
  */
-export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ""): FieldIssue[] {
-  const out: FieldIssue[] = [];
+export function addZodIssues(issues: readonly z.core.$ZodIssue[], into: IssueList, prefix = ""): void {
   for (const issue of issues) {
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
       const here = formatPath(issue.path, prefix);
@@ -26,13 +26,11 @@ export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ""):
         (branch) => !branch.some((inner) => inner.path.length === 0 && inner.code === "invalid_type"),
       );
       if (meant.length === 1) {
-        out.push(...toFieldIssues(meant[0] as z.core.$ZodIssue[], here === "(root)" ? prefix : here));
+        addZodIssues(meant[0] as z.core.$ZodIssue[], into, here === "(root)" ? prefix : here);
         continue;
       }
-      out.push({ path: here, message: issue.message });
-      continue;
-    }
-    out.push({ path: formatPath(issue.path, prefix), message: issue.message });
+      into.add(here, issue.message);
+    } else if (into.full) into.count(1);
+    else into.add(formatPath(issue.path, prefix), issue.message);
   }
-  return out;
 }

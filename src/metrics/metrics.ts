@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Coordinator } from "../coordination/types.js";
+import type { AdmissionBudget } from "../scheduler/admission.js";
 import type { MemoryCache } from "../scheduler/memory-cache.js";
 import type { SchedulerStats, StatEvent } from "../scheduler/stats.js";
 
@@ -7,6 +8,9 @@ export interface MetricsSources {
   readonly stats: SchedulerStats;
   readonly coordinator: Coordinator;
   readonly cache: MemoryCache | null;
+  readonly admission: AdmissionBudget;
+  /** Units waiting for a worker-pool thread. */
+  readonly poolQueued: () => number;
 }
 
 type Labels = Record<string, string>;
@@ -21,7 +25,7 @@ export class ServiceMetrics {
   readonly #httpRequests: Counter;
   readonly #httpDuration: Histogram;
 
-  constructor({ stats, coordinator, cache }: MetricsSources) {
+  constructor({ stats, coordinator, cache, admission, poolQueued }: MetricsSources) {
     const registry = this.registry;
     collectDefaultMetrics({ register: registry });
 
@@ -38,6 +42,44 @@ export class ServiceMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
+
+    const admitted = new Counter({
+      name: "indicator_admitted_requests_total",
+      help: "Calculations admitted within the replica's work budget.",
+      registers: [registry],
+    });
+    const refused = new Counter({
+      name: "indicator_refused_requests_total",
+      help: "Calculations refused with 503, by reason (bytes, compute, queue).",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
+    admission.listen({ onAdmitted: () => admitted.inc(), onRefused: (reason) => refused.inc({ reason }) });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge(
+      "indicator_admitted_bytes",
+      "Estimated bytes held by admitted calculations.",
+      () => admission.bytes,
+    );
+    gauge(
+      "indicator_admitted_compute_seconds",
+      "Estimated compute time of admitted calculations not yet finished.",
+      () => admission.computeMs / 1_000,
+    );
+    gauge(
+      "indicator_admitted_requests",
+      "Calculations admitted and not yet finished.",
+      () => admission.tickets,
+    );
+    gauge("indicator_pool_queued_units", "Units waiting for a worker-pool thread.", poolQueued);
 
     const counter = (name: string, help: string, labelNames: string[] = ["indicator"]) =>
       new Counter({ name, help, labelNames, registers: [registry] });

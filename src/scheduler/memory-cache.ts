@@ -31,6 +31,11 @@ export class MemoryCache {
     return this.#lru.get(key);
   }
 
+  /** Whether a live entry is held, without touching its recency. */
+  has(key: string): boolean {
+    return this.#lru.has(key);
+  }
+
   /** Entries larger than the whole bound are not stored (lru-cache refuses them). */
   set(key: string, result: UnitResult): void {
     this.#lru.set(key, result);

@@ -74,6 +74,20 @@ export class SmartScheduler {
     return results;
   }
 
+  /**
+   * The estimated compute time of running these units now: the distinct ones not in the memory
+   * cache. A unit another request is computing counts again; admission errs on the safe side.
+   */
+  pendingCostMs(units: readonly WorkUnit[]): number {
+    const pending = new Map<string, number>();
+    for (const unit of units) {
+      if (!pending.has(unit.key) && !this.#options.cache?.has(unit.key)) pending.set(unit.key, unit.costMs);
+    }
+    let total = 0;
+    for (const costMs of pending.values()) total += costMs;
+    return total;
+  }
+
   /** `pooled`: compute in the worker pool if it comes to computing (default: by its own cost). */
   async run(
     unit: WorkUnit,

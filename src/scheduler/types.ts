@@ -11,7 +11,11 @@ export interface WorkUnit {
   readonly params: object;
   /** Only the columns the indicator reads. */
   readonly columns: IndicatorInputs;
-  /** Estimated compute time in milliseconds (candles x per-candle cost). */
+  /** Candles in the series: every output has one value per candle. */
+  readonly length: number;
+  /** The indicator's output names, in order: what a valid result (and shared entry) holds. */
+  readonly outputs: readonly string[];
+  /** Estimated compute time in milliseconds, by the cost model of compute/cost.ts. */
   readonly costMs: number;
 }
 

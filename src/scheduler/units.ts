@@ -36,6 +36,8 @@ export function buildWorkUnits(
     columns: Object.fromEntries(
       definition.reads.map((column) => [column, columns[column]]),
     ) as IndicatorInputs,
+    length,
+    outputs: definition.outputs.map((output) => output.name),
     costMs: estimateCostMs(definition, params, length, implementation) + extraCostMs,
   }));
 }

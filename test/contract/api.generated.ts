@@ -145,7 +145,7 @@ export interface components {
              * @description Stable machine-readable code from the error registry.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNKNOWN_INDICATOR" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_COSTLY" | "RESPONSE_TOO_LARGE" | "TOO_MANY_REQUESTS" | "INTERNAL" | "NOT_READY" | "OVERLOADED";
+            code: "VALIDATION_FAILED" | "UNKNOWN_INDICATOR" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_COSTLY" | "RESPONSE_TOO_LARGE" | "TOO_MANY_REQUESTS" | "INTERNAL" | "NOT_READY" | "OVERLOADED" | "DEADLINE_EXCEEDED";
             /** @description Also in the `x-request-id` header and in the service's log lines. */
             requestId: string;
             /** @description Field-level problems (at most 20), e.g. `indicators[1].params.period`. */
@@ -328,7 +328,6 @@ export interface components {
             redis?: {
                 connected: boolean;
                 since: string;
-                lastError: string | null;
                 /** @enum {string} */
                 breaker: "closed" | "open" | "half-open";
                 roundTripMs: number;
@@ -977,6 +976,25 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The service is not ready.",
                      *       "code": "NOT_READY",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than its deadline */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:deadline-exceeded",
+                     *       "title": "The request took longer than its deadline",
+                     *       "status": 504,
+                     *       "detail": "The request took longer than its deadline.",
+                     *       "code": "DEADLINE_EXCEEDED",
                      *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
                      *     }
                      */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { normalizeCandles } from "../../src/candles/columns.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
 import { runIndicator } from "../../src/compute/run.js";
+import { IssueList } from "../../src/errors/registry.js";
 import { randomOhlcv, toColumns } from "../support/series.js";
 
 const LENGTHS = [1, 7, 60, 400];
@@ -105,12 +106,13 @@ describe.each(
       close: series.close[i] as number,
       volume: series.volume[i],
     }));
-    const fromRows = normalizeCandles(rows);
-    const fromColumns = normalizeCandles(series);
-    if (!fromRows.ok || !fromColumns.ok) throw new Error("test candles rejected");
+    const issues = new IssueList();
+    const fromRows = normalizeCandles(rows, issues);
+    const fromColumns = normalizeCandles(series, issues);
+    if (!fromRows || !fromColumns) throw new Error(`test candles rejected: ${issues.describe()}`);
     const params = definition.params.parse({});
-    expect(runIndicator(definition, params, fromRows.candles.columns)).toEqual(
-      runIndicator(definition, params, fromColumns.candles.columns),
+    expect(runIndicator(definition, params, fromRows.columns)).toEqual(
+      runIndicator(definition, params, fromColumns.columns),
     );
   });
 

@@ -59,6 +59,11 @@ describe("configuration", () => {
     [{ API_KEYS: "long-enough key-0001" }, /without whitespace/],
     [{ API_KEYS: " , " }, /API_KEYS is set but lists no key/],
     [{ SHUTDOWN_DRAIN_MS: "60000", SHUTDOWN_TIMEOUT_MS: "30000" }, /SHUTDOWN_DRAIN_MS must be shorter/],
+    [{ LOCK_WAIT_TIMEOUT_MS: "20000" }, /LOCK_WAIT_TIMEOUT_MS must be shorter than REQUEST_DEADLINE_MS/],
+    [
+      { SHUTDOWN_TIMEOUT_MS: "20000" },
+      /REQUEST_DEADLINE_MS \+ SHUTDOWN_DRAIN_MS must not exceed SHUTDOWN_TIMEOUT_MS/,
+    ],
   ])("rejects inconsistent settings with one line: %o", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -48,6 +48,8 @@ function unit(period = 20, costMs = 0.01): WorkUnit {
     implementation: "trading-signals",
     params: { period },
     columns,
+    length: columns.close.length,
+    outputs: ["value"],
     costMs,
   };
 }
@@ -131,7 +133,7 @@ describe("SmartScheduler (standalone)", () => {
   });
 
   it("gives identical numbers from the worker-thread pool and inline", async () => {
-    const pool = new PoolExecutor(1);
+    const pool = new PoolExecutor({ maxThreads: 1, maxQueue: 16 });
     try {
       const big = toColumns(randomOhlcv(20_000, 9));
       const task = {

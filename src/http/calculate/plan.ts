@@ -3,11 +3,11 @@ import type { IndicatorDefinition } from "../../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../../compute/catalog/index.js";
 import { type Implementation, implementationsOf } from "../../compute/kernels/index.js";
 import type { Presentation } from "../../compute/serialize.js";
-import { describeIssues, type FieldIssue, ServiceError } from "../../errors/registry.js";
+import { IssueList, ServiceError } from "../../errors/registry.js";
 import type { WorkUnit } from "../../scheduler/types.js";
 import { buildWorkUnits } from "../../scheduler/units.js";
 import type { CalculateBody } from "../schemas/request.js";
-import { toFieldIssues } from "../zod-issues.js";
+import { addZodIssues } from "../zod-issues.js";
 
 export interface PlannedResult {
   readonly id: string;
@@ -49,13 +49,10 @@ export function defaultResultId(definition: IndicatorDefinition, params: object)
   return values.length === 0 ? definition.name : `${definition.name}(${values.join(",")})`;
 }
 
-function unknownIndicatorIssue(name: string, index: number, suggest: boolean): FieldIssue {
+function unknownIndicatorMessage(name: string, suggest: boolean): string {
   const close = suggest ? closeIndicatorNames(name) : [];
   const hint = close.length > 0 ? ` Did you mean ${close.join(", ")}?` : "";
-  return {
-    path: `indicators[${index}].name`,
-    message: `Unknown indicator "${name}".${hint} GET /indicators lists them all.`,
-  };
+  return `Unknown indicator "${name}".${hint} GET /indicators lists them all.`;
 }
 
 /**
@@ -65,7 +62,7 @@ function unknownIndicatorIssue(name: string, index: number, suggest: boolean): F
  * request whose compute time or response size is beyond the configured limits.
  */
 export function planCalculation(body: CalculateBody, options: PlanOptions = {}): CalculationPlan {
-  const issues: FieldIssue[] = [];
+  const issues = new IssueList();
   let unknownNames = 0;
   const resolved: Resolved[] = [];
 
@@ -73,12 +70,13 @@ export function planCalculation(body: CalculateBody, options: PlanOptions = {}):
     const definition = findIndicator(request.name);
     if (!definition) {
       unknownNames++;
-      issues.push(unknownIndicatorIssue(request.name, index, unknownNames <= MAX_SUGGESTED_NAMES));
+      const suggest = unknownNames <= MAX_SUGGESTED_NAMES;
+      issues.add(`indicators[${index}].name`, () => unknownIndicatorMessage(request.name, suggest));
       return;
     }
     const params = definition.params.safeParse(request.params ?? {});
     if (!params.success) {
-      issues.push(...toFieldIssues(params.error.issues, `indicators[${index}].params`));
+      addZodIssues(params.error.issues, issues, `indicators[${index}].params`);
       return;
     }
     // The request-wide default falls back to the implementation the indicator has; asking for
@@ -86,10 +84,10 @@ export function planCalculation(body: CalculateBody, options: PlanOptions = {}):
     const available = implementationsOf(definition);
     const wanted = request.convention ?? body.options?.convention ?? "talib";
     if (request.convention !== undefined && !available.includes(request.convention)) {
-      issues.push({
-        path: `indicators[${index}].convention`,
-        message: `${definition.name} has no ${request.convention} implementation; it has ${available.join(", ")}.`,
-      });
+      issues.add(
+        `indicators[${index}].convention`,
+        `${definition.name} has no ${request.convention} implementation; it has ${available.join(", ")}.`,
+      );
       return;
     }
     const implementation = available.includes(wanted) ? wanted : (available[0] as Implementation);
@@ -107,39 +105,31 @@ export function planCalculation(body: CalculateBody, options: PlanOptions = {}):
     const first = seenIds.get(id);
     if (first === undefined) seenIds.set(id, index);
     else
-      issues.push({
-        path: `indicators[${index}].id`,
-        message: `id "${id}" is already used by indicators[${first}]; give each result a distinct id.`,
-      });
+      issues.add(
+        `indicators[${index}].id`,
+        `id "${id}" is already used by indicators[${first}]; give each result a distinct id.`,
+      );
   }
 
-  const normalized = normalizeCandles(body.candles);
-  if (!normalized.ok) issues.push(...normalized.issues);
-  else {
+  const candles = normalizeCandles(body.candles, issues);
+  if (candles) {
     for (const { index, definition } of resolved) {
       for (const column of definition.reads) {
-        if (normalized.candles.columns[column] === undefined) {
-          issues.push({
-            path: `candles.${column}`,
-            message: `${definition.name} (indicators[${index}]) reads ${column}, which the candles do not have.`,
-          });
+        if (candles.columns[column] === undefined) {
+          issues.add(
+            `candles.${column}`,
+            `${definition.name} (indicators[${index}]) reads ${column}, which the candles do not have.`,
+          );
         }
       }
     }
   }
 
-  if (issues.length > 0 || !normalized.ok) {
-    const onlyUnknownNames = unknownNames > 0 && unknownNames === issues.length;
-    throw new ServiceError(
-      onlyUnknownNames ? "UNKNOWN_INDICATOR" : "VALIDATION_FAILED",
-      describeIssues(issues),
-      {
-        issues,
-      },
-    );
+  if (!issues.empty || !candles) {
+    const onlyUnknownNames = unknownNames > 0 && unknownNames === issues.total;
+    throw issues.toError(onlyUnknownNames ? "UNKNOWN_INDICATOR" : "VALIDATION_FAILED");
   }
 
-  const candles = normalized.candles;
   const units = buildWorkUnits(candles.columns, resolved, { extraCostMs: options.extraCostMs });
   const presentation = { tail: body.options?.tail, precision: body.options?.precision };
   checkBudgets(resolved, units, candles.length, presentation, options);

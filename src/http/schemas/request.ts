@@ -12,6 +12,25 @@ const label = (what: string) => z.string().min(1).max(64).describe(`${what}: a f
 const price = z.number().describe("Finite number.");
 const epochMs = z.number().int().min(0).describe("Epoch milliseconds; strictly increasing when given.");
 
+/** What one value of each candle field must be, in either shape. */
+export const CANDLE_VALUE_SCHEMAS = {
+  time: epochMs,
+  open: price,
+  high: price,
+  low: price,
+  close: price,
+  volume: price,
+} as const;
+
+export const CANDLE_ROW_SCHEMA = z.strictObject({
+  time: epochMs.optional(),
+  open: price.optional(),
+  high: price.optional(),
+  low: price.optional(),
+  close: price,
+  volume: price.optional(),
+});
+
 export function candlesSchema({ maxCandles }: RequestLimits) {
   const column = (schema: z.ZodNumber) => z.array(schema).min(1).max(maxCandles);
   const columnar = z
@@ -24,15 +43,7 @@ export function candlesSchema({ maxCandles }: RequestLimits) {
       volume: column(price).optional(),
     })
     .describe("Columnar candles: one array per field, all the same length.");
-  const row = z.strictObject({
-    time: epochMs.optional(),
-    open: price.optional(),
-    high: price.optional(),
-    low: price.optional(),
-    close: price,
-    volume: price.optional(),
-  });
-  const rows = z.array(row).min(1).max(maxCandles).describe("Candles as rows, oldest first.");
+  const rows = z.array(CANDLE_ROW_SCHEMA).min(1).max(maxCandles).describe("Candles as rows, oldest first.");
   return z.union([columnar, rows]);
 }
 

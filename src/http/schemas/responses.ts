@@ -164,7 +164,6 @@ export const HealthSchema = z
       .object({
         connected: z.boolean(),
         since: z.string(),
-        lastError: z.string().nullable(),
         breaker: z.enum(["closed", "open", "half-open"]),
         roundTripMs: z.number(),
         lockMinCostMs: z.number(),
