@@ -4,14 +4,18 @@
  * and one replica is SIGKILLed and restarted. Every 200 is compared with a locally computed
  * reference; malformed requests must get their 4xx problem+json. Exits 1 when anything was lost
  * or wrong (any 5xx, wrong result, timeout or connection failure on a live replica, unexpected
- * 4xx, a replica not back to distributed), so it can guard releases. Loopback only.
+ * 4xx, a replica not back to distributed, a replica degraded by a merely slow Redis), so it can
+ * guard releases. Then the flood phase (bench/soak/flood.ts): one standalone replica with
+ * defaults and a burst of concurrent heavy requests, which must get only 200s and 503s with
+ * Retry-After while memory stays bounded. Loopback only.
  *
- *   npm run bench:soak [-- --duration 60 --loops 6 --seed 1 --json soak.json --env KEY=VALUE ...]
+ *   npm run bench:soak [-- --duration 60 --loops 6 --seed 1 --flood 150 --json soak.json --env KEY=VALUE ...]
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BUILT_SERVER } from "../test/support/process.js";
 import { hasRedisServerBinary } from "../test/support/redis.js";
+import { formatFlood, runFlood } from "./soak/flood.js";
 import { formatMachine, formatReport, machineFacts } from "./soak/report.js";
 import { DEFAULT_REPLICA_ENV, runSoak, soakOptions } from "./soak/run.js";
 
@@ -22,6 +26,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
     "request-timeout": { type: "string", default: "15000" },
     "kill-replica": { type: "string", default: "2" },
+    flood: { type: "string", default: "150" },
     env: { type: "string", multiple: true, default: [] },
     json: { type: "string" },
     help: { type: "boolean", default: false },
@@ -37,6 +42,7 @@ if (args.help) {
       "  --seed N              traffic seed (default 1)",
       "  --request-timeout MS  a request without a response by then is a failure (default 15000)",
       "  --kill-replica I      which replica is SIGKILLed and restarted (default 2)",
+      "  --flood N             concurrent 100k-candle requests of the flood phase (default 150; 0 skips it)",
       "  --env KEY=VALUE       extra replica environment (repeatable), over the defaults:",
       `                        ${Object.entries(DEFAULT_REPLICA_ENV)
         .map(([k, v]) => `${k}=${v}`)
@@ -61,6 +67,11 @@ const loops = Math.round(positive("loops", args.loops, 64));
 const seed = Math.round(positive("seed", args.seed, 1_000_000));
 const requestTimeoutMs = Math.round(positive("request-timeout", args["request-timeout"], 600_000));
 const killReplica = Number(args["kill-replica"]);
+const floodRequests = Number(args.flood);
+if (!Number.isInteger(floodRequests) || floodRequests < 0 || floodRequests > 10_000) {
+  console.error("--flood must be an integer in [0, 10000]");
+  process.exit(2);
+}
 if (![0, 1, 2].includes(killReplica)) {
   console.error("--kill-replica must be 0, 1 or 2");
   process.exit(2);
@@ -102,7 +113,7 @@ const hardLimit = setTimeout(
     console.error("soak exceeded its time bound; exiting");
     process.exit(3);
   },
-  durationMs + requestTimeoutMs + 180_000,
+  durationMs + requestTimeoutMs + 300_000,
 );
 hardLimit.unref();
 
@@ -121,8 +132,13 @@ try {
   const report = await runSoak(options);
   console.log("");
   console.log(formatReport(report));
-  if (args.json) writeFileSync(args.json, `${JSON.stringify({ machine, ...report }, null, 2)}\n`);
-  process.exitCode = abort.signal.aborted ? 130 : report.ok ? 0 : 1;
+  const flood =
+    floodRequests > 0 && !abort.signal.aborted
+      ? await runFlood({ requests: floodRequests, candles: 100_000, replicaEnv: { LOG_LEVEL: "warn" } })
+      : undefined;
+  if (flood) console.log(`\n${formatFlood(flood)}`);
+  if (args.json) writeFileSync(args.json, `${JSON.stringify({ machine, ...report, flood }, null, 2)}\n`);
+  process.exitCode = abort.signal.aborted ? 130 : report.ok && (flood?.ok ?? true) ? 0 : 1;
 } catch (error) {
   console.error("soak could not run:", error);
   process.exitCode = 2;

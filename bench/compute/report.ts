@@ -40,7 +40,7 @@ export function medians(size: SizeResult): Map<string, number> {
   return result;
 }
 
-/** The six indicators ENGINEERING.md section 4 measures together (the issue's "six-indicator bundle"). */
+/** The six-indicator bundle most requests resemble, measured together. */
 export const BUNDLE_OF_SIX = ["SMA(20)", "EMA(20)", "RSI(14)", "MACD(12,26,9)", "BBANDS(20,2)", "ATR(14)"];
 
 /** Totals per implementation over `only` (default: every indicator of the run). */

@@ -159,6 +159,12 @@ export function formatReport(report: SoakReport): string {
       ),
     );
   }
+  if (report.slowPhase) {
+    out.push("");
+    out.push(
+      `network to Redis +${report.slowPhase.latencyMs} ms each way: units computed uncoordinated meanwhile, per replica: ${report.slowPhase.degradedComputations.join(", ")}`,
+    );
+  }
   out.push("");
   out.push("fault schedule:");
   for (const event of report.events) out.push(`  ${formatOffset(event.atMs)}  ${event.what}`);

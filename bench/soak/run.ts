@@ -1,11 +1,15 @@
 /**
  * The soak run: Redis and three replicas (the built server as child processes), client loops
  * sending mixed traffic for a bounded time, and a fault schedule (Redis killed and restarted,
- * frozen and thawed, one replica SIGKILLed and restarted) while /health is watched. Returns a
+ * frozen and thawed, one replica SIGKILLed and restarted, then the network to Redis slowed down
+ * and healed) while /health is watched. The replicas reach Redis through the fault proxy of the
+ * test support, which adds nothing until the slow phase. Returns a
  * report; `ok` is false when anything was lost or wrong. Used by bench/soak.ts and by the quick
  * variant in the test suite.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { FaultProxy } from "../../test/support/fault-proxy.js";
+import { total } from "../../test/support/metrics.js";
 import { RedisServer } from "../../test/support/redis.js";
 import {
   clientLoop,
@@ -25,7 +29,9 @@ export type FaultAction =
   | "redis-freeze"
   | "redis-thaw"
   | "replica-kill"
-  | "replica-restart";
+  | "replica-restart"
+  | "redis-slow"
+  | "redis-fast";
 
 export interface FaultStep {
   /** Milliseconds after traffic starts. */
@@ -33,7 +39,10 @@ export interface FaultStep {
   readonly action: FaultAction;
 }
 
-/** Redis killed then restarted, frozen then thawed, a replica SIGKILLed then restarted, in that order. */
+/**
+ * Redis killed then restarted, frozen then thawed, a replica SIGKILLed then restarted, then the
+ * network to Redis slow and healed again, in that order.
+ */
 export function defaultSchedule(durationMs: number): FaultStep[] {
   const at = (fraction: number) => Math.round(durationMs * fraction);
   return [
@@ -43,6 +52,8 @@ export function defaultSchedule(durationMs: number): FaultStep[] {
     { atMs: at(0.52), action: "redis-thaw" },
     { atMs: at(0.64), action: "replica-kill" },
     { atMs: at(0.7), action: "replica-restart" },
+    { atMs: at(0.78), action: "redis-slow" },
+    { atMs: at(0.92), action: "redis-fast" },
   ];
 }
 
@@ -69,6 +80,8 @@ export interface SoakOptions {
   readonly killReplica: number;
   readonly replicaEnv: Readonly<Record<string, string>>;
   readonly schedule: readonly FaultStep[];
+  /** Added each way to every packet to and from Redis during the slow phase. */
+  readonly slowLatencyMs: number;
   /** Longest to wait after the traffic for every replica to report `distributed` again. */
   readonly recoveryMs: number;
   readonly log: (line: string) => void;
@@ -86,6 +99,7 @@ export function soakOptions(overrides: Partial<SoakOptions> = {}): SoakOptions {
     killReplica: 2,
     replicaEnv: DEFAULT_REPLICA_ENV,
     schedule: defaultSchedule(durationMs),
+    slowLatencyMs: 60,
     recoveryMs: 10_000,
     log: () => {},
     ...overrides,
@@ -159,6 +173,8 @@ export interface SoakReport {
   readonly references: { readonly computed: number; readonly cached: number };
   readonly replicas: readonly ReplicaReport[];
   readonly reactions: readonly FaultReaction[];
+  /** The slow-network phase: units computed without coordination meanwhile, per replica. */
+  readonly slowPhase: { readonly latencyMs: number; readonly degradedComputations: readonly number[] } | null;
   readonly checks: readonly Check[];
   readonly ok: boolean;
 }
@@ -195,15 +211,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
 
   let redis: RedisServer | undefined;
+  let proxy: FaultProxy | undefined;
   const replicas: Replica[] = [];
   try {
     redis = await RedisServer.start();
-    const env = { ...options.replicaEnv, REDIS_URL: redis.url };
+    proxy = await FaultProxy.start({ port: redis.port });
+    const env = { ...options.replicaEnv, REDIS_URL: proxy.url };
     replicas.push(
       ...(await Promise.all(Array.from({ length: options.replicas }, (_, i) => Replica.start(i, env)))),
     );
     options.log(
-      `redis on ${redis.url} (pid ${redis.pid}); replicas ${replicas.map((r) => `#${r.index} ${r.url} (pid ${r.pid})`).join(", ")}`,
+      `redis on ${redis.url} (pid ${redis.pid}), reached through a fault proxy on ${proxy.url}; replicas ${replicas.map((r) => `#${r.index} ${r.url} (pid ${r.pid})`).join(", ")}`,
     );
 
     // Start from a settled fleet: every replica distributed (bounded wait).
@@ -276,6 +294,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }),
     );
 
+    const degradedComputations = () =>
+      Promise.all(
+        replicas.map(async (replica) => {
+          const response = await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+          return total(await response.text(), "indicator_degraded_computations_total");
+        }),
+      );
+    let degradedAtSlow: number[] | undefined;
+    let slowPhase: SoakReport["slowPhase"] = null;
     const runSteps = async () => {
       for (const step of [...options.schedule].sort((a, b) => a.atMs - b.atMs)) {
         await sleepUntil(startedAt + step.atMs, aborted);
@@ -303,6 +330,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             event(`fault: replica ${victim.index} SIGKILL (pid ${victim.pid}), out of rotation`);
             await victim.kill();
             break;
+          case "redis-slow":
+            event(`fault: network to Redis slow (+${options.slowLatencyMs} ms each way)`);
+            degradedAtSlow = await degradedComputations();
+            proxy?.set({ latencyMs: options.slowLatencyMs });
+            break;
+          case "redis-fast": {
+            proxy?.set({});
+            event("fault: network to Redis healed");
+            const before = degradedAtSlow;
+            const after = await degradedComputations();
+            if (before)
+              slowPhase = {
+                latencyMs: options.slowLatencyMs,
+                degradedComputations: after.map((count, i) => count - (before[i] ?? 0)),
+              };
+            break;
+          }
           case "replica-restart": {
             event(`fault: replica ${victim.index} restarting on port ${victim.port}`);
             const began = performance.now();
@@ -371,7 +415,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       };
     });
     const reactions = faultReactions(events, replicaReports);
-    const checks = soakChecks(tally, replicaReports, reactions, replicas, aborted());
+    const checks = soakChecks(tally, replicaReports, reactions, slowPhase, events, replicas, aborted());
     const sorted = [...tally.latenciesMs].sort((a, b) => a - b);
     return {
       startedAt: startedIso,
@@ -400,11 +444,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       references: { computed: references.computed, cached: references.cacheHits },
       replicas: replicaReports,
       reactions,
+      slowPhase,
       checks,
       ok: checks.every((check) => check.ok || !check.required),
     };
   } finally {
     await Promise.all(replicas.map((replica) => replica.stop()));
+    await proxy?.close();
     await redis?.stop();
   }
 }
@@ -459,6 +505,8 @@ function soakChecks(
   tally: Tally,
   replicas: readonly ReplicaReport[],
   reactions: readonly FaultReaction[],
+  slowPhase: SoakReport["slowPhase"],
+  events: readonly SoakEvent[],
   processes: readonly Replica[],
   aborted: boolean,
 ): Check[] {
@@ -500,6 +548,23 @@ function soakChecks(
       replica.unreachablePolls === 0,
       `${replica.unreachablePolls} of ${replica.healthPolls} polls failed`,
       false,
+    );
+  }
+  const slowAt = events.find((e) => e.what.startsWith("fault: network to Redis slow"))?.atMs;
+  const healedAt = events.find((e) => e.what.startsWith("fault: network to Redis healed"))?.atMs;
+  if (slowAt !== undefined && healedAt !== undefined && slowPhase) {
+    const flapped = replicas.filter((replica) =>
+      replica.transitions.some((t) => t.to === "degraded" && t.atMs >= slowAt && t.atMs <= healedAt),
+    );
+    check(
+      "no replica degraded while Redis was slow",
+      flapped.length === 0,
+      flapped.map((replica) => `replica ${replica.index}`).join(", "),
+    );
+    check(
+      "no unit computed uncoordinated while Redis was slow",
+      slowPhase.degradedComputations.every((count) => count === 0),
+      slowPhase.degradedComputations.join(", "),
     );
   }
   for (const reaction of reactions) {

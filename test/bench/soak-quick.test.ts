@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { FAILURE_CLASSES } from "../../bench/soak/client.js";
+import { formatFlood, runFlood } from "../../bench/soak/flood.js";
 import { formatReport } from "../../bench/soak/report.js";
 import { runSoak, soakOptions } from "../../bench/soak/run.js";
 import { requireRedisBinary } from "../support/redis.js";
@@ -38,6 +39,8 @@ describe.skipIf(!enabled)("soak, quick variant (3 replicas on one Redis, faults 
       "fault: Redis SIGCONT",
       "fault: replica 2 SIGKILL",
       "fault: replica 2 ready again",
+      "fault: network to Redis slow",
+      "fault: network to Redis healed",
     ])
       expect(
         events.some((what) => what.startsWith(fault)),
@@ -63,4 +66,18 @@ describe.skipIf(!enabled)("soak, quick variant (3 replicas on one Redis, faults 
     expect(failedChecks, summary).toEqual([]);
     expect(report.ok).toBe(true);
   }, 45_000);
+
+  it("floods one standalone replica: only 200s and early 503s with Retry-After, then normal service", async () => {
+    const report = await runFlood({ requests: 40, candles: 100_000, replicaEnv: { LOG_LEVEL: "warn" } });
+    const summary = formatFlood(report);
+    console.log(summary);
+    expect(
+      Object.keys(report.statuses).filter((status) => status !== "200" && status !== "503"),
+      summary,
+    ).toEqual([]);
+    expect(report.statuses["200"], summary).toBeGreaterThan(0);
+    expect(report.refusedWithoutRetryAfter, summary).toBe(0);
+    expect(report.after.status, summary).toBe(200);
+    expect(report.ok).toBe(true);
+  }, 60_000);
 });
