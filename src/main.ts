@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger } from "./logger.js";
 import { createService } from "./service.js";
@@ -54,10 +55,22 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.PORT, host: config.HOST });
   lifecycle.markReady();
+  announceListening(app.server.address());
   app.log.info(
     { mode: scheduler.coordinator.mode, schedulerMode: config.SCHEDULER_MODE },
     "indicator service ready",
   );
+}
+
+/**
+ * A supervisor that spawned this process with an IPC channel learns the port it bound: with
+ * PORT=0 nothing else tells, and a port picked free beforehand may be taken by the time the
+ * server binds it. The channel is closed at once, so it never keeps the process alive.
+ */
+function announceListening(address: AddressInfo | string | null): void {
+  if (!process.send || address === null || typeof address === "string") return;
+  process.send({ listening: { port: address.port } });
+  process.disconnect();
 }
 
 main().catch((error: unknown) => {

@@ -164,7 +164,7 @@ export const ConfigSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000)
     .default(200)
     .describe(
-      "Deadline of one Redis round trip (a call of several round trips gets one each), raised to 5 typical heartbeat round trips (median of the last 5) on a slower link.",
+      "Deadline of one Redis round trip, raised to 5 typical heartbeat round trips (median of the last 5) on a slower link; each further round trip of one call gets a quarter of it (or 5 typical round trips, if more).",
     ),
   REDIS_MIN_BYTES_PER_SECOND: int(1_000, 100_000_000_000)
     .default(20_000_000)

@@ -47,7 +47,12 @@ export interface CircuitBreakerOptions {
 }
 
 export interface CallBudget {
-  /** Round trips the call makes; its deadline is this many `callTimeoutMs`. Default 1. */
+  /**
+   * Round trips the call makes (default 1). The first gets a whole round-trip deadline; each
+   * later one follows an answer, so it gets a few typical round trips (at least a quarter of
+   * `callTimeoutMs`): a Redis that froze mid-call costs the caller about one deadline, not one
+   * per round trip.
+   */
   readonly roundTrips?: number;
   /** Added to the deadline, e.g. the transfer time of a large entry. */
   readonly extraMs?: number;
@@ -125,7 +130,12 @@ export class CircuitBreaker {
   async run<T>(operation: (signal: AbortSignal) => Promise<T>, budget: CallBudget = {}): Promise<T> {
     if (this.#state !== "closed") throw new BreakerOpenError();
     const abort = new AbortController();
-    const deadlineMs = this.#roundTripDeadlineMs() * (budget.roundTrips ?? 1) + (budget.extraMs ?? 0);
+    const laterRoundTrips = (budget.roundTrips ?? 1) - 1;
+    const deadlineMs =
+      this.#roundTripDeadlineMs() +
+      laterRoundTrips *
+        Math.max(this.#options.callTimeoutMs / 4, ROUND_TRIP_DEADLINE_FACTOR * this.#typicalMs()) +
+      (budget.extraMs ?? 0);
     this.#inFlight.add(abort);
     try {
       const value = await this.#withDeadline(operation(abort.signal), deadlineMs, abort);
@@ -141,10 +151,14 @@ export class CircuitBreaker {
     }
   }
 
-  #roundTripDeadlineMs(): number {
+  /** The median of the last heartbeats (0 before the first). */
+  #typicalMs(): number {
     const sorted = [...this.#heartbeatMs].sort((a, b) => a - b);
-    const typical = sorted[Math.floor(sorted.length / 2)] ?? 0;
-    return Math.max(this.#options.callTimeoutMs, ROUND_TRIP_DEADLINE_FACTOR * typical);
+    return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  }
+
+  #roundTripDeadlineMs(): number {
+    return Math.max(this.#options.callTimeoutMs, ROUND_TRIP_DEADLINE_FACTOR * this.#typicalMs());
   }
 
   /** Counts a failed call; the threshold-th in a row opens the breaker. */

@@ -44,7 +44,7 @@ export async function createCoordinator(
   const prefix = config.REDIS_KEY_PREFIX;
   const commands = connect(config.REDIS_URL, settings, "indicator-service");
   const subscriber = connect(config.REDIS_URL, settings, "indicator-service:subscriber");
-  const bulk = connect(config.REDIS_URL, settings, "indicator-service:bulk");
+  const bulk = connect(config.REDIS_URL, settings, "indicator-service:bulk", { autoPipelining: false });
   const lockUrls = lockUrlsOf(config);
   const lockNodes =
     lockUrls.length > 0
@@ -53,10 +53,11 @@ export async function createCoordinator(
   const allClients = [...new Set([commands, subscriber, bulk, ...lockNodes])];
 
   const bus = new CompletionBus(commands, subscriber, `${prefix}done`);
+  const cache = new SharedCache(bulk, prefix, config.CACHE_TTL_SECONDS * 1_000);
   const redisUsable = () => coordinator.mode === "distributed";
   const coordinator: RedisCoordinator = new RedisCoordinator(
     {
-      cache: new SharedCache(bulk, prefix, config.CACHE_TTL_SECONDS * 1_000),
+      cache,
       locks: new LockManager(
         new Redlock(lockNodes, { retryCount: 0, automaticExtensionThreshold: 0 }),
         lockNodes,
@@ -75,7 +76,7 @@ export async function createCoordinator(
       // Healthy means: both connections answer and announcements can arrive (SUBSCRIBE confirmed).
       ping: async () => {
         if (!bus.subscribed) await bus.subscribe();
-        await Promise.all([commands.ping(), bulk.ping()]);
+        await Promise.all([commands.ping(), cache.ping()]);
       },
       closeConnections: async () => {
         await Promise.all(allClients.map((client) => closeClient(client, config.REDIS_COMMAND_TIMEOUT_MS)));

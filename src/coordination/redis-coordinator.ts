@@ -242,16 +242,20 @@ export class RedisCoordinator implements Coordinator {
         await this.#announce(unit.key, "ok");
         return { result: again.result, source: "shared" };
       }
+      // Once a call of this unit has failed, the next would most likely wait out its deadline
+      // too: a Redis outage costs a request one deadline, not one per remaining round trip.
+      // The waiters fall back on the lease, which they would have to on a dead Redis anyway.
+      let reachable = again.kind === "miss";
       let result: UnitResult;
       try {
         result = await compute();
       } catch (error) {
-        await this.#announce(unit.key, "error");
+        if (reachable) await this.#announce(unit.key, "error");
         throw error;
       }
-      await this.#writeShared(unit, result);
+      if (reachable) reachable = await this.#writeShared(unit, result);
       // Announced before this replica answers its own client: waiters are woken first.
-      await this.#announce(unit.key, "ok");
+      if (reachable) await this.#announce(unit.key, "ok");
       return { result, source: "computed" };
     } finally {
       this.#held.delete(unit.key);
@@ -334,11 +338,15 @@ export class RedisCoordinator implements Coordinator {
     }
   }
 
-  async #writeShared(unit: WorkUnit, result: UnitResult): Promise<void> {
+  /** Whether the entry was written; a failure never fails the request. */
+  async #writeShared(unit: WorkUnit, result: UnitResult): Promise<boolean> {
     const entry = encodeResult(unit.key, result);
-    await this.#breaker
+    return this.#breaker
       .run(() => this.#parts.cache.write(unit.key, entry), this.#bulkBudget(entry.length))
-      .catch(() => undefined);
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /** A computation whose result other replicas may want: written to the shared cache like a holder's. */

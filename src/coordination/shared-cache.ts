@@ -42,6 +42,14 @@ export class SharedCache {
     return this.#queued(expectedBytes, this.#redis.getBuffer(this.redisKey(unitKey)));
   }
 
+  /**
+   * Whether the connection answers. Only asked of an idle one: behind queued entries a PING
+   * measures their bytes, not the link, and the entries' own deadlines watch the connection.
+   */
+  async ping(): Promise<void> {
+    if (this.#queuedBytes === 0) await this.#redis.ping();
+  }
+
   async write(unitKey: string, entry: Buffer): Promise<void> {
     await this.#queued(entry.length, this.#redis.set(this.redisKey(unitKey), entry, "PX", this.#ttlMs));
   }

@@ -37,21 +37,26 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the built server (npm test builds it first) and waits until it answers readiness. */
+/**
+ * Starts the built server (npm test builds it first) and waits until it answers readiness. It
+ * binds a port of its own choosing (PORT=0, unless `env` names one) and reports it over the IPC
+ * channel: a port picked free here could be taken by a parallel test before the child binds it,
+ * and readiness would then be answered by someone else's server.
+ */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
   const child = spawn(process.execPath, [BUILT_SERVER], {
     env: {
       ...process.env,
-      PORT: String(port),
+      PORT: "0",
       HOST: "127.0.0.1",
       LOG_FORMAT: "json",
       LOG_LEVEL: "info",
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const output = captureOutput(child);
+  const port = await listeningPort(child, output, 15_000);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -79,6 +84,37 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       return code;
     },
   };
+}
+
+/** The port the child announces once it listens (see `announceListening` in src/main.ts). */
+async function listeningPort(
+  child: ChildProcess,
+  output: { readonly text: string },
+  limitMs: number,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const fail = (reason: string) => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      reject(new Error(`${reason}: ${output.text}`));
+    };
+    const onMessage = (message: unknown) => {
+      const port = (message as { listening?: { port?: unknown } } | null)?.listening?.port;
+      if (typeof port !== "number") return;
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      child.off("message", onMessage);
+      resolve(port);
+    };
+    const onExit = (code: number | null) => fail(`server exited with ${code}`);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      fail(`server did not listen within ${limitMs} ms`);
+    }, limitMs);
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
 }
 
 /** Runs the built server to completion (for start-up failures) and returns its exit code and output. */
