@@ -82,6 +82,12 @@ export interface SoakOptions {
   readonly schedule: readonly FaultStep[];
   /** Added each way to every packet to and from Redis during the slow phase. */
   readonly slowLatencyMs: number;
+  /**
+   * The slow phase raises the latency to `slowLatencyMs` in steps over this long: a real link
+   * degrades over seconds, and the deadlines follow the heartbeat's median of five (2.5 s). A
+   * step change under load is the README's documented limitation, not what this phase checks.
+   */
+  readonly slowRampMs: number;
   /** Longest to wait after the traffic for every replica to report `distributed` again. */
   readonly recoveryMs: number;
   readonly log: (line: string) => void;
@@ -100,6 +106,7 @@ export function soakOptions(overrides: Partial<SoakOptions> = {}): SoakOptions {
     replicaEnv: DEFAULT_REPLICA_ENV,
     schedule: defaultSchedule(durationMs),
     slowLatencyMs: 60,
+    slowRampMs: Math.min(4_000, Math.round(durationMs * 0.07)),
     recoveryMs: 10_000,
     log: () => {},
     ...overrides,
@@ -183,6 +190,9 @@ export interface SoakReport {
 const MAX_EXTENSION_MS = 20_000;
 
 /** Sleeps until `performance.now()` reaches `until`, waking early on abort. */
+/** Latency steps of the slow phase's ramp. */
+const SLOW_RAMP_STEPS = 8;
+
 async function sleepUntil(until: number, aborted: () => boolean): Promise<void> {
   while (!aborted()) {
     const left = until - performance.now();
@@ -331,9 +341,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             await victim.kill();
             break;
           case "redis-slow":
-            event(`fault: network to Redis slow (+${options.slowLatencyMs} ms each way)`);
+            event(
+              `fault: network to Redis slow (+${options.slowLatencyMs} ms each way, reached over ${options.slowRampMs} ms)`,
+            );
             degradedAtSlow = await degradedComputations();
-            proxy?.set({ latencyMs: options.slowLatencyMs });
+            for (let step = 1; step <= SLOW_RAMP_STEPS && !aborted(); step++) {
+              proxy?.set({ latencyMs: Math.round((options.slowLatencyMs * step) / SLOW_RAMP_STEPS) });
+              if (step < SLOW_RAMP_STEPS) await sleep(options.slowRampMs / SLOW_RAMP_STEPS);
+            }
             break;
           case "redis-fast": {
             proxy?.set({});
