@@ -52,7 +52,10 @@ export class PoolExecutor implements ComputeExecutor {
     if (this.#pool.queueSize >= this.#limits.maxQueue) {
       throw new PoolQueueFullError(`the worker pool's queue holds ${this.#limits.maxQueue} units`);
     }
-    return (await this.#pool.run(task)) as ComputedResult;
+    const result = (await this.#pool.run(task)) as ComputedResult;
+    // Structured cloning turns the worker's Buffer into a plain Uint8Array: view it as a Buffer again.
+    const bytes: Uint8Array = result.valuesBytes;
+    return { ...result, valuesBytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   }
 
   async close(): Promise<void> {

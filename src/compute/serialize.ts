@@ -45,6 +45,15 @@ export function valuesJson(series: IndicatorSeries, presentation: Presentation =
   return `{${members.join(",")}}`;
 }
 
+/**
+ * `valuesJson` as the bytes a response carries. The text is ASCII (numbers, `null`, catalog
+ * output names), so latin1 is a plain copy: on Node 20 that is ~50x faster than UTF-8 encoding
+ * for megabytes, and the event loop never encodes cached values again.
+ */
+export function valuesBytes(series: IndicatorSeries, presentation: Presentation = {}): Buffer {
+  return Buffer.from(valuesJson(series, presentation), "latin1");
+}
+
 export function isFullPresentation(presentation: Presentation): boolean {
   return presentation.tail === undefined && presentation.precision === undefined;
 }

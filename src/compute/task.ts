@@ -3,7 +3,7 @@ import { findIndicator } from "./catalog/index.js";
 import { type Implementation, kernelFor } from "./kernels/index.js";
 import { SeriesMemo, type SharedSeries } from "./kernels/shared-series.js";
 import { type IndicatorSeries, runIndicator, runKernel } from "./run.js";
-import { valuesJson } from "./serialize.js";
+import { valuesBytes } from "./serialize.js";
 
 /** What crosses into a worker thread: plain data only (definitions hold functions). */
 export interface ComputeTask {
@@ -15,8 +15,8 @@ export interface ComputeTask {
 
 export interface ComputedResult {
   readonly series: IndicatorSeries;
-  /** The full-length `values` JSON, made where the computation ran (off the event loop in the pool). */
-  readonly valuesJson: string;
+  /** The full-length `values` JSON as bytes, made where the computation ran (off the event loop in the pool). */
+  readonly valuesBytes: Buffer;
 }
 
 /**
@@ -34,5 +34,5 @@ export function computeTask(task: ComputeTask, shared: SharedSeries = sharedSeri
   const series = kernel
     ? runKernel(definition, kernel, task.params, task.columns, shared)
     : runIndicator(definition, task.params, task.columns);
-  return { series, valuesJson: valuesJson(series) };
+  return { series, valuesBytes: valuesBytes(series) };
 }

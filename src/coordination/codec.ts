@@ -1,5 +1,5 @@
 import { endianness } from "node:os";
-import { valuesJson } from "../compute/serialize.js";
+import { valuesBytes } from "../compute/serialize.js";
 import type { UnitResult } from "../scheduler/types.js";
 
 /**
@@ -105,5 +105,5 @@ export function decodeResult(expected: EntryShape, buffer: Buffer): UnitResult |
     outputs[name] = values;
   }
   const series = { outputs, warmup: header.warmup };
-  return { series, valuesJson: valuesJson(series) };
+  return { series, valuesBytes: valuesBytes(series) };
 }

@@ -6,9 +6,9 @@ export interface MemoryCacheOptions {
   readonly ttlMs: number;
 }
 
-/** Approximate retained size: the typed arrays plus the JSON (one byte per char: it is ASCII). */
+/** Approximate retained size: the typed arrays plus the encoded JSON. */
 export function resultBytes(result: UnitResult): number {
-  let bytes = result.valuesJson.length;
+  let bytes = result.valuesBytes.length;
   for (const values of Object.values(result.series.outputs)) bytes += values.byteLength;
   return bytes;
 }

@@ -22,7 +22,8 @@ export interface WorkUnit {
 /** A finished unit in the form responses need: numbers for tail/precision, JSON for the full series. */
 export interface UnitResult {
   readonly series: IndicatorSeries;
-  readonly valuesJson: string;
+  /** The full-length `values` JSON, encoded: what a response of the full series sends as is. */
+  readonly valuesBytes: Buffer;
 }
 
 /**

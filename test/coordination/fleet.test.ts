@@ -56,7 +56,7 @@ async function post(replica: number, body: object): Promise<Timed> {
 /** What a correct response holds, computed here without the service's scheduler. */
 function reference(body: ReturnType<typeof request>): string[] {
   const parsed = calculateBodySchema({ maxCandles: 100_000, maxIndicators: 64 }).parse(body);
-  return planCalculation(parsed).results.map((planned) => computeTask(planned.unit).valuesJson);
+  return planCalculation(parsed).results.map((planned) => computeTask(planned.unit).valuesBytes.toString());
 }
 
 describe.skipIf(!enabled)("three replicas (child processes) on one Redis", () => {

@@ -124,7 +124,7 @@ describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", 
     const response = await pending;
     await lock.release();
     expect(response.results[0]?.source).toBe("awaited");
-    expect(JSON.stringify(response.results[0]?.values)).toBe(result.valuesJson);
+    expect(JSON.stringify(response.results[0]?.values)).toBe(result.valuesBytes.toString());
     expect(replica.scheduler.stats.totals().computed).toBe(0);
   });
 
@@ -135,7 +135,7 @@ describe.skipIf(!enabled)("the origin design's six scenarios, on a real Redis", 
     const replica = await service();
     const response = await calculate(replica, body);
     expect(response.results[0]?.source).toBe("shared");
-    expect(JSON.stringify(response.results[0]?.values)).toBe(result.valuesJson);
+    expect(JSON.stringify(response.results[0]?.values)).toBe(result.valuesBytes.toString());
     expect(replica.scheduler.stats.totals()).toMatchObject({ computed: 0, sharedHits: 1, lockAcquired: 0 });
   });
 
@@ -226,7 +226,7 @@ describe.skipIf(!enabled)("shared cache integrity", () => {
     await client.set(`${PREFIX}${unit.key}:result`, make(unit.key));
     const response = await calculate(replica, body);
     expect(response.results[0]?.source).toBe("computed");
-    expect(JSON.stringify(response.results[0]?.values)).toBe(computeTask(unit).valuesJson);
+    expect(JSON.stringify(response.results[0]?.values)).toBe(computeTask(unit).valuesBytes.toString());
     expect(replica.scheduler.stats.totals().invalidShared).toBe(1);
     const repaired = await client.getBuffer(`${PREFIX}${unit.key}:result`);
     expect(repaired?.equals(encodeResult(unit.key, computeTask(unit)))).toBe(true);

@@ -159,8 +159,8 @@ describe.skipIf(!enabled)("a slow network between the replicas and Redis", () =>
     const keys = rounds.flatMap((request) => planOf(request).results.map((planned) => planned.unit.key));
     expect(await direct.exists(...keys.map((key) => `${PREFIX}${key}:result`))).toBe(units);
     // And the answers are the numbers themselves, whichever replica computed them.
-    const expected = planOf(rounds[0] as ReturnType<typeof body>).results.map(
-      (planned) => computeTask(planned.unit).valuesJson,
+    const expected = planOf(rounds[0] as ReturnType<typeof body>).results.map((planned) =>
+      computeTask(planned.unit).valuesBytes.toString(),
     );
     for (const answer of answers.slice(0, replicas.length)) {
       expect(answer.results.map((result) => JSON.stringify(result.values))).toEqual(expected);
@@ -208,7 +208,10 @@ describe.skipIf(!enabled)("a slow network between the replicas and Redis", () =>
     const request = body([{ name: "RSI" }, { name: "MACD" }], 50_000);
     const plan = planOf(request);
     for (const planned of plan.results) {
-      const forged = encodeResult(planned.unit.key, { series: { warmup: 0, outputs: {} }, valuesJson: "{}" });
+      const forged = encodeResult(planned.unit.key, {
+        series: { warmup: 0, outputs: {} },
+        valuesBytes: Buffer.from("{}"),
+      });
       await direct.set(`${PREFIX}${planned.unit.key}:result`, forged);
     }
     const replica = replicas[2] as ServerProcess;
@@ -226,7 +229,7 @@ describe.skipIf(!enabled)("a slow network between the replicas and Redis", () =>
             Object.entries(values as object).map(([name, series]) => [name, lastThree(series)]),
           );
     const expected = plan.results.map((planned) =>
-      lastThree(JSON.parse(computeTask(planned.unit).valuesJson)),
+      lastThree(JSON.parse(computeTask(planned.unit).valuesBytes.toString())),
     );
     expect(tailed.results.map((result) => result.values)).toEqual(expected);
     expect(JSON.stringify(expected)).toMatch(/\d/);

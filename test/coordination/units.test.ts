@@ -26,7 +26,7 @@ describe("shared-cache codec", () => {
     const decoded = decodeResult(shape("k1"), encodeResult("k1", result));
     expect(decoded?.series.warmup).toBe(result.series.warmup);
     expect(decoded?.series.outputs).toEqual(result.series.outputs);
-    expect(decoded?.valuesJson).toBe(result.valuesJson);
+    expect(decoded?.valuesBytes.toString()).toBe(result.valuesBytes.toString());
   });
 
   it("is compact: 8 bytes a value plus a small header", () => {
@@ -43,7 +43,10 @@ describe("shared-cache codec", () => {
     expect(decodeResult(shape("k1"), good)).not.toBeNull();
     expect(decodeResult({ key: "k1", outputs: ["value"], length: 500 }, good)).toBeNull();
     expect(decodeResult({ ...shape("k1"), length: 499 }, good)).toBeNull();
-    const empty = encodeResult("k1", { series: { outputs: {}, warmup: null }, valuesJson: "{}" });
+    const empty = encodeResult("k1", {
+      series: { outputs: {}, warmup: null },
+      valuesBytes: Buffer.from("{}"),
+    });
     expect(decodeResult(shape("k1"), empty)).toBeNull();
   });
 

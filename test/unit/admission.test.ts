@@ -65,7 +65,7 @@ describe("PoolExecutor queue bound", () => {
       for (const s of refused) expect((s as PromiseRejectedResult).reason).toBeInstanceOf(PoolQueueFullError);
       expect(settled.some((s) => s.status === "fulfilled")).toBe(true);
       expect(pool.queued).toBe(0);
-      await expect(pool.compute(task)).resolves.toHaveProperty("valuesJson");
+      await expect(pool.compute(task)).resolves.toHaveProperty("valuesBytes");
     } finally {
       await pool.close();
     }

@@ -143,7 +143,8 @@ describe("SmartScheduler (standalone)", () => {
         columns: big,
       };
       const [pooled, inline] = await Promise.all([pool.compute(task), new InlineExecutor().compute(task)]);
-      expect(pooled.valuesJson).toBe(inline.valuesJson);
+      expect(pooled.valuesBytes).toBeInstanceOf(Buffer);
+      expect(pooled.valuesBytes.toString()).toBe(inline.valuesBytes.toString());
       expect(pooled.series.warmup).toBe(19);
       expect(pooled.series.outputs.upper).toEqual(inline.series.outputs.upper);
     } finally {
@@ -173,7 +174,7 @@ describe("MemoryCache", () => {
 
   it("stays within its byte bound by evicting the least recently used entries", async () => {
     const result = await computed;
-    const entryBytes = result.valuesJson.length + 300 * 8;
+    const entryBytes = result.valuesBytes.length + 300 * 8;
     const cache = new MemoryCache({ maxBytes: entryBytes * 3, ttlMs: 60_000 });
     for (let i = 0; i < 10; i++) cache.set(`k${i}`, result);
     expect(cache.size).toBe(3);

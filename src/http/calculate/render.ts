@@ -1,4 +1,4 @@
-import { isFullPresentation, type Presentation, valuesJson } from "../../compute/serialize.js";
+import { isFullPresentation, type Presentation, valuesBytes } from "../../compute/serialize.js";
 import type { ScheduledResult } from "../../scheduler/types.js";
 import type { PlannedResult } from "./plan.js";
 
@@ -11,17 +11,26 @@ export interface ResponseEnvelope {
 }
 
 /**
- * Writes the response JSON by hand so each result's `values` is spliced in as the cached string
- * for the full presentation; only tail/precision requests serialize numbers again.
+ * Writes the response JSON by hand, as bytes: each result's `values` is its cached encoding for
+ * the full presentation, and only tail/precision requests serialize numbers again. The response
+ * is one concatenation of buffers; megabytes of values are never spliced into a string and
+ * encoded again on the way out.
  */
 export function renderCalculation(
   planned: readonly PlannedResult[],
   scheduled: readonly ScheduledResult[],
   presentation: Presentation,
   envelope: ResponseEnvelope,
-): string {
+): Buffer {
   const full = isFullPresentation(presentation);
-  const results = planned.map((plan, i) => {
+  const labels: Record<string, string> = {};
+  if (envelope.symbol !== undefined) labels.symbol = envelope.symbol;
+  if (envelope.interval !== undefined) labels.interval = envelope.interval;
+  const labelJson = JSON.stringify(labels);
+  const parts: Buffer[] = [
+    Buffer.from(labelJson === "{}" ? '{"results":[' : `${labelJson.slice(0, -1)},"results":[`),
+  ];
+  planned.forEach((plan, i) => {
     const { result, source } = scheduled[i] as ScheduledResult;
     const head = JSON.stringify({
       id: plan.id,
@@ -31,18 +40,17 @@ export function renderCalculation(
       warmup: result.series.warmup,
       source,
     });
-    const values = full ? result.valuesJson : valuesJson(result.series, presentation);
-    return `${head.slice(0, -1)},"values":${values}}`;
+    parts.push(Buffer.from(`${i === 0 ? "" : ","}${head.slice(0, -1)},"values":`));
+    parts.push(full ? result.valuesBytes : valuesBytes(result.series, presentation));
+    parts.push(CLOSE_OBJECT);
   });
-  const labels: Record<string, string> = {};
-  if (envelope.symbol !== undefined) labels.symbol = envelope.symbol;
-  if (envelope.interval !== undefined) labels.interval = envelope.interval;
-  const labelJson = JSON.stringify(labels);
   const meta = JSON.stringify({
     candles: envelope.candles,
     mode: envelope.mode,
     elapsedMs: Math.round(envelope.elapsedMs * 1_000) / 1_000,
   });
-  const prefix = labelJson === "{}" ? "{" : `${labelJson.slice(0, -1)},`;
-  return `${prefix}"results":[${results.join(",")}],"meta":${meta}}`;
+  parts.push(Buffer.from(`],"meta":${meta}}`));
+  return Buffer.concat(parts);
 }
+
+const CLOSE_OBJECT = Buffer.from("}");

@@ -55,8 +55,8 @@ export function calculateRoutes(
         mode: scheduler.coordinator.mode,
         elapsedMs: performance.now() - request.receivedAt,
       });
-      // Rendered JSON text (cached fragments spliced in) of exactly this schema: fastify sends
-      // strings as they are, so the response is not serialized a second time.
+      // Rendered JSON bytes (cached values included as they are) of exactly this schema: fastify
+      // sends a Buffer as it is, so the response is not serialized a second time.
       return reply.type("application/json").send(body as unknown as z.infer<typeof CalculateResponseSchema>);
     },
   );
