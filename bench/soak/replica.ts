@@ -10,6 +10,9 @@ import { BUILT_SERVER, freePort } from "../../test/support/process.js";
 /** Keep the tail of a replica's log: enough to find a request id, bounded whatever the run's length. */
 const OUTPUT_LIMIT = 1 << 20;
 
+/** How much of a crashed replica's log the report shows. */
+const CRASH_LOG_CHARS = 4_000;
+
 export type ReplicaState = "starting" | "up" | "down";
 
 export class Replica {
@@ -24,6 +27,8 @@ export class Replica {
   /** Bumped on every intentional kill: a request started in an older epoch may fail as "replica down". */
   epoch = 0;
   readonly pids: number[] = [];
+  /** Exits nobody asked for (a crash), with the end of that process's log: the soak fails on any. */
+  readonly crashes: string[] = [];
 
   private constructor(index: number, port: number, env: Record<string, string>) {
     this.index = index;
@@ -65,6 +70,12 @@ export class Replica {
     });
     this.#child = child;
     if (child.pid !== undefined) this.pids.push(child.pid);
+    child.once("exit", (code, signal) => {
+      if (this.state === "up")
+        this.crashes.push(
+          `pid ${child.pid} exited (${code ?? signal}); its log ends:\n${this.#output.slice(-CRASH_LOG_CHARS)}`,
+        );
+    });
     const append = (chunk: unknown) => {
       this.#output += String(chunk);
       if (this.#output.length > OUTPUT_LIMIT) this.#output = this.#output.slice(-OUTPUT_LIMIT / 2);

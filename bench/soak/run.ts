@@ -558,6 +558,8 @@ function soakChecks(
       replica.finalMode === "distributed" && processes[replica.index]?.state === "up",
       `final mode ${replica.finalMode}`,
     );
+    const crashes = processes[replica.index]?.crashes ?? [];
+    check(`replica ${replica.index} never exited unasked`, crashes.length === 0, crashes.join("\n"));
     check(
       `replica ${replica.index} answered every /health poll while up`,
       replica.unreachablePolls === 0,
