@@ -5,8 +5,9 @@
  * cold (every request a different series, so every unit is computed) and warm (the same request
  * again and again: memory-cache hits), standalone and distributed (one redis-server). Each
  * scenario gets a fresh server process (child), so its peak RSS (VmHWM) is its own; autocannon
- * runs in another child process. The I/O floor is a bare Fastify route that parses the same
- * body and answers the same number of bytes; "vs floor" is a scenario's req/s over the floor's.
+ * runs in another child process. The I/O floors (bench/support/floor-server.ts), a bare Fastify
+ * route and bare node:http, parse the same body and answer the same number of bytes; "vs ...
+ * floor" is a scenario's req/s over that floor's.
  *
  *   npm run bench:http [-- --duration 10 --connections 16 --warmup 2 --candles 1000,10000
  *                          --modes standalone,distributed --log-level warn]
@@ -16,7 +17,7 @@ import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { type ServerProcess, startServerProcess } from "../test/support/process.js";
 import { hasRedisServerBinary, RedisServer } from "../test/support/redis.js";
-import { startFloorServer } from "./support/floor.js";
+import { type FloorKind, startFloorServer } from "./support/floor.js";
 import { type LoadConfig, type LoadResult, runLoad } from "./support/load-client.js";
 import {
   formatMiB,
@@ -81,6 +82,8 @@ const autocannonVersion = (() => {
 interface Row {
   label: string;
   mode: Mode | "floor";
+  /** Which floor, on floor rows. */
+  floor?: FloorKind;
   candles: number;
   cache: Cache | "-";
   load: LoadResult;
@@ -124,16 +127,21 @@ const responseBytes = new Map<number, number>();
 const requestBytes = new Map<number, number>();
 let seed = 10_000 + Math.floor(Math.random() * 1_000_000);
 
-/** The floor: the same body in, the same number of bytes out, nothing in between. */
-async function measureFloor(candles: number, label: string): Promise<void> {
+const FLOOR_KINDS: readonly FloorKind[] = ["fastify", "node"];
+const FLOOR_NAMES: Record<FloorKind, string> = { fastify: "Fastify floor", node: "node:http floor" };
+
+/** A floor: the same body in, the same number of bytes out, nothing in between. */
+async function measureFloor(candles: number, kind: FloorKind, when: "before" | "after"): Promise<void> {
+  const label = `${FLOOR_NAMES[kind]}, ${when}`;
   log(`running: ${label}, ${candles} candles, ${durationSeconds} s`);
-  const floor = await startFloorServer();
+  const floor = await startFloorServer(kind);
   try {
     const bytes = responseBytes.get(candles) ?? 0;
     const load = await runLoad(loadConfig(floor.url, `/floor?bytes=${bytes}`, candles, "warm", 0));
     rows.push({
       label,
       mode: "floor",
+      floor: kind,
       candles,
       cache: "-",
       load,
@@ -206,11 +214,11 @@ try {
   for (let round = 0; round < rounds; round++)
     for (const candles of candleSizes) {
       const warmBody = warmBodies.get(candles) as string;
-      // The floor before and after the scenarios: if the two differ much, the machine was busy.
-      await measureFloor(candles, "I/O floor, before");
+      // The floors before and after the scenarios: if the two differ much, the machine was busy.
+      for (const kind of FLOOR_KINDS) await measureFloor(candles, kind, "before");
       for (const mode of modes)
         for (const cache of ["cold", "warm"] as const) await measureService(candles, mode, cache, warmBody);
-      await measureFloor(candles, "I/O floor, after");
+      for (const kind of FLOOR_KINDS) await measureFloor(candles, kind, "after");
     }
 } finally {
   await redis?.stop();
@@ -251,13 +259,11 @@ for (const candles of candleSizes)
     `- ${candles} candles: request ${formatNumber((requestBytes.get(candles) ?? 0) / 1024)} KiB, response ${formatNumber((responseBytes.get(candles) ?? 0) / 1024)} KiB`,
   );
 console.log();
-/** The mean of the floor runs before and after, per candle count. */
-const floorRps = new Map(
-  candleSizes.map((candles) => {
-    const floors = rows.filter((r) => r.mode === "floor" && r.candles === candles);
-    return [candles, floors.reduce((sum, r) => sum + r.load.requestsPerSecond, 0) / floors.length];
-  }),
-);
+/** The mean of a floor's runs before and after, at a candle count. */
+const floorRps = (kind: FloorKind, candles: number) => {
+  const floors = rows.filter((r) => r.floor === kind && r.candles === candles);
+  return floors.reduce((sum, r) => sum + r.load.requestsPerSecond, 0) / floors.length;
+};
 console.log(
   markdownTable(
     [
@@ -265,7 +271,8 @@ console.log(
       "scenario",
       "req/s",
       "spread",
-      "vs floor",
+      "vs Fastify floor",
+      "vs node:http floor",
       "p50 ms",
       "p99 ms",
       "peak RSS MiB",
@@ -275,7 +282,6 @@ console.log(
       "errors",
     ],
     rows.map((row) => {
-      const floor = floorRps.get(row.candles) ?? Number.NaN;
       const failures = row.load.errors + row.load.timeouts;
       return [
         formatNumber(row.candles),
@@ -284,7 +290,9 @@ console.log(
           : row.label,
         formatNumber(row.load.requestsPerSecond, row.load.requestsPerSecond < 100 ? 1 : 0),
         `${((row.spread ?? 0) * 100).toFixed(0)}%`,
-        `${(row.load.requestsPerSecond / floor).toFixed(2)}x`,
+        ...FLOOR_KINDS.map(
+          (kind) => `${(row.load.requestsPerSecond / floorRps(kind, row.candles)).toFixed(2)}x`,
+        ),
         formatNumber(row.load.latencyMs.p50, 1),
         formatNumber(row.load.latencyMs.p99, 1),
         formatMiB(row.peakRss),
@@ -302,7 +310,7 @@ console.log(
     "- cold: every request a different series (nothing cached); warm: the same request every time (memory-cache hits).",
     "- req/s: the median of the rounds; spread: (max - min) / median of req/s over the rounds.",
     "- distributed: Redis is configured, but the cost policy keeps units cheaper than a Redis round trip local (most units at 1k candles); warm requests are memory hits in both modes.",
-    "- vs floor: req/s over the I/O floor's (mean of its runs before and after) at the same candle count. The floor is a bare Fastify route parsing the same body and writing as many response bytes.",
+    "- vs Fastify / node:http floor: req/s over that floor's (mean of its runs before and after) at the same candle count. The floors parse the same body and write as many response bytes: a bare Fastify route (a prebuilt string), and bare node:http (chunks concatenated and JSON.parse'd, a prebuilt Buffer).",
     "- units computed: share of the units the server resolved (warm-up included) that it computed rather than took from a cache; ~100% cold, ~0% warm.",
     "- degraded units (distributed): units computed without coordination because a Redis call failed or timed out (REDIS_COMMAND_TIMEOUT_MS) and the breaker opened; a CPU-saturated replica can trip it.",
     "- peak RSS: the server process's VmHWM after its scenario (fresh process each time).",

@@ -13,10 +13,12 @@ export interface FloorServer {
   stop(): Promise<void>;
 }
 
-/** Starts bench/support/floor-server.ts in its own process and waits until it answers. */
-export async function startFloorServer(): Promise<FloorServer> {
+export type FloorKind = "fastify" | "node";
+
+/** Starts bench/support/floor-server.ts (`kind` floor) in its own process and waits until it answers. */
+export async function startFloorServer(kind: FloorKind = "fastify"): Promise<FloorServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, String(port)], {
+  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, String(port), kind], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });
