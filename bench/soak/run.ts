@@ -189,10 +189,10 @@ export interface SoakReport {
 /** Longest the traffic goes on past the duration, waiting for the fault schedule to finish. */
 const MAX_EXTENSION_MS = 20_000;
 
-/** Sleeps until `performance.now()` reaches `until`, waking early on abort. */
 /** Latency steps of the slow phase's ramp. */
 const SLOW_RAMP_STEPS = 8;
 
+/** Sleeps until `performance.now()` reaches `until`, waking early on abort. */
 async function sleepUntil(until: number, aborted: () => boolean): Promise<void> {
   while (!aborted()) {
     const left = until - performance.now();

@@ -14,13 +14,15 @@ const port = Number(process.argv[2] ?? 0);
 const kind = process.argv[3] ?? "fastify";
 const MAX_BYTES = 64 * 1024 * 1024;
 
-const prebuilt = new Map<number, Buffer>();
-function responseOf(bytes: number): Buffer {
-  let body = prebuilt.get(bytes);
+/** The response of each size, built once, as the text Fastify sends and the bytes node:http sends. */
+const prebuilt = new Map<number, { readonly text: string; readonly bytes: Buffer }>();
+function responseOf(size: number): { readonly text: string; readonly bytes: Buffer } {
+  let body = prebuilt.get(size);
   if (body === undefined) {
     const frame = '{"pad":""}';
-    body = Buffer.from(`{"pad":"${"x".repeat(Math.max(0, bytes - frame.length))}"}`, "latin1");
-    prebuilt.set(bytes, body);
+    const text = `{"pad":"${"x".repeat(Math.max(0, size - frame.length))}"}`;
+    body = { text, bytes: Buffer.from(text, "latin1") };
+    prebuilt.set(size, body);
   }
   return body;
 }
@@ -45,7 +47,7 @@ if (kind === "node") {
     }
     readJson(request).then(
       () => {
-        const body = responseOf(requestedBytes(request.url));
+        const body = responseOf(requestedBytes(request.url)).bytes;
         response
           .writeHead(200, { "content-type": "application/json", "content-length": body.length })
           .end(body);
@@ -57,19 +59,11 @@ if (kind === "node") {
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 } else {
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
-  // Strings, as Fastify's users send them: the service's own responses were strings when this
-  // floor was set, and keeping it fixed keeps its figures comparable across runs.
-  const strings = new Map<number, string>();
   app.get("/ready", async () => ({ ok: true }));
   app.post<{ Body: unknown }>("/floor", async (request, reply) => {
     if (typeof request.body !== "object" || request.body === null) throw new Error("no JSON body");
-    const bytes = requestedBytes(request.url);
-    let body = strings.get(bytes);
-    if (body === undefined) {
-      body = responseOf(bytes).toString("latin1");
-      strings.set(bytes, body);
-    }
-    return reply.type("application/json").send(body);
+    // A string, as when this floor was set: keeping it fixed keeps its figures comparable across runs.
+    return reply.type("application/json").send(responseOf(requestedBytes(request.url)).text);
   });
   await app.listen({ host: "127.0.0.1", port });
   process.on("SIGTERM", () => {

@@ -93,24 +93,21 @@ async function listeningPort(
   limitMs: number,
 ): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const fail = (reason: string) => {
+    const settle = (outcome: number | string) => {
       clearTimeout(timer);
       child.off("message", onMessage);
       child.off("exit", onExit);
-      reject(new Error(`${reason}: ${output.text}`));
+      if (typeof outcome === "number") resolve(outcome);
+      else reject(new Error(`${outcome}: ${output.text}`));
     };
     const onMessage = (message: unknown) => {
       const port = (message as { listening?: { port?: unknown } } | null)?.listening?.port;
-      if (typeof port !== "number") return;
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      child.off("message", onMessage);
-      resolve(port);
+      if (typeof port === "number") settle(port);
     };
-    const onExit = (code: number | null) => fail(`server exited with ${code}`);
+    const onExit = (code: number | null) => settle(`server exited with ${code}`);
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      fail(`server did not listen within ${limitMs} ms`);
+      settle(`server did not listen within ${limitMs} ms`);
     }, limitMs);
     child.on("message", onMessage);
     child.once("exit", onExit);

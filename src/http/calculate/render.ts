@@ -2,6 +2,8 @@ import { isFullPresentation, type Presentation, valuesBytes } from "../../comput
 import type { ScheduledResult } from "../../scheduler/types.js";
 import type { PlannedResult } from "./plan.js";
 
+const CLOSE_OBJECT = Buffer.from("}");
+
 export interface ResponseEnvelope {
   readonly symbol?: string | undefined;
   readonly interval?: string | undefined;
@@ -52,5 +54,3 @@ export function renderCalculation(
   parts.push(Buffer.from(`],"meta":${meta}}`));
   return Buffer.concat(parts);
 }
-
-const CLOSE_OBJECT = Buffer.from("}");
