@@ -9,6 +9,20 @@ type Columnar = { time?: number[] | undefined } & Partial<Record<CandleColumn, n
     close: number[];
   };
 
+/**
+ * Candles a binary body already holds as Float64Array columns with finite values (`time` as epoch
+ * milliseconds): only the checks across values remain. A class, so that no JSON body can pass
+ * for one.
+ */
+export class DecodedCandles {
+  constructor(
+    readonly columns: Readonly<Partial<Record<CandleColumn | "time", Float64Array>>> & {
+      readonly close: Float64Array;
+    },
+    readonly length: number,
+  ) {}
+}
+
 export interface NormalizedCandles {
   readonly columns: CandleColumns;
   readonly length: number;
@@ -16,11 +30,19 @@ export interface NormalizedCandles {
 }
 
 /**
- * Turns either accepted candle shape into Float64Array columns and checks what a schema cannot:
+ * Turns either JSON candle shape into Float64Array columns (decoded candles already are) and
+ * checks what a schema cannot:
  * equal lengths, low <= high, volume >= 0, strictly increasing time. Problems go to `issues`
  * (undefined is returned); a per-candle check stops once the list is full.
  */
-export function normalizeCandles(body: Columnar | Row[], issues: IssueList): NormalizedCandles | undefined {
+export function normalizeCandles(
+  body: Columnar | Row[] | DecodedCandles,
+  issues: IssueList,
+): NormalizedCandles | undefined {
+  if (body instanceof DecodedCandles) {
+    const { time, ...columns } = body.columns;
+    return checkCandles(columns, body.length, time, issues, columnarPlace);
+  }
   const report = (path: string, message: string) => issues.add(path, message);
   const before = issues.total;
   const failed = () => issues.total > before;
@@ -50,9 +72,28 @@ export function normalizeCandles(body: Columnar | Row[], issues: IssueList): Nor
     );
   }
   if (failed()) return undefined;
+  return checkCandles(
+    columns as CandleColumns,
+    length,
+    time,
+    issues,
+    Array.isArray(body) ? rowPlace : columnarPlace,
+  );
+}
 
-  const place = (name: string, i: number) =>
-    Array.isArray(body) ? `candles[${i}].${name}` : `candles.${name}[${i}]`;
+const rowPlace = (name: string, i: number) => `candles[${i}].${name}`;
+const columnarPlace = (name: string, i: number) => `candles.${name}[${i}]`;
+
+/** What holds across candles: low <= high, volume >= 0, strictly increasing time. */
+function checkCandles(
+  columns: CandleColumns,
+  length: number,
+  time: ArrayLike<number> | undefined,
+  issues: IssueList,
+  place: (name: string, i: number) => string,
+): NormalizedCandles | undefined {
+  const report = (path: string, message: string) => issues.add(path, message);
+  const before = issues.total;
   const { high, low, volume } = columns;
   for (let i = 0; i < length; i++) {
     if (issues.full) return stopLooking(issues);
@@ -67,8 +108,8 @@ export function normalizeCandles(body: Columnar | Row[], issues: IssueList): Nor
       );
     }
   }
-  if (failed()) return undefined;
-  return { columns: columns as CandleColumns, length, hasTime: time !== undefined };
+  if (issues.total > before) return undefined;
+  return { columns, length, hasTime: time !== undefined };
 }
 
 /** The list is full: what was not looked at may hold more problems, so the count is a lower bound. */

@@ -54,6 +54,18 @@ export function valuesBytes(series: IndicatorSeries, presentation: Presentation 
   return Buffer.from(valuesJson(series, presentation), "latin1");
 }
 
+/**
+ * One output series as a presentation asks for it, still as doubles (NaN: no value): the last
+ * `tail` values as a view, rounded into a new array when `precision` is given.
+ */
+export function presentedValues(values: Float64Array, presentation: Presentation): Float64Array {
+  const start = presentation.tail === undefined ? 0 : Math.max(0, values.length - presentation.tail);
+  const view = values.subarray(start);
+  if (presentation.precision === undefined) return view;
+  const scale = 10 ** presentation.precision;
+  return view.map((value) => (Number.isNaN(value) ? value : rounded(value, scale)));
+}
+
 export function isFullPresentation(presentation: Presentation): boolean {
   return presentation.tail === undefined && presentation.precision === undefined;
 }

@@ -4,6 +4,8 @@ import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import { ERROR_REGISTRY, type ErrorCode, problemType } from "../errors/registry.js";
 import { SERVICE_VERSION } from "../version.js";
+import { ARROW_STREAM_MEDIA_TYPE } from "../wire/media-types.js";
+import { ARROW_REQUEST_DESCRIPTION } from "./schemas/request.js";
 
 export const OPENAPI_INFO = {
   title: "Indicator service",
@@ -97,7 +99,14 @@ function finishDocument(document: OpenApiDocument): OpenApiDocument {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
       const body = (operation.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
-      for (const media of Object.values(body ?? {})) {
+      // Fastify's `consumes` gives every request media type the JSON schema; an Arrow body is bytes.
+      if (body?.[ARROW_STREAM_MEDIA_TYPE]) {
+        body[ARROW_STREAM_MEDIA_TYPE] = {
+          schema: { type: "string", format: "binary", description: ARROW_REQUEST_DESCRIPTION },
+        };
+      }
+      for (const [type, media] of Object.entries(body ?? {})) {
+        if (type === ARROW_STREAM_MEDIA_TYPE) continue;
         const example = firstExample(document, media.schema as Json);
         if (example !== undefined) media.example = structuredClone(example);
       }

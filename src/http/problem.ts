@@ -6,6 +6,7 @@ import {
   problemType,
   ServiceError,
 } from "../errors/registry.js";
+import { ARROW_STREAM_MEDIA_TYPE, JSON_MEDIA_TYPE } from "../wire/media-types.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -54,7 +55,10 @@ export function toServiceError(error: FastifyError | Error): ServiceError {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new ServiceError("BODY_TOO_LARGE", "The body is larger than BODY_LIMIT_BYTES allows.");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new ServiceError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+      return new ServiceError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        `Send the body as ${JSON_MEDIA_TYPE} or ${ARROW_STREAM_MEDIA_TYPE}.`,
+      );
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

@@ -1,4 +1,4 @@
-import { type NormalizedCandles, normalizeCandles } from "../../candles/columns.js";
+import { type DecodedCandles, type NormalizedCandles, normalizeCandles } from "../../candles/columns.js";
 import type { IndicatorDefinition } from "../../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../../compute/catalog/index.js";
 import { type Implementation, implementationsOf } from "../../compute/kernels/index.js";
@@ -22,6 +22,11 @@ export interface CalculationPlan {
   readonly results: readonly PlannedResult[];
   readonly presentation: Presentation;
 }
+
+/** A validated body: candles as JSON gave them, or already decoded from a binary body. */
+export type CalculationRequest = Omit<CalculateBody, "candles"> & {
+  readonly candles: CalculateBody["candles"] | DecodedCandles;
+};
 
 export interface PlanOptions {
   /** Refuse requests whose units add up to more estimated compute time than this. */
@@ -61,7 +66,7 @@ function unknownIndicatorMessage(name: string, suggest: boolean): string {
  * indicator needs but the candles lack, duplicate ids, inconsistent candles; then refuses a
  * request whose compute time or response size is beyond the configured limits.
  */
-export function planCalculation(body: CalculateBody, options: PlanOptions = {}): CalculationPlan {
+export function planCalculation(body: CalculationRequest, options: PlanOptions = {}): CalculationPlan {
   const issues = new IssueList();
   let unknownNames = 0;
   const resolved: Resolved[] = [];

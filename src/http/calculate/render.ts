@@ -1,5 +1,13 @@
-import { isFullPresentation, type Presentation, valuesBytes } from "../../compute/serialize.js";
+import {
+  isFullPresentation,
+  type Presentation,
+  presentedValues,
+  valuesBytes,
+} from "../../compute/serialize.js";
+import { ServiceError } from "../../errors/registry.js";
 import type { ScheduledResult } from "../../scheduler/types.js";
+import { type ArrowColumn, encodeArrowColumns, RESPONSE_METADATA_KEY } from "../../wire/arrow-response.js";
+import type { WireFormat } from "../../wire/media-types.js";
 import type { PlannedResult } from "./plan.js";
 
 const CLOSE_OBJECT = Buffer.from("}");
@@ -12,45 +20,134 @@ export interface ResponseEnvelope {
   readonly elapsedMs: number;
 }
 
+/** A result's members other than `values`, in response order. */
+function resultHead(plan: PlannedResult, { result, source }: ScheduledResult) {
+  return {
+    id: plan.id,
+    name: plan.definition.name,
+    implementation: plan.implementation,
+    params: plan.params,
+    warmup: result.series.warmup,
+    source,
+  };
+}
+
+function labels(envelope: ResponseEnvelope): Record<string, string> {
+  const found: Record<string, string> = {};
+  if (envelope.symbol !== undefined) found.symbol = envelope.symbol;
+  if (envelope.interval !== undefined) found.interval = envelope.interval;
+  return found;
+}
+
+function meta(envelope: ResponseEnvelope) {
+  return {
+    candles: envelope.candles,
+    mode: envelope.mode,
+    elapsedMs: Math.round(envelope.elapsedMs * 1_000) / 1_000,
+  };
+}
+
 /**
  * Writes the response JSON by hand, as bytes: each result's `values` is its cached encoding for
  * the full presentation, and only tail/precision requests serialize numbers again. The response
- * is one concatenation of buffers; megabytes of values are never spliced into a string and
- * encoded again on the way out.
+ * is the list of buffers to send in order; megabytes of values are never spliced into a string
+ * and encoded again on the way out.
  */
-export function renderCalculation(
+function renderJson(
   planned: readonly PlannedResult[],
   scheduled: readonly ScheduledResult[],
   presentation: Presentation,
   envelope: ResponseEnvelope,
-): Buffer {
+): Buffer[] {
   const full = isFullPresentation(presentation);
-  const labels: Record<string, string> = {};
-  if (envelope.symbol !== undefined) labels.symbol = envelope.symbol;
-  if (envelope.interval !== undefined) labels.interval = envelope.interval;
-  const labelJson = JSON.stringify(labels);
+  const labelJson = JSON.stringify(labels(envelope));
   const parts: Buffer[] = [
     Buffer.from(labelJson === "{}" ? '{"results":[' : `${labelJson.slice(0, -1)},"results":[`),
   ];
   planned.forEach((plan, i) => {
-    const { result, source } = scheduled[i] as ScheduledResult;
-    const head = JSON.stringify({
-      id: plan.id,
-      name: plan.definition.name,
-      implementation: plan.implementation,
-      params: plan.params,
-      warmup: result.series.warmup,
-      source,
-    });
+    const scheduledResult = scheduled[i] as ScheduledResult;
+    const head = JSON.stringify(resultHead(plan, scheduledResult));
     parts.push(Buffer.from(`${i === 0 ? "" : ","}${head.slice(0, -1)},"values":`));
+    const { result } = scheduledResult;
     parts.push(full ? result.valuesBytes : valuesBytes(result.series, presentation));
     parts.push(CLOSE_OBJECT);
   });
-  const meta = JSON.stringify({
-    candles: envelope.candles,
-    mode: envelope.mode,
-    elapsedMs: Math.round(envelope.elapsedMs * 1_000) / 1_000,
+  parts.push(Buffer.from(`],"meta":${JSON.stringify(meta(envelope))}}`));
+  return parts;
+}
+
+/** `{id}` for a single-output result, `{id}.{output}` otherwise (`macd.signal`, `bb.upper`). */
+function arrowColumnNames(plan: PlannedResult): { output: string; column: string }[] {
+  const outputs = plan.definition.outputs;
+  return outputs.map(({ name }) => ({
+    output: name,
+    column: outputs.length === 1 ? plan.id : `${plan.id}.${name}`,
+  }));
+}
+
+/**
+ * Ids are unique, but an id with a dot can still name the same column as another result's
+ * output (`macd.signal` next to a MACD with id `macd`): the Arrow response needs distinct names.
+ */
+export function checkArrowColumnNames(planned: readonly PlannedResult[]): void {
+  const owner = new Map<string, number>();
+  planned.forEach((plan, index) => {
+    for (const { column } of arrowColumnNames(plan)) {
+      const first = owner.get(column);
+      if (first !== undefined) {
+        throw new ServiceError(
+          "VALIDATION_FAILED",
+          `indicators[${index}].id: the Arrow column "${column}" is also indicators[${first}]'s; give the results ids that do not collide.`,
+          {
+            issues: [
+              {
+                path: `indicators[${index}].id`,
+                message: `makes the Arrow column "${column}", which indicators[${first}] already makes`,
+              },
+            ],
+          },
+        );
+      }
+      owner.set(column, index);
+    }
   });
-  parts.push(Buffer.from(`],"meta":${meta}}`));
-  return Buffer.concat(parts);
+}
+
+/**
+ * The Arrow response: one nullable Float64 column per output, null exactly where the JSON
+ * response has null, and the JSON response without the values under the schema's `response`
+ * metadata.
+ */
+function renderArrow(
+  planned: readonly PlannedResult[],
+  scheduled: readonly ScheduledResult[],
+  presentation: Presentation,
+  envelope: ResponseEnvelope,
+): Uint8Array[] {
+  const columns: ArrowColumn[] = [];
+  planned.forEach((plan, i) => {
+    const outputs = (scheduled[i] as ScheduledResult).result.series.outputs;
+    for (const { output, column } of arrowColumnNames(plan)) {
+      columns.push({ name: column, values: presentedValues(outputs[output] as Float64Array, presentation) });
+    }
+  });
+  const response = {
+    ...labels(envelope),
+    results: planned.map((plan, i) => resultHead(plan, scheduled[i] as ScheduledResult)),
+    meta: meta(envelope),
+  };
+  return encodeArrowColumns(columns, new Map([[RESPONSE_METADATA_KEY, JSON.stringify(response)]]));
+}
+
+/** The response body in the negotiated format, as the buffers to send in order. */
+export function renderCalculation(
+  format: WireFormat,
+  planned: readonly PlannedResult[],
+  scheduled: readonly ScheduledResult[],
+  presentation: Presentation,
+  envelope: ResponseEnvelope,
+): Uint8Array[] {
+  return format === "arrow"
+    ? renderArrow(planned, scheduled, presentation, envelope)
+    : renderJson(planned, scheduled, presentation, envelope);
 }

@@ -1,13 +1,25 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { z } from "zod";
+import { z } from "zod";
 import type { SmartScheduler } from "../../scheduler/scheduler.js";
+import {
+  ARROW_STREAM_MEDIA_TYPE,
+  JSON_MEDIA_TYPE,
+  MEDIA_TYPE_OF,
+  negotiateResponseFormat,
+} from "../../wire/media-types.js";
 import { type AdmissionOptions, admitBody, withinDeadline } from "../admission.js";
+import { registerArrowBodyParser } from "../calculate/arrow-body.js";
 import { rejectBadCandleValues } from "../calculate/candle-scan.js";
-import { type PlanOptions, planCalculation } from "../calculate/plan.js";
-import { renderCalculation } from "../calculate/render.js";
+import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculate/plan.js";
+import { checkArrowColumnNames, renderCalculation } from "../calculate/render.js";
 import { calculateBodySchema, type RequestLimits } from "../schemas/request.js";
-import { CalculateResponseSchema, problemResponses } from "../schemas/responses.js";
+import {
+  ARROW_RESPONSE_DESCRIPTION,
+  CalculateResponseSchema,
+  problemResponses,
+} from "../schemas/responses.js";
+import { sendBytes } from "../send-bytes.js";
 
 export interface CalculateDependencies {
   readonly scheduler: SmartScheduler;
@@ -22,6 +34,7 @@ export function calculateRoutes(
   { scheduler, limits, plan: planOptions, admission }: CalculateDependencies,
 ): void {
   const bodySchema = calculateBodySchema(limits);
+  registerArrowBodyParser(app, bodySchema, limits);
   app.withTypeProvider<ZodTypeProvider>().post(
     "/indicators/calculate",
     {
@@ -31,33 +44,47 @@ export function calculateRoutes(
         description:
           "Each requested indicator is one unit of work, content-addressed by indicator, params and the candle columns it reads; identical units are computed once across the fleet. `source` in each result says where it came from.",
         tags: ["indicators"],
+        consumes: [JSON_MEDIA_TYPE, ARROW_STREAM_MEDIA_TYPE],
         body: bodySchema,
         response: {
-          200: CalculateResponseSchema,
-          ...problemResponses(400, 401, 413, 415, 422, 429, 500, 503, 504),
+          200: {
+            description: "OK",
+            content: {
+              [JSON_MEDIA_TYPE]: { schema: CalculateResponseSchema },
+              [ARROW_STREAM_MEDIA_TYPE]: {
+                schema: z.string().meta({ format: "binary", description: ARROW_RESPONSE_DESCRIPTION }),
+              },
+            },
+          },
+          ...problemResponses(400, 401, 406, 413, 415, 422, 429, 500, 503, 504),
         },
       },
       ...(admission ? { preParsing: admitBody(admission) } : {}),
       preValidation: async (request) => rejectBadCandleValues(request.body, bodySchema),
     },
     async (request, reply) => {
-      const plan = planCalculation(request.body, planOptions);
+      // Before any work: a client that cannot read the answer should not pay for it.
+      const format = negotiateResponseFormat(request.headers.accept);
+      reply.header("vary", "Accept");
+      // The Arrow parser hands over decoded candles; the type provider knows only the JSON shape.
+      const plan = planCalculation(request.body as CalculationRequest, planOptions);
+      if (format === "arrow") checkArrowColumnNames(plan.results);
       const units = plan.results.map((result) => result.unit);
       request.admission?.holdPlan(units, scheduler.pendingCostMs(units));
       const work = scheduler.runAll(units);
       const scheduled = admission
         ? await withinDeadline(request.admission?.holdWhile(work) ?? work, request.receivedAt, admission)
         : await work;
-      const body = renderCalculation(plan.results, scheduled, plan.presentation, {
+      const parts = renderCalculation(format, plan.results, scheduled, plan.presentation, {
         symbol: request.body.symbol,
         interval: request.body.interval,
         candles: plan.candles.length,
         mode: scheduler.coordinator.mode,
         elapsedMs: performance.now() - request.receivedAt,
       });
-      // Rendered JSON bytes (cached values included as they are) of exactly this schema: fastify
-      // sends a Buffer as it is, so the response is not serialized a second time.
-      return reply.type("application/json").send(body as unknown as z.infer<typeof CalculateResponseSchema>);
+      // Rendered bytes of exactly the response schema (cached values included as they are):
+      // fastify sends a Buffer or a stream as it is, so nothing is serialized a second time.
+      return sendBytes(reply, parts, MEDIA_TYPE_OF[format]);
     },
   );
 }

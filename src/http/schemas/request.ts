@@ -8,6 +8,9 @@ export interface RequestLimits {
 
 export const MAX_PRECISION = 15;
 
+export const ARROW_REQUEST_DESCRIPTION =
+  "One Arrow IPC stream (not the file format). Its columns are the candles under the columnar names: `open`, `high`, `low`, `close` (required), `volume` as Float64, `time` as Int64, Float64 or Timestamp(ms) epoch milliseconds; no nulls. Several record batches are one series in stream order. Everything else of the request (`indicators`, `options`, `symbol`, `interval`) is JSON in the schema metadata under `request`, validated as in a JSON body.";
+
 const label = (what: string) => z.string().min(1).max(64).describe(`${what}: a free label, echoed back.`);
 const price = z.number().describe("Finite number.");
 const epochMs = z.number().int().min(0).describe("Epoch milliseconds; strictly increasing when given.");

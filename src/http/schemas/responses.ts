@@ -35,6 +35,9 @@ export const ProblemSchema = z
     ],
   });
 
+export const ARROW_RESPONSE_DESCRIPTION =
+  "Sent when `Accept` asks for `application/vnd.apache.arrow.stream`: one Arrow IPC stream of one record batch, a nullable Float64 column per output named `{id}` for single-output results and `{id}.{output}` otherwise (`MACD(12,26,9).signal`), null exactly where the JSON response has null. The schema metadata `response` holds the JSON response without `values`.";
+
 const series = z.array(z.number().nullable());
 
 export const CalculateResponseSchema = z

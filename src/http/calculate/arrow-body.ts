@@ -1,0 +1,44 @@
+import type { FastifyInstance } from "fastify";
+import { DecodedCandles } from "../../candles/columns.js";
+import { IssueList } from "../../errors/registry.js";
+import { decodeArrowCandles, REQUEST_METADATA_KEY } from "../../wire/arrow-request.js";
+import { ARROW_STREAM_MEDIA_TYPE } from "../../wire/media-types.js";
+import { parseClientJson } from "../json-body.js";
+import type { calculateBodySchema, RequestLimits } from "../schemas/request.js";
+import { ValidatedBody } from "../validation.js";
+import { addZodIssues } from "../zod-issues.js";
+import type { CalculationRequest } from "./plan.js";
+
+const METADATA_PATH = `metadata.${REQUEST_METADATA_KEY}`;
+
+/**
+ * Arrow request bodies: the candles are the stream's columns, the rest of the request is the
+ * JSON under the schema's `request` metadata, checked against the JSON body's own schema
+ * without `candles` (one schema, so the two formats cannot drift apart). The parser hands the
+ * validator a ValidatedBody, and the candles never become JavaScript arrays.
+ */
+export function registerArrowBodyParser(
+  app: FastifyInstance,
+  bodySchema: ReturnType<typeof calculateBodySchema>,
+  { maxCandles }: RequestLimits,
+): void {
+  const requestSchema = bodySchema.omit({ candles: true });
+  app.addContentTypeParser(ARROW_STREAM_MEDIA_TYPE, { parseAs: "buffer" }, (_request, body, done) => {
+    try {
+      const candles = decodeArrowCandles(body as Buffer, maxCandles);
+      const parsed = requestSchema.safeParse(parseClientJson(candles.requestJson, METADATA_PATH));
+      if (!parsed.success) {
+        const issues = new IssueList();
+        addZodIssues(parsed.error.issues, issues, METADATA_PATH);
+        throw issues.toError();
+      }
+      const request: CalculationRequest = {
+        ...parsed.data,
+        candles: new DecodedCandles(candles.columns, candles.length),
+      };
+      done(null, new ValidatedBody(request));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
