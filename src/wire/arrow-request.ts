@@ -9,6 +9,7 @@ import {
 } from "apache-arrow";
 import { CANDLE_COLUMNS, type CandleColumn } from "../compute/catalog/definition.js";
 import { IssueList, ServiceError } from "../errors/registry.js";
+import { checkArrowFrames, TooManyRowsError } from "./arrow-frames.js";
 
 /** The schema metadata key that carries the rest of the request as JSON. */
 export const REQUEST_METADATA_KEY = "request";
@@ -45,7 +46,10 @@ function badStream(detail: string, cause?: unknown): ServiceError {
   });
 }
 
-function readBatches(bytes: Uint8Array): {
+function readBatches(
+  bytes: Uint8Array,
+  maxRows: number,
+): {
   fields: readonly Field[];
   metadata: Map<string, string>;
   batches: RecordBatch[];
@@ -57,6 +61,7 @@ function readBatches(bytes: Uint8Array): {
     );
   }
   try {
+    checkArrowFrames(bytes, maxRows);
     const reader = RecordBatchReader.from(bytes);
     reader.open();
     const schema = reader.schema;
@@ -65,9 +70,16 @@ function readBatches(bytes: Uint8Array): {
     return { fields: schema.fields, metadata: schema.metadata, batches };
   } catch (error) {
     if (error instanceof ServiceError) throw error;
+    if (error instanceof TooManyRowsError) throw tooManyRows(error.rows, maxRows);
     const reason = error instanceof Error ? error.message : String(error);
     throw badStream(`The body is not a valid Arrow IPC stream: ${reason}`, error);
   }
+}
+
+function tooManyRows(rows: bigint, maxRows: number): ServiceError {
+  const issues = new IssueList();
+  issues.add("candles", `has ${rows} rows or more; the limit is ${maxRows} (MAX_CANDLES)`);
+  return issues.toError();
 }
 
 /** Why a field cannot be a candle column, or undefined when its type is one this service reads. */
@@ -162,7 +174,7 @@ function isAcceptable(value: number, isTime: boolean): boolean {
  * paths as a columnar JSON body would have.
  */
 export function decodeArrowCandles(bytes: Uint8Array, maxCandles: number): ArrowCandles {
-  const { fields, metadata, batches } = readBatches(bytes);
+  const { fields, metadata, batches } = readBatches(bytes, maxCandles);
 
   const requestJson = metadata.get(REQUEST_METADATA_KEY);
   const issues = new IssueList();

@@ -145,7 +145,7 @@ export interface components {
              * @description Stable machine-readable code from the error registry.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNKNOWN_INDICATOR" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_COSTLY" | "RESPONSE_TOO_LARGE" | "TOO_MANY_REQUESTS" | "INTERNAL" | "NOT_READY" | "OVERLOADED" | "DEADLINE_EXCEEDED";
+            code: "VALIDATION_FAILED" | "UNKNOWN_INDICATOR" | "MALFORMED_JSON" | "MALFORMED_ARROW" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_COSTLY" | "RESPONSE_TOO_LARGE" | "TOO_MANY_REQUESTS" | "INTERNAL" | "NOT_READY" | "OVERLOADED" | "DEADLINE_EXCEEDED";
             /** @description Also in the `x-request-id` header and in the service's log lines. */
             requestId: string;
             /** @description Field-level problems (at most 20), e.g. `indicators[1].params.period`. */
@@ -748,6 +748,7 @@ export interface operations {
                         convention?: "talib" | "trading-signals";
                     };
                 };
+                "application/vnd.apache.arrow.stream": string;
             };
         };
         responses: {
@@ -822,9 +823,10 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["CalculateResponse"];
+                    "application/vnd.apache.arrow.stream": string;
                 };
             };
-            /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The request is malformed */
+            /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The body is not a valid Arrow IPC stream; The request is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -862,6 +864,25 @@ export interface operations {
                      *       "status": 401,
                      *       "detail": "Missing or invalid credentials.",
                      *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No acceptable response format */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-acceptable",
+                     *       "title": "No acceptable response format",
+                     *       "status": 406,
+                     *       "detail": "No acceptable response format.",
+                     *       "code": "NOT_ACCEPTABLE",
                      *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
                      *     }
                      */
