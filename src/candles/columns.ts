@@ -9,6 +9,15 @@ type Columnar = { time?: number[] | undefined } & Partial<Record<CandleColumn, n
     close: number[];
   };
 
+/** Every field a candle may have, in the order paths and messages list them. */
+export const CANDLE_FIELDS = ["time", ...CANDLE_COLUMNS] as const;
+export type CandleField = (typeof CANDLE_FIELDS)[number];
+
+/** `candles.close`, or `candles.close[17]`: where a columnar body holds a field or one of its values. */
+export function columnarPath(name: string, index?: number): string {
+  return index === undefined ? `candles.${name}` : `candles.${name}[${index}]`;
+}
+
 /**
  * Candles a binary body already holds as Float64Array columns with finite values (`time` as epoch
  * milliseconds): only the checks across values remain. A class, so that no JSON body can pass
@@ -16,7 +25,7 @@ type Columnar = { time?: number[] | undefined } & Partial<Record<CandleColumn, n
  */
 export class DecodedCandles {
   constructor(
-    readonly columns: Readonly<Partial<Record<CandleColumn | "time", Float64Array>>> & {
+    readonly columns: Readonly<Partial<Record<CandleField, Float64Array>>> & {
       readonly close: Float64Array;
     },
     readonly length: number,
@@ -41,7 +50,7 @@ export function normalizeCandles(
 ): NormalizedCandles | undefined {
   if (body instanceof DecodedCandles) {
     const { time, ...columns } = body.columns;
-    return checkCandles(columns, body.length, time, issues, columnarPlace);
+    return checkCandles(columns, body.length, time, issues, columnarPath);
   }
   const report = (path: string, message: string) => issues.add(path, message);
   const before = issues.total;
@@ -77,12 +86,11 @@ export function normalizeCandles(
     length,
     time,
     issues,
-    Array.isArray(body) ? rowPlace : columnarPlace,
+    Array.isArray(body) ? rowPath : columnarPath,
   );
 }
 
-const rowPlace = (name: string, i: number) => `candles[${i}].${name}`;
-const columnarPlace = (name: string, i: number) => `candles.${name}[${i}]`;
+const rowPath = (name: string, i: number) => `candles[${i}].${name}`;
 
 /** What holds across candles: low <= high, volume >= 0, strictly increasing time. */
 function checkCandles(
@@ -121,7 +129,7 @@ function stopLooking(issues: IssueList): undefined {
 function rowsToColumns(rows: Row[], issues: IssueList): Columnar | undefined {
   const report = (path: string, message: string) => issues.add(path, message);
   const first = rows[0] as Row;
-  const present = (["time", ...CANDLE_COLUMNS] as const).filter((name) => first[name] !== undefined);
+  const present = CANDLE_FIELDS.filter((name) => first[name] !== undefined);
   const columnar: Record<string, number[]> = Object.fromEntries(present.map((name) => [name, []]));
   for (let i = 0; i < rows.length; i++) {
     if (issues.full) return stopLooking(issues);
@@ -132,7 +140,7 @@ function rowsToColumns(rows: Row[], issues: IssueList): Columnar | undefined {
         report(`candles[${i}].${name}`, `is missing; the first candle has ${name}, so every candle needs it`);
       else (columnar[name] as number[]).push(value);
     }
-    for (const name of ["time", ...CANDLE_COLUMNS] as const) {
+    for (const name of CANDLE_FIELDS) {
       if (row[name] !== undefined && !present.includes(name)) {
         report(
           `candles[${i}].${name}`,

@@ -7,7 +7,7 @@ import {
   RecordBatchReader,
   TimeUnit,
 } from "apache-arrow";
-import { CANDLE_COLUMNS, type CandleColumn } from "../compute/catalog/definition.js";
+import { CANDLE_FIELDS, type CandleField, columnarPath, DecodedCandles } from "../candles/columns.js";
 import { IssueList, ServiceError } from "../errors/registry.js";
 import { checkArrowFrames, TooManyRowsError } from "./arrow-frames.js";
 
@@ -20,24 +20,14 @@ export const REQUEST_METADATA_KEY = "request";
  */
 export const MAX_REQUEST_METADATA_BYTES = 256 * 1024;
 
-export type ArrowCandleField = CandleColumn | "time";
-const ARROW_CANDLE_FIELDS: readonly ArrowCandleField[] = ["time", ...CANDLE_COLUMNS];
-
 export interface ArrowCandles {
-  /** Float64 columns by candle field (`time` as epoch milliseconds); close is present. */
-  readonly columns: Readonly<Partial<Record<ArrowCandleField, Float64Array>>> & {
-    readonly close: Float64Array;
-  };
-  readonly length: number;
+  readonly candles: DecodedCandles;
   /** The `request` metadata as sent, not yet parsed. */
   readonly requestJson: string;
 }
 
 /** The IPC file format starts with this magic; the stream format starts with a message. */
 const FILE_MAGIC = Buffer.from("ARROW1");
-
-const column = (name: string, index?: number) =>
-  index === undefined ? `candles.${name}` : `candles.${name}[${index}]`;
 
 function badStream(detail: string, cause?: unknown): ServiceError {
   return new ServiceError("MALFORMED_ARROW", detail, {
@@ -83,7 +73,7 @@ function tooManyRows(rows: bigint, maxRows: number): ServiceError {
 }
 
 /** Why a field cannot be a candle column, or undefined when its type is one this service reads. */
-function typeProblem(name: ArrowCandleField, type: DataType): string | undefined {
+function typeProblem(name: CandleField, type: DataType): string | undefined {
   if (DataType.isDictionary(type)) return "is dictionary-encoded; send plain values";
   if (
     DataType.isStruct(type) ||
@@ -107,12 +97,12 @@ function firstNull(data: Data, name: string): number {
   const bitmap = data.nullBitmap;
   if (!bitmap || bitmap.length === 0) {
     if (data.nullCount > 0)
-      throw badStream(`${column(name)} claims ${data.nullCount} nulls but has no validity bitmap.`);
+      throw badStream(`${columnarPath(name)} claims ${data.nullCount} nulls but has no validity bitmap.`);
     return -1;
   }
   const end = data.offset + data.length;
   if (bitmap.length * 8 < end)
-    throw badStream(`${column(name)}'s validity bitmap is shorter than the column.`);
+    throw badStream(`${columnarPath(name)}'s validity bitmap is shorter than the column.`);
   for (let bit = data.offset; bit < end; bit++) {
     if (((bitmap[bit >> 3] as number) & (1 << (bit & 7))) === 0) return bit - data.offset;
   }
@@ -121,7 +111,7 @@ function firstNull(data: Data, name: string): number {
 
 /** Copies one batch's column into `target` at `at`, reporting values no candle may hold. */
 function copyColumn(
-  name: ArrowCandleField,
+  name: CandleField,
   data: Data,
   target: Float64Array,
   at: number,
@@ -129,13 +119,13 @@ function copyColumn(
 ): void {
   const nullAt = firstNull(data, name);
   if (nullAt >= 0) {
-    issues.add(column(name, at + nullAt), "is null; candle columns may not hold nulls");
+    issues.add(columnarPath(name, at + nullAt), "is null; candle columns may not hold nulls");
     return;
   }
   const values = data.values as Float64Array | BigInt64Array;
   if (values.length < data.length) {
     throw badStream(
-      `${column(name)} has fewer values (${values.length}) than its batch's rows (${data.length}).`,
+      `${columnarPath(name)} has fewer values (${values.length}) than its batch's rows (${data.length}).`,
     );
   }
   if (values instanceof Float64Array) target.set(values.subarray(0, data.length), at);
@@ -149,7 +139,7 @@ function copyColumn(
       return;
     }
     issues.add(
-      column(name, i),
+      columnarPath(name, i),
       isTime
         ? `${values instanceof Float64Array ? value : String(values[i - at])} is not a non-negative safe integer of epoch milliseconds`
         : `${value} is not a finite number`,
@@ -183,53 +173,59 @@ export function decodeArrowCandles(bytes: Uint8Array, maxCandles: number): Arrow
       `metadata.${REQUEST_METADATA_KEY}`,
       "is missing; put the request's indicators (and options, symbol, interval) as JSON in the schema metadata under this key",
     );
-  } else if (Buffer.byteLength(requestJson) > MAX_REQUEST_METADATA_BYTES) {
-    issues.add(
-      `metadata.${REQUEST_METADATA_KEY}`,
-      `is ${Buffer.byteLength(requestJson)} bytes; the limit is ${MAX_REQUEST_METADATA_BYTES}`,
-    );
+  } else {
+    const bytes = Buffer.byteLength(requestJson);
+    if (bytes > MAX_REQUEST_METADATA_BYTES) {
+      issues.add(
+        `metadata.${REQUEST_METADATA_KEY}`,
+        `is ${bytes} bytes; the limit is ${MAX_REQUEST_METADATA_BYTES}`,
+      );
+    }
   }
 
   const seen = new Set<string>();
-  const present: ArrowCandleField[] = [];
-  for (const field of fields) {
+  // Each readable candle column and its index among the batches' children.
+  const present: [CandleField, number][] = [];
+  for (const [index, field] of fields.entries()) {
     const name = field.name;
     if (seen.has(name)) {
-      issues.add(column(name), "appears twice in the schema");
+      issues.add(columnarPath(name), "appears twice in the schema");
       continue;
     }
     seen.add(name);
-    if (!(ARROW_CANDLE_FIELDS as readonly string[]).includes(name)) {
-      issues.add(column(name), `is not a candle column; expected ${ARROW_CANDLE_FIELDS.join(", ")}`);
+    if (!(CANDLE_FIELDS as readonly string[]).includes(name)) {
+      issues.add(columnarPath(name), `is not a candle column; expected ${CANDLE_FIELDS.join(", ")}`);
       continue;
     }
-    const problem = typeProblem(name as ArrowCandleField, field.type);
-    if (problem) issues.add(column(name), problem);
-    else present.push(name as ArrowCandleField);
+    const problem = typeProblem(name as CandleField, field.type);
+    if (problem) issues.add(columnarPath(name), problem);
+    else present.push([name as CandleField, index]);
   }
-  if (!seen.has("close")) issues.add(column("close"), "is missing; every request needs close");
+  if (!seen.has("close")) issues.add(columnarPath("close"), "is missing; every request needs close");
 
+  // checkArrowFrames has refused more than maxCandles rows.
   const length = batches.reduce((sum, batch) => sum + batch.numRows, 0);
   if (issues.empty && length === 0) issues.add("candles", "has no rows; send at least one candle");
-  if (length > maxCandles)
-    issues.add("candles", `has ${length} rows; the limit is ${maxCandles} (MAX_CANDLES)`);
   if (!issues.empty) throw issues.toError();
 
-  const columns: Partial<Record<ArrowCandleField, Float64Array>> = {};
-  for (const name of present) columns[name] = new Float64Array(length);
+  const columns: Partial<Record<CandleField, Float64Array>> = {};
+  for (const [name] of present) columns[name] = new Float64Array(length);
   let at = 0;
   for (const batch of batches) {
     const children = batch.data.children;
     if (children.length !== fields.length) throw badStream("A record batch does not match the schema.");
-    for (const name of present) {
-      const data = children[fields.findIndex((field) => field.name === name)] as Data;
+    for (const [name, index] of present) {
+      const data = children[index] as Data;
       if (data.length !== batch.numRows) {
-        throw badStream(`${column(name)} has ${data.length} rows in a batch of ${batch.numRows}.`);
+        throw badStream(`${columnarPath(name)} has ${data.length} rows in a batch of ${batch.numRows}.`);
       }
       copyColumn(name, data, columns[name] as Float64Array, at, issues);
     }
     at += batch.numRows;
   }
   if (!issues.empty) throw issues.toError();
-  return { columns: columns as ArrowCandles["columns"], length, requestJson: requestJson as string };
+  return {
+    candles: new DecodedCandles(columns as DecodedCandles["columns"], length),
+    requestJson: requestJson as string,
+  };
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { DecodedCandles } from "../../candles/columns.js";
 import { IssueList } from "../../errors/registry.js";
 import { decodeArrowCandles, REQUEST_METADATA_KEY } from "../../wire/arrow-request.js";
 import { ARROW_STREAM_MEDIA_TYPE } from "../../wire/media-types.js";
@@ -25,17 +24,14 @@ export function registerArrowBodyParser(
   const requestSchema = bodySchema.omit({ candles: true });
   app.addContentTypeParser(ARROW_STREAM_MEDIA_TYPE, { parseAs: "buffer" }, (_request, body, done) => {
     try {
-      const candles = decodeArrowCandles(body as Buffer, maxCandles);
-      const parsed = requestSchema.safeParse(parseClientJson(candles.requestJson, METADATA_PATH));
+      const { candles, requestJson } = decodeArrowCandles(body as Buffer, maxCandles);
+      const parsed = requestSchema.safeParse(parseClientJson(requestJson, METADATA_PATH));
       if (!parsed.success) {
         const issues = new IssueList();
         addZodIssues(parsed.error.issues, issues, METADATA_PATH);
         throw issues.toError();
       }
-      const request: CalculationRequest = {
-        ...parsed.data,
-        candles: new DecodedCandles(candles.columns, candles.length),
-      };
+      const request: CalculationRequest = { ...parsed.data, candles };
       done(null, new ValidatedBody(request));
     } catch (error) {
       done(error as Error, undefined);

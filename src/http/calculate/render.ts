@@ -4,7 +4,7 @@ import {
   presentedValues,
   valuesBytes,
 } from "../../compute/serialize.js";
-import { ServiceError } from "../../errors/registry.js";
+import { IssueList } from "../../errors/registry.js";
 import type { ScheduledResult } from "../../scheduler/types.js";
 import { type ArrowColumn, encodeArrowColumns, RESPONSE_METADATA_KEY } from "../../wire/arrow-response.js";
 import type { WireFormat } from "../../wire/media-types.js";
@@ -68,7 +68,7 @@ function renderJson(
     const scheduledResult = scheduled[i] as ScheduledResult;
     const head = JSON.stringify(resultHead(plan, scheduledResult));
     parts.push(Buffer.from(`${i === 0 ? "" : ","}${head.slice(0, -1)},"values":`));
-    const { result } = scheduledResult;
+    const result = scheduledResult.result;
     parts.push(full ? result.valuesBytes : valuesBytes(result.series, presentation));
     parts.push(CLOSE_OBJECT);
   });
@@ -95,18 +95,12 @@ export function checkArrowColumnNames(planned: readonly PlannedResult[]): void {
     for (const { column } of arrowColumnNames(plan)) {
       const first = owner.get(column);
       if (first !== undefined) {
-        throw new ServiceError(
-          "VALIDATION_FAILED",
-          `indicators[${index}].id: the Arrow column "${column}" is also indicators[${first}]'s; give the results ids that do not collide.`,
-          {
-            issues: [
-              {
-                path: `indicators[${index}].id`,
-                message: `makes the Arrow column "${column}", which indicators[${first}] already makes`,
-              },
-            ],
-          },
+        const issues = new IssueList();
+        issues.add(
+          `indicators[${index}].id`,
+          `makes the Arrow column "${column}", which indicators[${first}] already makes; give the results ids that do not collide`,
         );
+        throw issues.toError();
       }
       owner.set(column, index);
     }
