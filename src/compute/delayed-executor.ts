@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ComputeExecutor } from "./executor.js";
+import type { EntryShape } from "./result-entry.js";
 import type { ComputedResult, ComputeTask } from "./task.js";
 
 /**
@@ -19,6 +20,11 @@ export class DelayedExecutor implements ComputeExecutor {
   async compute(task: ComputeTask): Promise<ComputedResult> {
     await sleep(this.#delayMs);
     return this.#inner.compute(task);
+  }
+
+  /** Not delayed: reading a result is not a computation. */
+  decode(shape: EntryShape, entry: Buffer): Promise<ComputedResult | null> {
+    return this.#inner.decode(shape, entry);
   }
 
   close(): Promise<void> {

@@ -1,10 +1,14 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
+import { decodeResult, type EntryShape } from "./result-entry.js";
 import { type ComputedResult, type ComputeTask, computeTask } from "./task.js";
+import type { DecodeTask } from "./worker.js";
 
 export interface ComputeExecutor {
   compute(task: ComputeTask): Promise<ComputedResult>;
+  /** A shared-cache entry's result, or null when the entry is not one of `shape` (see result-entry.ts). */
+  decode(shape: EntryShape, entry: Buffer): Promise<ComputedResult | null>;
   close(): Promise<void>;
 }
 
@@ -17,6 +21,10 @@ export class PoolQueueFullError extends Error {
 export class InlineExecutor implements ComputeExecutor {
   async compute(task: ComputeTask): Promise<ComputedResult> {
     return computeTask(task);
+  }
+
+  async decode(shape: EntryShape, entry: Buffer): Promise<ComputedResult | null> {
+    return decodeResult(shape, entry);
   }
 
   async close(): Promise<void> {}
@@ -47,21 +55,41 @@ export class PoolExecutor implements ComputeExecutor {
   }
 
   async compute(task: ComputeTask): Promise<ComputedResult> {
+    return asBuffers((await this.#run(task)) as ComputedResult);
+  }
+
+  async decode(shape: EntryShape, entry: Buffer): Promise<ComputedResult | null> {
+    // Moved, not copied, when the entry owns its memory (a large Redis reply does); a view
+    // into a shared slab is copied out first, or cloning would copy the whole slab.
+    const owned =
+      entry.byteOffset === 0 && entry.byteLength === entry.buffer.byteLength ? entry : Buffer.from(entry);
+    const task: DecodeTask = { shape, entry: owned };
+    const result = (await this.#run(task, {
+      name: "decodeEntry",
+      transferList: [owned.buffer as ArrayBuffer],
+    })) as ComputedResult | null;
+    return result && asBuffers(result);
+  }
+
+  #run(task: object, options?: { name: string; transferList: ArrayBuffer[] }): Promise<unknown> {
     this.#pool ??= createPool(this.#limits);
     // Checked here rather than by matching piscina's "Task queue is at limit" message.
     if (this.#pool.queueSize >= this.#limits.maxQueue) {
       throw new PoolQueueFullError(`the worker pool's queue holds ${this.#limits.maxQueue} units`);
     }
-    const result = (await this.#pool.run(task)) as ComputedResult;
-    // Structured cloning turns the worker's Buffer into a plain Uint8Array: view it as a Buffer again.
-    const bytes: Uint8Array = result.valuesBytes;
-    return { ...result, valuesBytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    return this.#pool.run(task, options);
   }
 
   async close(): Promise<void> {
     await this.#pool?.destroy();
     this.#pool = undefined;
   }
+}
+
+/** Structured cloning turns the worker's Buffer into a plain Uint8Array: view it as a Buffer again. */
+function asBuffers(result: ComputedResult): ComputedResult {
+  const bytes: Uint8Array = result.valuesBytes;
+  return { ...result, valuesBytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
 function createPool({ maxThreads }: PoolLimits): Piscina {

@@ -56,6 +56,13 @@ export interface CallBudget {
   readonly roundTrips?: number;
   /** Added to the deadline, e.g. the transfer time of a large entry. */
   readonly extraMs?: number;
+  /**
+   * A count that grows while the call's transfer moves (bytes through its connection). A
+   * deadline that passes while it grew starts again: a link or a replica slowed down by a
+   * starved CPU is still delivering, and a dead or frozen Redis delivers nothing. At most
+   * MAX_PROGRESS_RESTARTS times, so a trickle cannot hold a call open for ever.
+   */
+  readonly progress?: () => number;
 }
 
 /**
@@ -68,6 +75,8 @@ const MIN_STALL_MS = 100;
  * a loop that keeps stalling gives up after this many restarts (failing the call, not Redis).
  */
 const MAX_STALL_RESTARTS = 3;
+/** Deadlines a call may start again because its transfer moved (see CallBudget.progress). */
+const MAX_PROGRESS_RESTARTS = 10;
 /**
  * A round trip's deadline is at least this many typical heartbeats (the median of the last
  * HEARTBEAT_SAMPLES): a Redis 120 ms away is slow, not dead, and must not fail every call a
@@ -138,7 +147,7 @@ export class CircuitBreaker {
       (budget.extraMs ?? 0);
     this.#inFlight.add(abort);
     try {
-      const value = await this.#withDeadline(operation(abort.signal), deadlineMs, abort);
+      const value = await this.#withDeadline(operation(abort.signal), deadlineMs, abort, budget.progress);
       this.#failures = 0;
       return value;
     } catch (error) {
@@ -182,13 +191,20 @@ export class CircuitBreaker {
    * queued behind the stall gets its full time) and, if the loop keeps stalling, the call fails
    * as a stall, which is not held against Redis.
    */
-  #withDeadline<T>(operation: Promise<T>, deadlineMs: number, abort = new AbortController()): Promise<T> {
+  #withDeadline<T>(
+    operation: Promise<T>,
+    deadlineMs: number,
+    abort = new AbortController(),
+    progress?: () => number,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let restarts = 0;
+      let progressRestarts = 0;
       let timer: NodeJS.Timeout;
       const arm = () => {
         const started = performance.now();
+        const moved = progress?.();
         timer = setTimeout(() => {
           setImmediate(() => {
             if (settled) return;
@@ -196,6 +212,15 @@ export class CircuitBreaker {
             const stalled = elapsed > deadlineMs + Math.max(deadlineMs, MIN_STALL_MS);
             if (stalled && restarts < MAX_STALL_RESTARTS) {
               restarts++;
+              arm();
+              return;
+            }
+            if (
+              progress &&
+              (progress() as number) > (moved as number) &&
+              progressRestarts < MAX_PROGRESS_RESTARTS
+            ) {
+              progressRestarts++;
               arm();
               return;
             }

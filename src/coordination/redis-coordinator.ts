@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
+import { encodeResult, entryValueBytes } from "../compute/result-entry.js";
 import type { SchedulerStats } from "../scheduler/stats.js";
 import type { UnitResult, WorkUnit } from "../scheduler/types.js";
 import { type BreakerState, type CallBudget, CircuitBreaker } from "./circuit-breaker.js";
-import { encodeResult, entryValueBytes } from "./codec.js";
 import type { CompletionBus } from "./completion-bus.js";
 import type { CostPolicy } from "./cost-policy.js";
 import type { Acquisition, HeldLock, LockManager } from "./lock.js";
-import { decodeEntry, type SharedCache } from "./shared-cache.js";
-import type { CoordinationMode, Coordinator, RedisHealth, Resolution } from "./types.js";
+import type { SharedCache } from "./shared-cache.js";
+import type { CoordinationMode, Coordinator, RedisHealth, Resolution, UnitWork } from "./types.js";
 
 export interface RedisCoordinatorParts {
   readonly cache: SharedCache;
@@ -128,22 +128,22 @@ export class RedisCoordinator implements Coordinator {
     };
   }
 
-  async resolve(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
+  async resolve(unit: WorkUnit, work: UnitWork): Promise<Resolution> {
     const route = this.#parts.policy.route(unit.costMs);
     this.#parts.stats.routed(unit.indicator, route, unit.costMs);
     if (route === "local") {
       this.#count(unit, "skippedCheap");
-      return { result: await compute(), source: "computed" };
+      return { result: await work.compute(), source: "computed" };
     }
-    const first = await this.#readShared(unit);
+    const first = await this.#readShared(unit, work);
     if (first.kind === "hit") return { result: first.result, source: "shared" };
-    if (first.kind === "failed") return this.#computeDegraded(unit, compute);
+    if (first.kind === "failed") return this.#computeDegraded(unit, work);
 
     if (route === "cache-only" || !this.#settings.lockEnabled) {
       if (route === "cache-only") this.#count(unit, "skippedLock");
-      return { result: await this.#computeAndShare(unit, compute), source: "computed" };
+      return { result: await this.#computeAndShare(unit, work), source: "computed" };
     }
-    return this.#lockOrWait(unit, compute);
+    return this.#lockOrWait(unit, work);
   }
 
   /**
@@ -169,7 +169,7 @@ export class RedisCoordinator implements Coordinator {
     await this.#parts.closeConnections();
   }
 
-  async #lockOrWait(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
+  async #lockOrWait(unit: WorkUnit, work: UnitWork): Promise<Resolution> {
     const deadline = Date.now() + this.#settings.waitTimeoutMs;
     let contended = false;
     let freeButRefused = 0;
@@ -184,14 +184,13 @@ export class RedisCoordinator implements Coordinator {
             { roundTrips: ACQUIRE_ROUND_TRIPS },
           );
         } catch {
-          return this.#computeDegraded(unit, compute);
+          return this.#computeDegraded(unit, work);
         }
-        if (acquisition.kind === "acquired")
-          return await this.#computeAsHolder(unit, compute, acquisition.lock);
+        if (acquisition.kind === "acquired") return await this.#computeAsHolder(unit, work, acquisition.lock);
         if (acquisition.kind === "free") {
           // Released between our attempt and the lease read (try again: the result is likely
           // shared by now), or refused by the nodes themselves (OOM): then stop trying.
-          if (++freeButRefused >= MAX_FREE_RETRIES) return this.#computeDegraded(unit, compute);
+          if (++freeButRefused >= MAX_FREE_RETRIES) return this.#computeDegraded(unit, work);
           continue;
         }
 
@@ -200,12 +199,12 @@ export class RedisCoordinator implements Coordinator {
         const waitStart = performance.now();
         if (this.#settings.wait.strategy === "poll") {
           try {
-            return await this.#pollForResult(unit, compute, this.#settings.wait);
+            return await this.#pollForResult(unit, work, this.#settings.wait);
           } finally {
             waitedMs += performance.now() - waitStart;
           }
         }
-        const outcome = await this.#waitForHolder(unit, acquisition.leaseMs, deadline);
+        const outcome = await this.#waitForHolder(unit, work, acquisition.leaseMs, deadline);
         waitedMs += performance.now() - waitStart;
         switch (outcome.kind) {
           case "result":
@@ -213,13 +212,13 @@ export class RedisCoordinator implements Coordinator {
           case "lease-ended":
             continue;
           case "holder-failed":
-            return { result: await this.#computeAndShare(unit, compute), source: "computed" };
+            return { result: await this.#computeAndShare(unit, work), source: "computed" };
           case "deadline":
           case "unreadable":
             this.#count(unit, "duplicates");
-            return { result: await this.#computeAndShare(unit, compute), source: "computed" };
+            return { result: await this.#computeAndShare(unit, work), source: "computed" };
           case "redis-failed":
-            return this.#computeDegraded(unit, compute);
+            return this.#computeDegraded(unit, work);
         }
       }
     } finally {
@@ -228,16 +227,12 @@ export class RedisCoordinator implements Coordinator {
     }
   }
 
-  async #computeAsHolder(
-    unit: WorkUnit,
-    compute: () => Promise<UnitResult>,
-    lock: HeldLock,
-  ): Promise<Resolution> {
+  async #computeAsHolder(unit: WorkUnit, work: UnitWork, lock: HeldLock): Promise<Resolution> {
     this.#count(unit, "lockAcquired");
     this.#held.set(unit.key, lock);
     try {
       // The last check: another holder may have finished between our first read and our lock.
-      const again = await this.#readShared(unit, { quiet: true });
+      const again = await this.#readShared(unit, work, { quiet: true });
       if (again.kind === "hit") {
         await this.#announce(unit.key, "ok");
         return { result: again.result, source: "shared" };
@@ -248,7 +243,7 @@ export class RedisCoordinator implements Coordinator {
       let reachable = again.kind === "miss";
       let result: UnitResult;
       try {
-        result = await compute();
+        result = await work.compute();
       } catch (error) {
         if (reachable) await this.#announce(unit.key, "error");
         throw error;
@@ -273,24 +268,29 @@ export class RedisCoordinator implements Coordinator {
    */
   async #pollForResult(
     unit: WorkUnit,
-    compute: () => Promise<UnitResult>,
+    work: UnitWork,
     { intervalMs, attempts }: { intervalMs: number; attempts: number },
   ): Promise<Resolution> {
     for (let attempt = 0; attempt < attempts; attempt++) {
       await sleep(intervalMs);
-      const lookup = await this.#readShared(unit);
+      const lookup = await this.#readShared(unit, work);
       if (lookup.kind === "hit") return { result: lookup.result, source: "awaited" };
-      if (lookup.kind === "failed") return this.#computeDegraded(unit, compute);
+      if (lookup.kind === "failed") return this.#computeDegraded(unit, work);
     }
     this.#count(unit, "duplicates");
-    return { result: await this.#computeAndShare(unit, compute), source: "computed" };
+    return { result: await this.#computeAndShare(unit, work), source: "computed" };
   }
 
-  async #waitForHolder(unit: WorkUnit, leaseMs: number, deadline: number): Promise<WaitOutcome> {
+  async #waitForHolder(
+    unit: WorkUnit,
+    work: UnitWork,
+    leaseMs: number,
+    deadline: number,
+  ): Promise<WaitOutcome> {
     const expectation = this.#parts.bus.expect(unit.key);
     try {
       // Registered first, then re-checked: an announcement made before this read is seen by it.
-      const recheck = await this.#readShared(unit);
+      const recheck = await this.#readShared(unit, work);
       if (recheck.kind === "hit") return { kind: "result", result: recheck.result };
       if (recheck.kind === "failed") return { kind: "redis-failed" };
       const remaining = deadline - Date.now();
@@ -304,7 +304,7 @@ export class RedisCoordinator implements Coordinator {
       if (woken === "unavailable") return { kind: "redis-failed" };
       if (woken === "error") return { kind: "holder-failed" };
       if (woken === "timeout") return Date.now() >= deadline ? { kind: "deadline" } : { kind: "lease-ended" };
-      const after = await this.#readShared(unit);
+      const after = await this.#readShared(unit, work);
       if (after.kind === "hit") return { kind: "result", result: after.result };
       if (after.kind === "failed") return { kind: "redis-failed" };
       // Announced but unreadable (evicted, or the holder's write failed): its lock may still
@@ -316,26 +316,30 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /** `quiet`: a re-read of an entry already reported as invalid is not reported again. */
+  /**
+   * A Redis failure is `failed` (compute degraded); an error of `work.decode` is not Redis's and
+   * fails the unit like an error of its computation would.
+   */
   async #readShared(
     unit: WorkUnit,
+    work: UnitWork,
     { quiet = false } = {},
   ): Promise<{ kind: "hit"; result: UnitResult } | { kind: "miss" } | { kind: "failed" }> {
+    let entry: Buffer | null;
     try {
       const bytes = entryValueBytes(unit.outputs.length, unit.length);
-      const entry = await this.#breaker.run(
-        () => this.#parts.cache.read(unit.key, bytes),
-        this.#bulkBudget(bytes),
-      );
-      const lookup = decodeEntry(unit, entry);
-      if (lookup.kind === "hit") return lookup;
-      if (lookup.kind === "invalid" && !quiet) {
-        this.#count(unit, "invalidShared");
-        this.#parts.log.warn({ key: unit.key }, "shared cache entry failed to decode; recomputing");
-      }
-      return { kind: "miss" };
+      entry = await this.#breaker.run(() => this.#parts.cache.read(unit.key, bytes), this.#bulkBudget(bytes));
     } catch {
       return { kind: "failed" };
     }
+    if (entry === null) return { kind: "miss" };
+    const result = await work.decode(entry);
+    if (result) return { kind: "hit", result };
+    if (!quiet) {
+      this.#count(unit, "invalidShared");
+      this.#parts.log.warn({ key: unit.key }, "shared cache entry failed to decode; recomputing");
+    }
+    return { kind: "miss" };
   }
 
   /** Whether the entry was written; a failure never fails the request. */
@@ -350,28 +354,33 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /** A computation whose result other replicas may want: written to the shared cache like a holder's. */
-  async #computeAndShare(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<UnitResult> {
-    const result = await compute();
+  async #computeAndShare(unit: WorkUnit, work: UnitWork): Promise<UnitResult> {
+    const result = await work.compute();
     await this.#writeShared(unit, result);
     return result;
   }
 
   /**
    * An entry's deadline: one round trip plus, at the slowest healthy transfer rate, its bytes and
-   * those of the entries already on the connection ahead of it.
+   * those of the entries already on the connection ahead of it; started again while bytes keep
+   * moving on the connection (a replica starved of CPU reads slower than any rate set here).
    */
   #bulkBudget(bytes: number): CallBudget {
-    const ahead = this.#parts.cache.queuedBytes;
-    return { extraMs: ((ahead + bytes) / this.#settings.minBytesPerSecond) * 1_000 };
+    const { cache } = this.#parts;
+    const ahead = cache.queuedBytes;
+    return {
+      extraMs: ((ahead + bytes) / this.#settings.minBytesPerSecond) * 1_000,
+      progress: () => cache.transferred(),
+    };
   }
 
   async #announce(key: string, completion: "ok" | "error"): Promise<void> {
     await this.#breaker.run(() => this.#parts.bus.announce(key, completion)).catch(() => undefined);
   }
 
-  async #computeDegraded(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
+  async #computeDegraded(unit: WorkUnit, work: UnitWork): Promise<Resolution> {
     this.#count(unit, "degradedComputed");
-    return { result: await compute(), source: "computed" };
+    return { result: await work.compute(), source: "computed" };
   }
 
   #count(unit: WorkUnit, event: Parameters<SchedulerStats["increment"]>[1], by = 1): void {

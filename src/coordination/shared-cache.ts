@@ -1,12 +1,4 @@
 import type { Redis } from "ioredis";
-import type { UnitResult } from "../scheduler/types.js";
-import { decodeResult, type EntryShape } from "./codec.js";
-
-export type SharedLookup =
-  | { readonly kind: "hit"; readonly result: UnitResult }
-  | { readonly kind: "miss" }
-  /** Present but unreadable, written for another key or of another shape: a miss, overwritten. */
-  | { readonly kind: "invalid" };
 
 /**
  * Results shared by every replica, under `{prefix}{unitKey}:result`, with a TTL. It is given a
@@ -37,6 +29,16 @@ export class SharedCache {
     return this.#queuedBytes;
   }
 
+  /**
+   * Bytes that have moved through the connection either way (read, or handed to the kernel): it
+   * grows while an entry is on its way, however slowly.
+   */
+  transferred(): number {
+    const socket = this.#redis.stream;
+    if (!socket) return 0;
+    return socket.bytesRead + socket.bytesWritten - socket.writableLength;
+  }
+
   /** The raw entry (about `expectedBytes`): decoding is CPU work, kept outside the Redis call. */
   read(unitKey: string, expectedBytes: number): Promise<Buffer | null> {
     return this.#queued(expectedBytes, this.#redis.getBuffer(this.redisKey(unitKey)));
@@ -62,10 +64,4 @@ export class SharedCache {
       this.#queuedBytes -= bytes;
     }
   }
-}
-
-export function decodeEntry(expected: EntryShape, entry: Buffer | null): SharedLookup {
-  if (entry === null) return { kind: "miss" };
-  const result = decodeResult(expected, entry);
-  return result ? { kind: "hit", result } : { kind: "invalid" };
 }

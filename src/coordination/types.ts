@@ -19,13 +19,24 @@ export interface RedisHealth {
 }
 
 /**
+ * How the scheduler makes a unit's result, handed to the coordinator, which decides what it needs:
+ * a computation, or a shared-cache entry read into a result (on the thread the computation would
+ * have used: a large entry's JSON encoding is work the event loop must not do).
+ */
+export interface UnitWork {
+  compute(): Promise<UnitResult>;
+  /** Null when the entry is not a well-formed entry of this unit (see compute/result-entry.ts). */
+  decode(entry: Buffer): Promise<UnitResult | null>;
+}
+
+/**
  * What the scheduler asks of the fleet tier once a unit missed the memory cache and the
  * in-flight map: produce its result, computing it via `compute` only when no other replica
  * has it or is about to. The standalone implementation just computes.
  */
 export interface Coordinator {
   readonly mode: CoordinationMode;
-  resolve(unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution>;
+  resolve(unit: WorkUnit, work: UnitWork): Promise<Resolution>;
   redisHealth(): RedisHealth | null;
   /** Gives up locks held by computations still running (forced shutdown); they may still finish. */
   abandon(): Promise<void>;
@@ -35,8 +46,8 @@ export interface Coordinator {
 export class StandaloneCoordinator implements Coordinator {
   readonly mode = "standalone" as const;
 
-  async resolve(_unit: WorkUnit, compute: () => Promise<UnitResult>): Promise<Resolution> {
-    return { result: await compute(), source: "computed" };
+  async resolve(_unit: WorkUnit, work: UnitWork): Promise<Resolution> {
+    return { result: await work.compute(), source: "computed" };
   }
 
   redisHealth(): null {

@@ -1,5 +1,5 @@
-import type { ComputeExecutor } from "../compute/executor.js";
-import type { Coordinator, Resolution } from "../coordination/types.js";
+import { type ComputeExecutor, PoolQueueFullError } from "../compute/executor.js";
+import type { Coordinator, Resolution, UnitWork } from "../coordination/types.js";
 import { StandaloneCoordinator } from "../coordination/types.js";
 import { InFlight } from "./in-flight.js";
 import type { MemoryCache } from "./memory-cache.js";
@@ -100,7 +100,7 @@ export class SmartScheduler {
     if (pending) return this.#settled(unit, (await pending).result, "joined");
 
     const resolution = await this.#inFlight.start(unit.key, async () => {
-      const resolved = await this.coordinator.resolve(unit, () => this.#compute(unit, pooled));
+      const resolved = await this.coordinator.resolve(unit, this.#work(unit, pooled));
       this.#options.cache?.set(unit.key, resolved.result);
       return resolved;
     });
@@ -111,12 +111,25 @@ export class SmartScheduler {
     await Promise.all([this.coordinator.close(), this.#options.inline.close(), this.#options.pool.close()]);
   }
 
-  #compute(unit: WorkUnit, pooled: boolean): Promise<UnitResult> {
-    if (pooled) {
-      this.stats.increment(unit.indicator, "pooled");
-      return this.#options.pool.compute(unit);
-    }
-    return this.#options.inline.compute(unit);
+  /** On the pool's threads when pooled; an entry is decoded on the event loop when the pool's queue is full, as it is small next to the computation it saves. */
+  #work(unit: WorkUnit, pooled: boolean): UnitWork {
+    const { inline, pool } = this.#options;
+    return {
+      compute: () => {
+        if (!pooled) return inline.compute(unit);
+        this.stats.increment(unit.indicator, "pooled");
+        return pool.compute(unit);
+      },
+      decode: async (entry) => {
+        if (!pooled) return inline.decode(unit, entry);
+        try {
+          return await pool.decode(unit, entry);
+        } catch (error) {
+          if (error instanceof PoolQueueFullError) return inline.decode(unit, entry);
+          throw error;
+        }
+      },
+    };
   }
 
   #settled(unit: WorkUnit, result: UnitResult, source: ResultSource): ScheduledResult {

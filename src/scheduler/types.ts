@@ -1,6 +1,6 @@
 import type { IndicatorInputs } from "../compute/catalog/definition.js";
 import type { Implementation } from "../compute/kernels/index.js";
-import type { IndicatorSeries } from "../compute/run.js";
+import type { ComputedResult } from "../compute/task.js";
 
 /** One requested indicator over one candle series: the scheduler's unit of work. */
 export interface WorkUnit {
@@ -20,11 +20,7 @@ export interface WorkUnit {
 }
 
 /** A finished unit in the form responses need: numbers for tail/precision, JSON for the full series. */
-export interface UnitResult {
-  readonly series: IndicatorSeries;
-  /** The full-length `values` JSON, encoded: what a response of the full series sends as is. */
-  readonly valuesBytes: Buffer;
-}
+export type UnitResult = ComputedResult;
 
 /**
  * Where a unit's result came from, reported per result in the response: computed here, this

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeResult, encodeResult } from "../../src/compute/result-entry.js";
 import { computeTask } from "../../src/compute/task.js";
-import { decodeResult, encodeResult } from "../../src/coordination/codec.js";
 import { planCalculation } from "../../src/http/calculate/plan.js";
 import { calculateBodySchema } from "../../src/http/schemas/request.js";
 import { FaultProxy } from "../support/fault-proxy.js";
@@ -184,24 +184,38 @@ describe.skipIf(!enabled)("a slow network between the replicas and Redis", () =>
     expect(await lockKeys()).toEqual([]);
   }, 60_000);
 
-  it("healthy Redis, 16 x BBANDS over 100k candles (2.4 MB entries): all 16 shared on the second replica", async () => {
-    proxy.set({});
-    await untilMode("distributed", 10_000);
-    const request = body(
-      Array.from({ length: 16 }, (_, i) => ({ name: "BBANDS", params: { period: 10 + i } })),
-      100_000,
-      { tail: 5 },
-    );
-    const degradedBefore = await fleetTotal("indicator_degraded_computations_total");
-    const first = await post(replicas[0] as ServerProcess, request);
-    expect(first.results.map((result) => result.source)).toEqual(first.results.map(() => "computed"));
-    const second = await post(replicas[1] as ServerProcess, request);
-    expect(second.results.map((result) => result.source)).toEqual(second.results.map(() => "shared"));
-    expect(second.results.map((result) => result.values)).toEqual(
-      first.results.map((result) => result.values),
-    );
-    expect(await fleetTotal("indicator_degraded_computations_total")).toBe(degradedBefore);
-  }, 60_000);
+  it.each([
+    ["healthy Redis", {}],
+    // Below REDIS_MIN_BYTES_PER_SECOND (20 MB/s): the last of 16 entries arrives after ~5 s, far
+    // past the deadline that rate gives it, and is still shared because its bytes keep moving.
+    ["a link of 8 MB/s", { bandwidthBytesPerSecond: 8_000_000 }],
+  ])(
+    "%s, 16 x BBANDS over 100k candles (2.4 MB entries): all 16 shared on the second replica",
+    async (_link, settings) => {
+      proxy.set({});
+      await untilMode("distributed", 10_000);
+      proxy.set(settings);
+      const request = body(
+        Array.from({ length: 16 }, (_, i) => ({ name: "BBANDS", params: { period: 10 + i } })),
+        100_000,
+        { tail: 5 },
+      );
+      const degradedBefore = await fleetTotal("indicator_degraded_computations_total");
+      const first = await post(replicas[0] as ServerProcess, request);
+      expect(first.results.map((result) => result.source)).toEqual(first.results.map(() => "computed"));
+      const second = await post(replicas[1] as ServerProcess, request);
+      expect(
+        second.results.map((result) => result.source),
+        (replicas[1] as ServerProcess).output().slice(-4_000),
+      ).toEqual(second.results.map(() => "shared"));
+      expect(second.results.map((result) => result.values)).toEqual(
+        first.results.map((result) => result.values),
+      );
+      expect(await fleetTotal("indicator_degraded_computations_total")).toBe(degradedBefore);
+      proxy.set({});
+    },
+    60_000,
+  );
 
   it("a forged entry with the unit's key but no outputs is a miss: recomputed, counted and overwritten", async () => {
     // Long enough that both units cost more than a round trip and so go through the shared cache.
@@ -210,7 +224,6 @@ describe.skipIf(!enabled)("a slow network between the replicas and Redis", () =>
     for (const planned of plan.results) {
       const forged = encodeResult(planned.unit.key, {
         series: { warmup: 0, outputs: {} },
-        valuesBytes: Buffer.from("{}"),
       });
       await direct.set(`${PREFIX}${planned.unit.key}:result`, forged);
     }

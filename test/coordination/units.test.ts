@@ -2,9 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeResult, encodeResult } from "../../src/compute/result-entry.js";
 import { computeTask } from "../../src/compute/task.js";
 import { CircuitBreaker } from "../../src/coordination/circuit-breaker.js";
-import { decodeResult, encodeResult } from "../../src/coordination/codec.js";
 import { CostPolicy } from "../../src/coordination/cost-policy.js";
 import { type Acquisition, LockManager } from "../../src/coordination/lock.js";
 import { connect, whenReady } from "../../src/coordination/redis-connections.js";
@@ -45,7 +45,6 @@ describe("shared-cache codec", () => {
     expect(decodeResult({ ...shape("k1"), length: 499 }, good)).toBeNull();
     const empty = encodeResult("k1", {
       series: { outputs: {}, warmup: null },
-      valuesBytes: Buffer.from("{}"),
     });
     expect(decodeResult(shape("k1"), empty)).toBeNull();
   });
@@ -164,6 +163,34 @@ describe("CircuitBreaker", () => {
     }
     expect(await never).toMatch("stalled");
     expect(breaker.state).toBe("closed");
+  });
+
+  it("starts a deadline again while the call's transfer moves, fails one that stopped, and bounds a trickle", async () => {
+    const breaker = new CircuitBreaker({
+      failureThreshold: 10,
+      probeIntervalMs: 1_000,
+      callTimeoutMs: 40,
+      probe: async () => {},
+    });
+    let moved = 0;
+    const ticking = setInterval(() => moved++, 5);
+    try {
+      // 200 ms of work against a 40 ms deadline: alive while bytes keep moving.
+      await expect(breaker.run(() => sleep(200, "slow"), { progress: () => moved })).resolves.toBe("slow");
+      // Without a progress count the same call fails at its deadline.
+      await expect(breaker.run(() => sleep(200))).rejects.toThrow("exceeded 40 ms");
+      // A trickle that never ends still fails, after the bounded number of restarts (11 deadlines).
+      const started = performance.now();
+      await expect(breaker.run(() => sleep(5_000), { progress: () => moved })).rejects.toThrow("exceeded");
+      expect(performance.now() - started).toBeLessThan(1_500);
+    } finally {
+      clearInterval(ticking);
+    }
+    // A transfer that stopped moving fails one deadline after it stopped.
+    const frozen = 7;
+    const started = performance.now();
+    await expect(breaker.run(() => sleep(5_000), { progress: () => frozen })).rejects.toThrow("exceeded");
+    expect(performance.now() - started).toBeLessThan(200);
   });
 
   it("opens only after the threshold of consecutive failed calls; a success resets the count", async () => {

@@ -238,6 +238,7 @@ describe("internal failures", () => {
       compute: async () => {
         throw new Error("kernel exploded");
       },
+      decode: async () => null,
       close: async () => {},
     };
     const app = buildApp({

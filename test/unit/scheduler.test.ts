@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { type ComputeExecutor, InlineExecutor, PoolExecutor } from "../../src/compute/executor.js";
+import { type EntryShape, encodeResult } from "../../src/compute/result-entry.js";
 import type { ComputedResult, ComputeTask } from "../../src/compute/task.js";
 import { InFlight } from "../../src/scheduler/in-flight.js";
 import { MemoryCache } from "../../src/scheduler/memory-cache.js";
@@ -34,6 +35,10 @@ class CountingExecutor implements ComputeExecutor {
       throw new Error("computation failed");
     }
     return this.#inner.compute(task);
+  }
+
+  decode(shape: EntryShape, entry: Buffer): Promise<ComputedResult | null> {
+    return this.#inner.decode(shape, entry);
   }
 
   async close(): Promise<void> {}
@@ -147,6 +152,21 @@ describe("SmartScheduler (standalone)", () => {
       expect(pooled.valuesBytes.toString()).toBe(inline.valuesBytes.toString());
       expect(pooled.series.warmup).toBe(19);
       expect(pooled.series.outputs.upper).toEqual(inline.series.outputs.upper);
+
+      // A shared-cache entry read in the pool: the same result; an entry that owns its memory is
+      // moved to the worker (detached here), a view into a larger buffer is copied first.
+      const shape = { key: "k", outputs: ["upper", "middle", "lower"], length: 20_000 };
+      const entry = encodeResult("k", inline);
+      const owned = Buffer.from(new Uint8Array(entry).buffer);
+      const view = Buffer.concat([Buffer.alloc(16), entry]).subarray(16);
+      const [fromOwned, fromView] = await Promise.all([pool.decode(shape, owned), pool.decode(shape, view)]);
+      expect(owned.buffer.byteLength).toBe(0);
+      expect(view.length).toBe(entry.length);
+      for (const decoded of [fromOwned, fromView]) {
+        expect(decoded?.valuesBytes).toBeInstanceOf(Buffer);
+        expect(decoded?.valuesBytes.toString()).toBe(inline.valuesBytes.toString());
+      }
+      await expect(pool.decode({ ...shape, key: "other" }, encodeResult("k", inline))).resolves.toBeNull();
     } finally {
       await pool.close();
     }

@@ -1,9 +1,9 @@
 import { endianness } from "node:os";
-import { valuesBytes } from "../compute/serialize.js";
-import type { UnitResult } from "../scheduler/types.js";
+import { valuesBytes } from "./serialize.js";
+import type { ComputedResult } from "./task.js";
 
 /**
- * Shared-cache entry layout, version 1:
+ * A computed result as bytes, for the fleet's shared cache. Layout, version 1:
  *   "IND1" | u32 header length | header JSON { key, warmup, outputs, length } | float64 LE values
  * Numbers travel as raw doubles (8 bytes each, exact) rather than JSON text (~18 bytes, and a
  * parse on every read). The header repeats the key so an entry copied or written under another
@@ -34,7 +34,7 @@ export function entryValueBytes(outputs: number, length: number): number {
   return outputs * length * 8;
 }
 
-export function encodeResult(key: string, result: UnitResult): Buffer {
+export function encodeResult(key: string, result: Pick<ComputedResult, "series">): Buffer {
   const names = Object.keys(result.series.outputs);
   const length = names.length > 0 ? (result.series.outputs[names[0] as string] as Float64Array).length : 0;
   const header: Header = { key, warmup: result.series.warmup, outputs: names, length };
@@ -78,8 +78,14 @@ function hasShape(header: Header, expected: EntryShape): boolean {
   );
 }
 
-/** The entry's result, or null when it is not a well-formed version-1 entry of exactly this shape. */
-export function decodeResult(expected: EntryShape, buffer: Buffer): UnitResult | null {
+/**
+ * The entry's result, or null when it is not a well-formed version-1 entry of exactly this shape.
+ * Copying the doubles is cheap; encoding their JSON is not (~100 ns a value), so large entries are
+ * decoded where computations run (a worker thread), not on the event loop.
+ */
+export function decodeResult(expected: EntryShape, bytes: Uint8Array): ComputedResult | null {
+  // A worker receives the entry as a plain Uint8Array (structured cloning drops Buffer).
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.length < PREFIX_BYTES || !buffer.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const headerLength = buffer.readUInt32LE(MAGIC.length);
   if (PREFIX_BYTES + headerLength > buffer.length) return null;
