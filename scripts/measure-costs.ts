@@ -4,16 +4,24 @@
  * inline or in the pool and to refuse requests over MAX_REQUEST_COMPUTE_MS, so re-run after
  * changing an indicator or the runtime:  npm run measure:costs
  *
- * For each (indicator, implementation): computeTask's median time at the window levels of
- * test/support/cost-points.ts (smallest legal, two between, default, largest legal) times three
- * series lengths, then non-negative least squares on the relative error (every point counts the
- * same, whether it took 20 us or 2 s).
+ * For each (indicator, implementation): the computation's median time (its JSON apart) at the
+ * window levels of test/support/cost-points.ts (smallest legal, two between, default, largest
+ * legal) times three series lengths, then non-negative least squares on the relative error (every
+ * point counts the same, whether it took 20 us or 2 s). The JSON's time per value is measured at
+ * the same points and written once, as the upper quartile over all of them.
  */
 import { writeFileSync } from "node:fs";
 import { INDICATORS } from "../src/compute/catalog/index.js";
-import { COST_TERM_NAMES, type CostCoefficients, costTerms } from "../src/compute/cost.js";
+import { COST_TERM_NAMES, type CostCoefficients, costTerms, jsonValues } from "../src/compute/cost.js";
 import { implementationsOf } from "../src/compute/kernels/index.js";
-import { measureUnitMs, warmUp, windowedParams, windowRange } from "../test/support/cost-points.js";
+import { valuesBytes } from "../src/compute/serialize.js";
+import {
+  measureMs,
+  measureUnitPartsMs,
+  warmUp,
+  windowedParams,
+  windowRange,
+} from "../test/support/cost-points.js";
 import { randomOhlcv, toColumns } from "../test/support/series.js";
 
 const SIZES = [1_000, 4_000, 16_000];
@@ -58,8 +66,30 @@ function significant(value: number): number {
   return value === 0 ? 0 : Number(value.toPrecision(4));
 }
 
+const MIN_JSON_VALUES = 1_000;
+/** What every slot of an output costs its JSON, null or number: timed on a series of nulls only, as long as the longest fitted. */
+const NULL_SERIES = SIZES.at(-1) as number;
+const slotPrice = significant(
+  (measureMs(() =>
+    valuesBytes({ warmup: null, outputs: { value: new Float64Array(NULL_SERIES).fill(Number.NaN) } }),
+  ) *
+    1e6) /
+    NULL_SERIES,
+);
+const jsonNsPerValue: number[] = [];
 const fitted: Record<string, Record<string, CostCoefficients>> = {};
-const report: string[] = [];
+/** Per fit, each point's computation estimate and measured total: judged once the JSON price is known. */
+const fits: {
+  label: string;
+  points: {
+    computeEstimateNs: number;
+    jsonValues: number;
+    jsonSlots: number;
+    totalMs: number;
+    params: object;
+    size: number;
+  }[];
+}[] = [];
 for (const definition of INDICATORS) {
   if (filter && !filter.test(definition.name)) continue;
   const { small, standard, large } = windowRange(definition);
@@ -68,37 +98,69 @@ for (const definition of INDICATORS) {
   for (const implementation of implementationsOf(definition)) {
     warmUp(definition, implementation, columnsBySize.get(SIZES[1] as number) as never);
     const rows: number[][] = [];
-    const measured: number[] = [];
+    const points: (typeof fits)[number]["points"] = [];
     for (const target of targets) {
       const params = windowedParams(definition, target);
       for (const size of SIZES) {
-        const ms = measureUnitMs(definition, implementation, params, columnsBySize.get(size) as never);
-        rows.push(costTerms(size, params).map((term) => term / (ms * 1e6)));
-        measured.push(ms);
+        const parts = measureUnitPartsMs(
+          definition,
+          implementation,
+          params,
+          columnsBySize.get(size) as never,
+        );
+        rows.push(costTerms(size, params).map((term) => term / (parts.computeMs * 1e6)));
+        points.push({
+          computeEstimateNs: 0,
+          jsonValues: jsonValues(definition, params, size),
+          jsonSlots: definition.outputs.length * size,
+          totalMs: parts.computeMs + parts.jsonMs,
+          params,
+          size,
+        });
+        // Short JSON is timer noise and fixed costs, not a per-value price.
+        if (parts.values >= MIN_JSON_VALUES)
+          jsonNsPerValue.push((parts.jsonMs * 1e6 - parts.slots * slotPrice) / parts.values);
       }
     }
     const coefficients = nonNegativeLeastSquares(
       rows,
       rows.map(() => 1),
     ).map(significant);
-    const ratios = rows.map((row) =>
-      row.reduce((sum, term, j) => sum + term * (coefficients[j] as number), 0),
-    );
-    const worst = Math.max(...ratios.map((ratio) => Math.max(ratio, 1 / ratio)));
+    points.forEach((point) => {
+      const terms = costTerms(point.size, point.params);
+      point.computeEstimateNs = terms.reduce((sum, term, j) => sum + term * (coefficients[j] as number), 0);
+    });
     const byImplementation = fitted[definition.name] ?? {};
     fitted[definition.name] = byImplementation;
     byImplementation[implementation] = coefficients as unknown as CostCoefficients;
-    report.push(
-      `${definition.name.padEnd(26)} ${implementation.padEnd(15)} worst ${worst.toFixed(2)}x  max ${Math.max(...measured).toFixed(1)} ms  [${coefficients.join(", ")}]`,
-    );
-    console.log(report.at(-1));
-    if (process.env.VERBOSE) {
-      ratios.forEach((ratio, i) => {
-        console.log(
-          `    w=${targets[Math.floor(i / SIZES.length)]} n=${SIZES[i % SIZES.length]} ${measured[i]?.toFixed(3)} ms estimate/measured ${ratio.toFixed(2)}`,
-        );
-      });
-    }
+    fits.push({ label: `${definition.name.padEnd(26)} ${implementation.padEnd(15)}`, points });
+    process.stdout.write(".");
+  }
+}
+
+jsonNsPerValue.sort((a, b) => a - b);
+const jsonQuantile = (q: number) =>
+  significant(jsonNsPerValue[Math.floor((jsonNsPerValue.length - 1) * q)] ?? 0);
+const jsonPrice = jsonQuantile(0.75);
+console.log(
+  `\nJSON ns per slot ${slotPrice}; per value beyond that: median ${jsonQuantile(0.5)}, upper quartile ${jsonPrice}, max ${jsonQuantile(1)} (${jsonNsPerValue.length} points)`,
+);
+for (const { label, points } of fits) {
+  const ratios = points.map(
+    (point) =>
+      (point.computeEstimateNs + jsonPrice * point.jsonValues + slotPrice * point.jsonSlots) /
+      1e6 /
+      point.totalMs,
+  );
+  const worst = Math.max(...ratios.map((ratio) => Math.max(ratio, 1 / ratio)));
+  const slowest = Math.max(...points.map((point) => point.totalMs));
+  console.log(`${label} worst ${worst.toFixed(2)}x  max ${slowest.toFixed(1)} ms`);
+  if (process.env.VERBOSE) {
+    points.forEach((point, i) => {
+      console.log(
+        `    ${JSON.stringify(point.params)} n=${point.size} ${point.totalMs.toFixed(3)} ms estimate/measured ${ratios[i]?.toFixed(2)}`,
+      );
+    });
   }
 }
 
@@ -116,9 +178,13 @@ if (filter) {
   writeFileSync(
     new URL("../src/compute/catalog/costs.generated.ts", import.meta.url),
     `// Generated by scripts/measure-costs.ts on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Do not edit.
-// Nanoseconds per step of computeTask (compute + values JSON), per term: ${COST_TERM_NAMES.join(", ")}.
+// Nanoseconds per step of the computation (its JSON apart), per term: ${COST_TERM_NAMES.join(", ")}.
 import type { CostCoefficients } from "../cost.js";
 import type { Implementation } from "../kernels/index.js";
+
+/** Nanoseconds of JSON for each output slot (null or number), and for each number beyond that (upper quartile of every fitted point). */
+export const JSON_NS_PER_SLOT = ${slotPrice};
+export const JSON_NS_PER_VALUE = ${jsonPrice};
 
 export const COST_COEFFICIENTS: Readonly<Record<string, Partial<Record<Implementation, CostCoefficients>>>> = {
 ${body}

@@ -1,17 +1,22 @@
-import { COST_COEFFICIENTS } from "./catalog/costs.generated.js";
+import { COST_COEFFICIENTS, JSON_NS_PER_SLOT, JSON_NS_PER_VALUE } from "./catalog/costs.generated.js";
 import type { IndicatorDefinition } from "./catalog/definition.js";
 import type { Implementation } from "./kernels/index.js";
 
 /**
- * The cost model. A unit's time (compute + JSON of its values, as `computeTask` does it) is a
- * non-negative combination of a few step counts, each a function of the candles `n` and the
- * window `w`, the largest window-like param (period, lookback, length):
+ * The cost model. A unit's time (compute + JSON of its values, as `computeTask` does it) is two
+ * estimates added. The JSON is `JSON_NS_PER_SLOT` for each of the outputs x n slots (a null
+ * costs that) and `JSON_NS_PER_VALUE` more for each of the outputs x (n-w)+ numbers: a number's
+ * text costs the same whichever indicator made it, but not whatever the number (an oscillator
+ * stuck at 0 writes one digit, a price seventeen), so it is priced once over every indicator, at
+ * the upper quartile, rather than folded into each indicator's fit, where a test series that
+ * pins an oscillator at 0 made STOCHRSI's JSON look four times cheaper than it is. The computation is a non-negative combination of a few step
+ * counts, each a function of the candles `n` and the window `w`, the largest window-like param
+ * (period, lookback, length):
  *
- *   n                  per candle: feeding the candle, allocating and serializing an output slot
+ *   n                  per candle: feeding the candle, allocating an output slot
  *   sum min(n,w_i)     per candle still warming up, per window param w_i (trading-signals classes
  *                      throw and catch a NotEnoughDataError for each one: microseconds apiece)
- *   (n-w)+             per candle with a full window: the values themselves (a number costs far
- *                      more to serialize than a null) and work done only once stable
+ *   (n-w)+             per candle with a full window: work done only once stable
  *   (n-w)+ * w         rescanning a full window every candle (CCI's mean deviation, SMA's sum)
  *   (n-w)+ * w log2 w  sorting the window every candle (IQR's quartiles)
  *   (n-w)+ * w^2       comparing every pair in the window every candle (RCI's ranks)
@@ -19,7 +24,8 @@ import type { Implementation } from "./kernels/index.js";
  *                      during warm-up; the batch kernels start at their lookback and never do)
  *
  * `scripts/measure-costs.ts` fits the coefficients per indicator and implementation (nanoseconds
- * per step, non-negative least squares on relative error) over measured (n, params) points.
+ * per step, non-negative least squares on relative error) over measured (n, params) points, the
+ * computation timed without its JSON.
  * Every term grows linearly in n once n > w, so extrapolating to longer series than measured
  * keeps the fit's accuracy; w never leaves the measured range (the schema caps it). The fit
  * points raise all window params together (see windowedParams there), so an estimate for a
@@ -87,9 +93,15 @@ function coefficientsFor(definition: IndicatorDefinition, implementation: Implem
   return COST_COEFFICIENTS[definition.name]?.[implementation] ?? UNMEASURED;
 }
 
+/** The values (not nulls) a unit's JSON is expected to hold. */
+export function jsonValues(definition: IndicatorDefinition, params: object, candles: number): number {
+  return definition.outputs.length * Math.max(0, candles - largestWindow(params));
+}
+
 /**
  * Estimated time in milliseconds to compute and serialize one unit of `candles` candles: the
- * fitted coefficients of the indicator's implementation times the step counts of its window.
+ * fitted coefficients of the indicator's implementation times the step counts of its window,
+ * plus its values' JSON.
  */
 export function estimateCostMs(
   definition: IndicatorDefinition,
@@ -99,7 +111,9 @@ export function estimateCostMs(
 ): number {
   const coefficients = coefficientsFor(definition, implementation);
   const terms = costTerms(candles, params);
-  let nanoseconds = 0;
+  let nanoseconds =
+    JSON_NS_PER_SLOT * definition.outputs.length * candles +
+    JSON_NS_PER_VALUE * jsonValues(definition, params, candles);
   for (let i = 0; i < terms.length; i++) nanoseconds += (coefficients[i] ?? 0) * (terms[i] as number);
   return nanoseconds / 1e6;
 }

@@ -25,14 +25,18 @@ export interface ComputedResult {
  */
 const sharedSeries = new SeriesMemo();
 
-/** `shared`: the thread's memo; a caller that computes the same columns over and over (a benchmark) passes NO_SHARING. */
-export function computeTask(task: ComputeTask, shared: SharedSeries = sharedSeries): ComputedResult {
+/** The unit's series, its JSON aside. `shared`: the thread's memo; a caller that computes the same columns over and over (a benchmark) passes NO_SHARING. */
+export function computeSeries(task: ComputeTask, shared: SharedSeries = sharedSeries): IndicatorSeries {
   const definition = findIndicator(task.indicator);
   if (!definition) throw new Error(`unknown indicator ${task.indicator}`);
   const kernel = task.implementation === "talib" ? kernelFor(task.indicator) : undefined;
   if (task.implementation === "talib" && !kernel) throw new Error(`${task.indicator} has no talib kernel`);
-  const series = kernel
+  return kernel
     ? runKernel(definition, kernel, task.params, task.columns, shared)
     : runIndicator(definition, task.params, task.columns);
+}
+
+export function computeTask(task: ComputeTask, shared: SharedSeries = sharedSeries): ComputedResult {
+  const series = computeSeries(task, shared);
   return { series, valuesBytes: valuesBytes(series) };
 }

@@ -3,7 +3,8 @@ import type { CandleColumns, IndicatorDefinition } from "../../src/compute/catal
 import { largestWindow } from "../../src/compute/cost.js";
 import type { Implementation } from "../../src/compute/kernels/index.js";
 import { NO_SHARING } from "../../src/compute/kernels/shared-series.js";
-import { computeTask } from "../../src/compute/task.js";
+import { valuesBytes } from "../../src/compute/serialize.js";
+import { computeSeries, computeTask } from "../../src/compute/task.js";
 
 /**
  * The (params) points where the cost model is fitted (scripts/measure-costs.ts) and checked
@@ -99,21 +100,16 @@ export function warmUp(
   for (let run = 0; run < 200 && performance.now() - start < 50; run++) computeTask(task, NO_SHARING);
 }
 
+const LONG_CALL_MS = 100;
+
 /**
- * Median wall time in milliseconds of computing and serializing one unit (what a worker does for
- * it), over enough repetitions that each sample lasts at least `minSampleMs`.
+ * Median wall time in milliseconds of `run`, over enough repetitions that each sample lasts at
+ * least `minSampleMs`, after warming it up.
  */
-export function measureUnitMs(
-  definition: IndicatorDefinition,
-  implementation: Implementation,
-  params: object,
-  columns: CandleColumns,
-  { samples = 5, minSampleMs = 5 } = {},
-): number {
-  const task = { indicator: definition.name, implementation, params, columns };
+export function measureMs(run: () => void, { samples = 5, minSampleMs = 5 } = {}): number {
   const once = () => {
     const start = performance.now();
-    computeTask(task, NO_SHARING);
+    run();
     return performance.now() - start;
   };
   // A new (params, length) pair can cost several times its steady state on its first calls
@@ -126,11 +122,48 @@ export function measureUnitMs(
   }
   const repeats = Math.max(1, Math.min(50, Math.ceil(minSampleMs / Math.max(first, 1e-3))));
   const times: number[] = [];
-  for (let sample = 0; sample < samples; sample++) {
+  // A call this long already averages out timer noise; more samples would only add minutes.
+  const wanted = first >= LONG_CALL_MS ? 1 : samples;
+  for (let sample = 0; sample < wanted; sample++) {
     const start = performance.now();
-    for (let i = 0; i < repeats; i++) computeTask(task, NO_SHARING);
+    for (let i = 0; i < repeats; i++) run();
     times.push((performance.now() - start) / repeats);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] as number;
+}
+
+/** Computing and serializing one unit, as a worker does it for a request. */
+export function measureUnitMs(
+  definition: IndicatorDefinition,
+  implementation: Implementation,
+  params: object,
+  columns: CandleColumns,
+  options: { samples?: number; minSampleMs?: number } = {},
+): number {
+  const task = { indicator: definition.name, implementation, params, columns };
+  return measureMs(() => computeTask(task, NO_SHARING), options);
+}
+
+/** The two parts the cost model estimates apart: the computation, and its values' JSON. */
+export function measureUnitPartsMs(
+  definition: IndicatorDefinition,
+  implementation: Implementation,
+  params: object,
+  columns: CandleColumns,
+): { computeMs: number; jsonMs: number; values: number; slots: number } {
+  const task = { indicator: definition.name, implementation, params, columns };
+  const series = computeSeries(task, NO_SHARING);
+  let values = 0;
+  let slots = 0;
+  for (const output of Object.values(series.outputs)) {
+    slots += output.length;
+    for (const value of output) if (!Number.isNaN(value)) values++;
+  }
+  return {
+    computeMs: measureMs(() => computeSeries(task, NO_SHARING)),
+    jsonMs: measureMs(() => valuesBytes(series)),
+    values,
+    slots,
+  };
 }

