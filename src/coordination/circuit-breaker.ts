@@ -57,7 +57,7 @@ export interface CallBudget {
   /** Added to the deadline, e.g. the transfer time of a large entry. */
   readonly extraMs?: number;
   /**
-   * A count that grows while the call's transfer moves (bytes through its connection). A
+   * A count that grows while the call's transfer moves (bytes received on its connection). A
    * deadline that passes while it grew starts again: a link or a replica slowed down by a
    * starved CPU is still delivering, and a dead or frozen Redis delivers nothing. At most
    * MAX_PROGRESS_RESTARTS times, so a trickle cannot hold a call open for ever.

@@ -362,15 +362,15 @@ export class RedisCoordinator implements Coordinator {
 
   /**
    * An entry's deadline: one round trip plus, at the slowest healthy transfer rate, its bytes and
-   * those of the entries already on the connection ahead of it; started again while bytes keep
-   * moving on the connection (a replica starved of CPU reads slower than any rate set here).
+   * those of the entries already on the connection ahead of it; started again while Redis keeps
+   * sending on the connection (a replica starved of CPU reads slower than any rate set here).
    */
   #bulkBudget(bytes: number): CallBudget {
     const { cache } = this.#parts;
     const ahead = cache.queuedBytes;
     return {
       extraMs: ((ahead + bytes) / this.#settings.minBytesPerSecond) * 1_000,
-      progress: () => cache.transferred(),
+      progress: () => cache.received(),
     };
   }
 

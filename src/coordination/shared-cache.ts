@@ -30,13 +30,12 @@ export class SharedCache {
   }
 
   /**
-   * Bytes that have moved through the connection either way (read, or handed to the kernel): it
-   * grows while an entry is on its way, however slowly.
+   * Bytes received on the connection: it grows while Redis is sending, however slowly (an entry,
+   * or the replies to the writes ahead of ours). Bytes sent do not count: the kernel's send
+   * buffer takes megabytes from a Redis that is frozen.
    */
-  transferred(): number {
-    const socket = this.#redis.stream;
-    if (!socket) return 0;
-    return socket.bytesRead + socket.bytesWritten - socket.writableLength;
+  received(): number {
+    return this.#redis.stream?.bytesRead ?? 0;
   }
 
   /** The raw entry (about `expectedBytes`): decoding is CPU work, kept outside the Redis call. */

@@ -72,11 +72,20 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     }
     await sleep(50);
   }
+  // A server that exits without being asked takes the reason with it: say it where the run shows it.
+  let stopping = false;
+  child.once("exit", (code, signal) => {
+    if (!stopping)
+      process.stderr.write(
+        `server ${url} exited unasked (${code ?? signal}): ${output.text.slice(-3_000)}\n`,
+      );
+  });
   return {
     child,
     url,
     output: () => output.text,
     async stop(signal = "SIGTERM") {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, "exit");
       child.kill(signal);
