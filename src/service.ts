@@ -6,6 +6,7 @@ import { type ComputeExecutor, InlineExecutor, PoolExecutor } from "./compute/ex
 import { type Config, listOf } from "./config/config.js";
 import { createCoordinator } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
+import { JsonBodyPool } from "./http/calculate/json-body-pool.js";
 import { Lifecycle } from "./lifecycle.js";
 import { ServiceMetrics } from "./metrics/metrics.js";
 import { AdmissionBudget } from "./scheduler/admission.js";
@@ -63,6 +64,10 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     coordinator,
     stats,
   });
+  const jsonBodyPool = new JsonBodyPool({
+    maxThreads: config.SCHEDULER_MAX_WORKERS,
+    maxQueue: config.SCHEDULER_MAX_QUEUE,
+  });
   const admission = new AdmissionBudget({
     maxBytes: config.MAX_INFLIGHT_BYTES,
     maxComputeMs: config.MAX_INFLIGHT_COMPUTE_MS,
@@ -97,6 +102,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
         keyPrefix: config.REDIS_KEY_PREFIX,
       },
     },
+    jsonBodies: { pool: jsonBodyPool, minBytes: config.JSON_BODY_WORKER_MIN_BYTES },
     admission: {
       budget: admission,
       retryAfterSeconds: () => retryAfterSeconds(admission.computeMs, config.SCHEDULER_MAX_WORKERS),
@@ -110,7 +116,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     },
   });
   app.addHook("onClose", async () => {
-    await scheduler.close();
+    await Promise.all([scheduler.close(), jsonBodyPool.close()]);
   });
   const close = async () => {
     lifecycle.markDraining();

@@ -59,10 +59,7 @@ export class PoolExecutor implements ComputeExecutor {
   }
 
   async decode(shape: EntryShape, entry: Buffer): Promise<ComputedResult | null> {
-    // Moved, not copied, when the entry owns its memory (a large Redis reply does); a view
-    // into a shared slab is copied out first, or cloning would copy the whole slab.
-    const owned =
-      entry.byteOffset === 0 && entry.byteLength === entry.buffer.byteLength ? entry : Buffer.from(entry);
+    const owned = ownedBytes(entry);
     const task: DecodeTask = { shape, entry: owned };
     const result = (await this.#run(task, {
       name: "decodeEntry",
@@ -72,7 +69,7 @@ export class PoolExecutor implements ComputeExecutor {
   }
 
   #run(task: object, options?: { name: string; transferList: ArrayBuffer[] }): Promise<unknown> {
-    this.#pool ??= createPool(this.#limits);
+    this.#pool ??= createThreadPool(import.meta.url, "worker", this.#limits.maxThreads);
     // Checked here rather than by matching piscina's "Task queue is at limit" message.
     if (this.#pool.queueSize >= this.#limits.maxQueue) {
       throw new PoolQueueFullError(`the worker pool's queue holds ${this.#limits.maxQueue} units`);
@@ -92,11 +89,23 @@ function asBuffers(result: ComputedResult): ComputedResult {
   return { ...result, valuesBytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
-function createPool({ maxThreads }: PoolLimits): Piscina {
-  // Under the test runner this module is TypeScript source; its worker then needs tsx to load.
-  const extension = extname(fileURLToPath(import.meta.url));
+/**
+ * Bytes that may be moved to a worker: these, when they own their memory (a large Redis reply
+ * or body does), else a copy; cloning a view into a shared slab would copy the whole slab.
+ */
+export function ownedBytes(bytes: Buffer): Buffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Buffer.from(bytes);
+}
+
+/**
+ * A pool whose threads start on first use and stop after 30 s idle. `moduleUrl` is the caller's
+ * `import.meta.url` and `worker` the worker module's name next to it, without extension: under
+ * the test runner modules are TypeScript source, and their workers then need tsx to load.
+ */
+export function createThreadPool(moduleUrl: string, worker: string, maxThreads: number): Piscina {
+  const extension = extname(fileURLToPath(moduleUrl));
   return new Piscina({
-    filename: new URL(`./worker${extension}`, import.meta.url).href,
+    filename: new URL(`./${worker}${extension}`, moduleUrl).href,
     minThreads: 0,
     maxThreads,
     idleTimeout: 30_000,

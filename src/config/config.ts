@@ -49,6 +49,11 @@ export const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: int(1_024, 1_024 * MiB)
     .default(32 * MiB)
     .describe("Largest accepted request body; 100k candles as rows of full-precision numbers need ~16 MiB."),
+  JSON_BODY_WORKER_MIN_BYTES: int(0, 1_024 * MiB)
+    .default(512 * 1_024)
+    .describe(
+      "JSON bodies of at least this many bytes are parsed and checked in a worker thread (SCHEDULER_MAX_WORKERS of them), not on the event loop; smaller ones inline, where the thread hop costs more than it saves (npm run bench:json-body: the worker is faster from ~500 KiB, 10k candles).",
+    ),
   CACHE_ENABLED: booleanFromEnv.default(true).describe("Keep computed results in the memory cache."),
   CACHE_MAX_BYTES: int(0, 64 * 1024 * MiB)
     .default(256 * MiB)
@@ -169,7 +174,7 @@ export const ConfigSchema = z.object({
   REDIS_MIN_BYTES_PER_SECOND: int(1_000, 100_000_000_000)
     .default(20_000_000)
     .describe(
-      "Slowest transfer rate expected of a healthy Redis link: a shared-cache entry's deadline is one round trip plus its bytes at this rate.",
+      "Slowest transfer rate expected of a healthy Redis link: a shared-cache entry's deadline is one round trip plus its bytes at this rate, started again while Redis keeps sending.",
     ),
   REDIS_CONNECT_TIMEOUT_MS: int(50, 60_000).default(1_000).describe("Deadline of one connection attempt."),
   DISTRIBUTED_LOCK_ENABLED: booleanFromEnv

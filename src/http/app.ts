@@ -6,6 +6,7 @@ import type { ServiceMetrics } from "../metrics/metrics.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import type { AdmissionOptions } from "./admission.js";
 import { registerApiKeys } from "./api-keys.js";
+import type { JsonBodyWorkers } from "./calculate/json-body-pool.js";
 import type { PlanOptions } from "./calculate/plan.js";
 import { registerCors, registerSecurityHeaders } from "./headers.js";
 import { registerJsonBodyParser } from "./json-body.js";
@@ -43,6 +44,8 @@ export interface AppDependencies {
   readonly overload?: OverloadLimits;
   /** Absent: calculations are neither admitted by budget nor bounded by a deadline. */
   readonly admission?: AdmissionOptions;
+  /** Absent: every JSON body is parsed on the event loop. */
+  readonly jsonBodies?: JsonBodyWorkers;
   /** Null: no /metrics route and no request metrics. */
   readonly metrics?: ServiceMetrics | null;
   readonly log: FastifyBaseLogger;
@@ -125,6 +128,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       limits: deps.limits,
       plan: deps.plan ?? {},
       admission: deps.admission,
+      jsonBodies: deps.jsonBodies,
     });
   });
   return app;

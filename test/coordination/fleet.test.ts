@@ -85,9 +85,9 @@ describe.skipIf(!enabled)("three replicas (child processes) on one Redis", () =>
           sources.filter((source) => source === "computed"),
           `unit ${unit}`,
         ).toHaveLength(1);
-        expect(sources.every((s) => ["computed", "awaited", "joined", "shared"].includes(s ?? ""))).toBe(
-          true,
-        );
+        expect(
+          sources.every((s) => ["computed", "awaited", "joined", "shared", "memory"].includes(s ?? "")),
+        ).toBe(true);
         for (const response of responses)
           expect(JSON.stringify(response.results[unit]?.values)).toBe(valuesJson);
       }

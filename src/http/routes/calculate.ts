@@ -11,6 +11,7 @@ import {
 import { type AdmissionOptions, admitBody, withinDeadline } from "../admission.js";
 import { registerArrowBodyParser } from "../calculate/arrow-body.js";
 import { rejectBadCandleValues } from "../calculate/candle-scan.js";
+import { type JsonBodyWorkers, registerJsonBodyWorkers } from "../calculate/json-body-pool.js";
 import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculate/plan.js";
 import { checkArrowColumnNames, renderCalculation } from "../calculate/render.js";
 import { calculateBodySchema, type RequestLimits } from "../schemas/request.js";
@@ -27,14 +28,17 @@ export interface CalculateDependencies {
   readonly plan: PlanOptions;
   /** Absent: no admission control and no deadline (tests of other concerns, benchmarks of the floor). */
   readonly admission?: AdmissionOptions;
+  /** Absent: every JSON body is parsed on the event loop. */
+  readonly jsonBodies?: JsonBodyWorkers;
 }
 
 export function calculateRoutes(
   app: FastifyInstance,
-  { scheduler, limits, plan: planOptions, admission }: CalculateDependencies,
+  { scheduler, limits, plan: planOptions, admission, jsonBodies }: CalculateDependencies,
 ): void {
   const bodySchema = calculateBodySchema(limits);
   registerArrowBodyParser(app, bodySchema, limits);
+  if (jsonBodies) registerJsonBodyWorkers(app, jsonBodies, limits);
   app.withTypeProvider<ZodTypeProvider>().post(
     "/indicators/calculate",
     {

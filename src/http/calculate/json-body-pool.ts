@@ -1,0 +1,125 @@
+import type { FastifyInstance } from "fastify";
+import type { Piscina } from "piscina";
+import { DecodedCandles } from "../../candles/columns.js";
+import { createThreadPool, ownedBytes } from "../../compute/executor.js";
+import { ServiceError } from "../../errors/registry.js";
+import { parseClientJson } from "../json-body.js";
+import type { RequestLimits } from "../schemas/request.js";
+import { ValidatedBody } from "../validation.js";
+import type { JsonBodyOutcome, JsonBodyTask } from "./json-body-worker.js";
+import type { CalculationRequest } from "./plan.js";
+
+export interface JsonBodyPoolOptions {
+  readonly maxThreads: number;
+  /** Bodies that may wait for a thread; one more is refused with 503 OVERLOADED. */
+  readonly maxQueue: number;
+}
+
+/** The Retry-After of a body refused because every parser thread is busy and the queue full. */
+const QUEUE_FULL_RETRY_AFTER_S = 1;
+
+/**
+ * Reads large JSON bodies in worker threads (json-body-worker.ts), so that parsing and checking
+ * megabytes never holds the event loop: the main thread gets the request back with its candles
+ * as Float64Array columns in one moved buffer. A worker that dies fails only the bodies it held
+ * (500 INTERNAL, nothing computed or cached) and piscina starts another.
+ */
+export class JsonBodyPool {
+  readonly #options: JsonBodyPoolOptions;
+  #pool: Piscina | undefined;
+  #pending = 0;
+
+  constructor(options: JsonBodyPoolOptions) {
+    this.#options = options;
+  }
+
+  /** Bodies handed to a worker and not yet back. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** The pool's threads (for tests that stop one mid-body). */
+  get threads(): readonly { terminate(): Promise<number> }[] {
+    return this.#pool?.threads ?? [];
+  }
+
+  async parse(body: Buffer, limits: RequestLimits): Promise<ValidatedBody<CalculationRequest>> {
+    this.#pool ??= createThreadPool(import.meta.url, "json-body-worker", this.#options.maxThreads);
+    if (this.#pool.queueSize >= this.#options.maxQueue) {
+      throw new ServiceError(
+        "OVERLOADED",
+        `Every body parser thread is busy and ${this.#options.maxQueue} bodies wait; retry shortly.`,
+        { headers: { "retry-after": String(QUEUE_FULL_RETRY_AFTER_S) } },
+      );
+    }
+    const bytes = ownedBytes(body);
+    const task: JsonBodyTask = { bytes, limits };
+    let outcome: JsonBodyOutcome;
+    this.#pending++;
+    try {
+      outcome = (await this.#pool.run(task, {
+        transferList: [bytes.buffer as ArrayBuffer],
+      })) as JsonBodyOutcome;
+    } catch (error) {
+      throw new ServiceError(
+        "INTERNAL",
+        "The thread reading the body stopped before it finished; nothing was computed or cached. Retrying is safe.",
+        { cause: error },
+      );
+    } finally {
+      this.#pending--;
+    }
+    switch (outcome.kind) {
+      case "problem":
+        throw new ServiceError(outcome.code, outcome.detail, { issues: outcome.issues });
+      case "body":
+        return new ValidatedBody(outcome.body as CalculationRequest);
+      case "decoded": {
+        const { values, length } = outcome;
+        const columns = Object.fromEntries(
+          outcome.columns.map((name, i) => [name, values.subarray(i * length, (i + 1) * length)]),
+        );
+        const candles = new DecodedCandles(columns as DecodedCandles["columns"], length);
+        return new ValidatedBody({ ...outcome.request, candles } as CalculationRequest);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.destroy();
+    this.#pool = undefined;
+  }
+}
+
+export interface JsonBodyWorkers {
+  readonly pool: JsonBodyPool;
+  /** Bodies of at least this many bytes are read in the pool (JSON_BODY_WORKER_MIN_BYTES). */
+  readonly minBytes: number;
+}
+
+/**
+ * The calculate route's JSON parser: small bodies are parsed on the event loop, where a thread
+ * hop would cost more than it saves; large ones go to the pool whole, as bytes.
+ */
+export function registerJsonBodyWorkers(
+  app: FastifyInstance,
+  { pool, minBytes }: JsonBodyWorkers,
+  limits: RequestLimits,
+): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length >= minBytes) {
+      pool.parse(bytes, limits).then(
+        (parsed) => done(null, parsed),
+        (error: Error) => done(error, undefined),
+      );
+      return;
+    }
+    try {
+      done(null, parseClientJson(bytes.toString("utf8")));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
