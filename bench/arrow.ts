@@ -166,6 +166,9 @@ try {
       `p99 ${formatNumber(percentile(health, 99), 1)} ms, max ${formatNumber(Math.max(...health), 1)} ms`,
   );
   console.log(`server peak RSS (VmHWM): ${formatMiB(rss)}`);
+} catch (error) {
+  console.error(`the server's log ends: ${server.output().slice(-4_000)}`);
+  throw error;
 } finally {
   await server.stop();
 }
