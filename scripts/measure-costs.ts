@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { INDICATORS } from "../src/compute/catalog/index.js";
-import { COST_TERM_NAMES, type CostCoefficients, costTerms, jsonValues } from "../src/compute/cost.js";
+import { COST_TERM_NAMES, type CostCoefficients, costTerms, modelledCostMs } from "../src/compute/cost.js";
 import { implementationsOf } from "../src/compute/kernels/index.js";
 import { valuesBytes } from "../src/compute/serialize.js";
 import {
@@ -78,17 +78,12 @@ const slotPrice = significant(
 );
 const jsonNsPerValue: number[] = [];
 const fitted: Record<string, Record<string, CostCoefficients>> = {};
-/** Per fit, each point's computation estimate and measured total: judged once the JSON price is known. */
+/** Per fit, its coefficients and each point's measured total: judged once the JSON price is known. */
 const fits: {
   label: string;
-  points: {
-    computeEstimateNs: number;
-    jsonValues: number;
-    jsonSlots: number;
-    totalMs: number;
-    params: object;
-    size: number;
-  }[];
+  definition: (typeof INDICATORS)[number];
+  coefficients: CostCoefficients;
+  points: { totalMs: number; params: object; size: number }[];
 }[] = [];
 for (const definition of INDICATORS) {
   if (filter && !filter.test(definition.name)) continue;
@@ -109,14 +104,7 @@ for (const definition of INDICATORS) {
           columnsBySize.get(size) as never,
         );
         rows.push(costTerms(size, params).map((term) => term / (parts.computeMs * 1e6)));
-        points.push({
-          computeEstimateNs: 0,
-          jsonValues: jsonValues(definition, params, size),
-          jsonSlots: definition.outputs.length * size,
-          totalMs: parts.computeMs + parts.jsonMs,
-          params,
-          size,
-        });
+        points.push({ totalMs: parts.computeMs + parts.jsonMs, params, size });
         // Short JSON is timer noise and fixed costs, not a per-value price.
         if (parts.values >= MIN_JSON_VALUES)
           jsonNsPerValue.push((parts.jsonMs * 1e6 - parts.slots * slotPrice) / parts.values);
@@ -126,14 +114,15 @@ for (const definition of INDICATORS) {
       rows,
       rows.map(() => 1),
     ).map(significant);
-    points.forEach((point) => {
-      const terms = costTerms(point.size, point.params);
-      point.computeEstimateNs = terms.reduce((sum, term, j) => sum + term * (coefficients[j] as number), 0);
-    });
     const byImplementation = fitted[definition.name] ?? {};
     fitted[definition.name] = byImplementation;
     byImplementation[implementation] = coefficients as unknown as CostCoefficients;
-    fits.push({ label: `${definition.name.padEnd(26)} ${implementation.padEnd(15)}`, points });
+    fits.push({
+      label: `${definition.name.padEnd(26)} ${implementation.padEnd(15)}`,
+      definition,
+      coefficients: coefficients as unknown as CostCoefficients,
+      points,
+    });
     process.stdout.write(".");
   }
 }
@@ -145,12 +134,10 @@ const jsonPrice = jsonQuantile(0.75);
 console.log(
   `\nJSON ns per slot ${slotPrice}; per value beyond that: median ${jsonQuantile(0.5)}, upper quartile ${jsonPrice}, max ${jsonQuantile(1)} (${jsonNsPerValue.length} points)`,
 );
-for (const { label, points } of fits) {
+const prices = { perSlotNs: slotPrice, perValueNs: jsonPrice };
+for (const { label, definition, coefficients, points } of fits) {
   const ratios = points.map(
-    (point) =>
-      (point.computeEstimateNs + jsonPrice * point.jsonValues + slotPrice * point.jsonSlots) /
-      1e6 /
-      point.totalMs,
+    (point) => modelledCostMs(coefficients, prices, definition, point.params, point.size) / point.totalMs,
   );
   const worst = Math.max(...ratios.map((ratio) => Math.max(ratio, 1 / ratio)));
   const slowest = Math.max(...points.map((point) => point.totalMs));

@@ -94,8 +94,32 @@ function coefficientsFor(definition: IndicatorDefinition, implementation: Implem
 }
 
 /** The values (not nulls) a unit's JSON is expected to hold. */
-export function jsonValues(definition: IndicatorDefinition, params: object, candles: number): number {
+function jsonValues(definition: IndicatorDefinition, params: object, candles: number): number {
   return definition.outputs.length * Math.max(0, candles - largestWindow(params));
+}
+
+/** What JSON costs: nanoseconds for every output slot, and for every number on top. */
+export interface JsonPrices {
+  readonly perSlotNs: number;
+  readonly perValueNs: number;
+}
+
+const FITTED_JSON_PRICES: JsonPrices = { perSlotNs: JSON_NS_PER_SLOT, perValueNs: JSON_NS_PER_VALUE };
+
+/** The model itself, for given coefficients and JSON prices (the fit judges its own with it). */
+export function modelledCostMs(
+  coefficients: CostCoefficients,
+  json: JsonPrices,
+  definition: IndicatorDefinition,
+  params: object,
+  candles: number,
+): number {
+  const terms = costTerms(candles, params);
+  let nanoseconds =
+    json.perSlotNs * definition.outputs.length * candles +
+    json.perValueNs * jsonValues(definition, params, candles);
+  for (let i = 0; i < terms.length; i++) nanoseconds += (coefficients[i] ?? 0) * (terms[i] as number);
+  return nanoseconds / 1e6;
 }
 
 /**
@@ -109,11 +133,11 @@ export function estimateCostMs(
   candles: number,
   implementation: Implementation = "trading-signals",
 ): number {
-  const coefficients = coefficientsFor(definition, implementation);
-  const terms = costTerms(candles, params);
-  let nanoseconds =
-    JSON_NS_PER_SLOT * definition.outputs.length * candles +
-    JSON_NS_PER_VALUE * jsonValues(definition, params, candles);
-  for (let i = 0; i < terms.length; i++) nanoseconds += (coefficients[i] ?? 0) * (terms[i] as number);
-  return nanoseconds / 1e6;
+  return modelledCostMs(
+    coefficientsFor(definition, implementation),
+    FITTED_JSON_PRICES,
+    definition,
+    params,
+    candles,
+  );
 }

@@ -204,7 +204,7 @@ export class CircuitBreaker {
       let timer: NodeJS.Timeout;
       const arm = () => {
         const started = performance.now();
-        const moved = progress?.();
+        const moved = progress?.() ?? 0;
         timer = setTimeout(() => {
           setImmediate(() => {
             if (settled) return;
@@ -215,11 +215,7 @@ export class CircuitBreaker {
               arm();
               return;
             }
-            if (
-              progress &&
-              (progress() as number) > (moved as number) &&
-              progressRestarts < MAX_PROGRESS_RESTARTS
-            ) {
+            if (progress && progress() > moved && progressRestarts < MAX_PROGRESS_RESTARTS) {
               progressRestarts++;
               arm();
               return;

@@ -1,9 +1,7 @@
-import type { FastifyInstance } from "fastify";
 import type { Piscina } from "piscina";
 import { DecodedCandles } from "../../candles/columns.js";
 import { createThreadPool, ownedBytes } from "../../compute/executor.js";
 import { ServiceError } from "../../errors/registry.js";
-import { parseClientJson } from "../json-body.js";
 import type { RequestLimits } from "../schemas/request.js";
 import { ValidatedBody } from "../validation.js";
 import type { JsonBodyOutcome, JsonBodyTask } from "./json-body-worker.js";
@@ -95,31 +93,4 @@ export interface JsonBodyWorkers {
   readonly pool: JsonBodyPool;
   /** Bodies of at least this many bytes are read in the pool (JSON_BODY_WORKER_MIN_BYTES). */
   readonly minBytes: number;
-}
-
-/**
- * The calculate route's JSON parser: small bodies are parsed on the event loop, where a thread
- * hop would cost more than it saves; large ones go to the pool whole, as bytes.
- */
-export function registerJsonBodyWorkers(
-  app: FastifyInstance,
-  { pool, minBytes }: JsonBodyWorkers,
-  limits: RequestLimits,
-): void {
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
-    const bytes = body as Buffer;
-    if (bytes.length >= minBytes) {
-      pool.parse(bytes, limits).then(
-        (parsed) => done(null, parsed),
-        (error: Error) => done(error, undefined),
-      );
-      return;
-    }
-    try {
-      done(null, parseClientJson(bytes.toString("utf8")));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
 }

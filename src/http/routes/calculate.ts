@@ -11,9 +11,10 @@ import {
 import { type AdmissionOptions, admitBody, withinDeadline } from "../admission.js";
 import { registerArrowBodyParser } from "../calculate/arrow-body.js";
 import { rejectBadCandleValues } from "../calculate/candle-scan.js";
-import { type JsonBodyWorkers, registerJsonBodyWorkers } from "../calculate/json-body-pool.js";
+import type { JsonBodyWorkers } from "../calculate/json-body-pool.js";
 import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculate/plan.js";
 import { checkArrowColumnNames, renderCalculation } from "../calculate/render.js";
+import { registerJsonBodyParser } from "../json-body.js";
 import { calculateBodySchema, type RequestLimits } from "../schemas/request.js";
 import {
   ARROW_RESPONSE_DESCRIPTION,
@@ -38,7 +39,10 @@ export function calculateRoutes(
 ): void {
   const bodySchema = calculateBodySchema(limits);
   registerArrowBodyParser(app, bodySchema, limits);
-  if (jsonBodies) registerJsonBodyWorkers(app, jsonBodies, limits);
+  if (jsonBodies) {
+    const { pool, minBytes } = jsonBodies;
+    registerJsonBodyParser(app, { minBytes, parse: (body) => pool.parse(body, limits) });
+  }
   app.withTypeProvider<ZodTypeProvider>().post(
     "/indicators/calculate",
     {
