@@ -6,10 +6,10 @@
  * descriptor rather than by megabytes of body.
  */
 import { createHash } from "node:crypto";
+import { planCalculation } from "../../src/calculation/plan.js";
+import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { valuesJson } from "../../src/compute/serialize.js";
 import { computeTask } from "../../src/compute/task.js";
-import { planCalculation } from "../../src/http/calculate/plan.js";
-import { calculateBodySchema } from "../../src/http/schemas/request.js";
 import { randomOhlcv, seededRandom } from "../../test/support/series.js";
 
 export interface IndicatorMix {

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
+import type { PlanOptions } from "../calculation/plan.js";
+import type { RequestLimits } from "../calculation/request-schema.js";
 import type { Lifecycle } from "../lifecycle.js";
 import type { ServiceMetrics } from "../metrics/metrics.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import type { AdmissionOptions } from "./admission.js";
 import { registerApiKeys } from "./api-keys.js";
 import type { JsonBodyWorkers } from "./calculate/json-body-pool.js";
-import type { PlanOptions } from "./calculate/plan.js";
 import { registerCors, registerSecurityHeaders } from "./headers.js";
 import { registerJsonBodyParser } from "./json-body.js";
 import { openApiRoute, registerOpenApi } from "./openapi.js";
@@ -18,7 +19,6 @@ import { calculateRoutes } from "./routes/calculate.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { metricsRoute, registerRequestMetrics } from "./routes/metrics.js";
-import type { RequestLimits } from "./schemas/request.js";
 import { zodValidatorCompiler } from "./validation.js";
 
 export interface AccessOptions {

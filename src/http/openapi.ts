@@ -2,10 +2,10 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+import { ARROW_REQUEST_DESCRIPTION } from "../calculation/request-schema.js";
 import { ERROR_REGISTRY, type ErrorCode, problemType } from "../errors/registry.js";
 import { SERVICE_VERSION } from "../version.js";
 import { ARROW_STREAM_MEDIA_TYPE } from "../wire/media-types.js";
-import { ARROW_REQUEST_DESCRIPTION } from "./schemas/request.js";
 
 export const OPENAPI_INFO = {
   title: "Indicator service",

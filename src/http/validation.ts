@@ -1,7 +1,7 @@
 import type { FastifySchemaCompiler } from "fastify";
 import type { z } from "zod";
 import { IssueList } from "../errors/registry.js";
-import { addZodIssues } from "./zod-issues.js";
+import { addZodIssues } from "../errors/zod-issues.js";
 
 /**
  * A body its content-type parser has already validated, with the route schema's own parts

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planCalculation } from "../../src/calculation/plan.js";
+import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { computeTask } from "../../src/compute/task.js";
-import { planCalculation } from "../../src/http/calculate/plan.js";
-import { calculateBodySchema } from "../../src/http/schemas/request.js";
 import { sample } from "../support/metrics.js";
 import { postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";

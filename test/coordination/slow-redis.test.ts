@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planCalculation } from "../../src/calculation/plan.js";
+import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { decodeResult, encodeResult } from "../../src/compute/result-entry.js";
 import { computeTask } from "../../src/compute/task.js";
-import { planCalculation } from "../../src/http/calculate/plan.js";
-import { calculateBodySchema } from "../../src/http/schemas/request.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { total } from "../support/metrics.js";
 import { freePort, postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
+import type { CalculationRequest } from "../../calculation/plan.js";
+import type { calculateBodySchema, RequestLimits } from "../../calculation/request-schema.js";
 import { IssueList } from "../../errors/registry.js";
+import { addZodIssues } from "../../errors/zod-issues.js";
 import { decodeArrowCandles, REQUEST_METADATA_KEY } from "../../wire/arrow-request.js";
 import { ARROW_STREAM_MEDIA_TYPE } from "../../wire/media-types.js";
 import { parseClientJson } from "../json-body.js";
-import type { calculateBodySchema, RequestLimits } from "../schemas/request.js";
 import { ValidatedBody } from "../validation.js";
-import { addZodIssues } from "../zod-issues.js";
-import type { CalculationRequest } from "./plan.js";
 
 const METADATA_PATH = `metadata.${REQUEST_METADATA_KEY}`;
 

@@ -1,11 +1,11 @@
 import type { Piscina } from "piscina";
+import type { CalculationRequest } from "../../calculation/plan.js";
+import type { RequestLimits } from "../../calculation/request-schema.js";
 import { DecodedCandles } from "../../candles/columns.js";
 import { createThreadPool, ownedBytes } from "../../compute/executor.js";
 import { ServiceError } from "../../errors/registry.js";
-import type { RequestLimits } from "../schemas/request.js";
 import { ValidatedBody } from "../validation.js";
 import type { JsonBodyOutcome, JsonBodyTask } from "./json-body-worker.js";
-import type { CalculationRequest } from "./plan.js";
 
 export interface JsonBodyPoolOptions {
   readonly maxThreads: number;

@@ -1,10 +1,10 @@
 import { Piscina } from "piscina";
+import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
 import { normalizeCandles } from "../../candles/columns.js";
 import { CANDLE_COLUMNS } from "../../compute/catalog/definition.js";
 import { type FieldIssue, IssueList, ServiceError } from "../../errors/registry.js";
+import { addZodIssues } from "../../errors/zod-issues.js";
 import { parseClientJson } from "../json-body.js";
-import { calculateBodySchema, type RequestLimits } from "../schemas/request.js";
-import { addZodIssues } from "../zod-issues.js";
 import { rejectBadCandleValues } from "./candle-scan.js";
 
 export interface JsonBodyTask {

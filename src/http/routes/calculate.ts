@@ -1,6 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { type CalculationRequest, type PlanOptions, planCalculation } from "../../calculation/plan.js";
+import { checkArrowColumnNames, renderCalculation } from "../../calculation/render.js";
+import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
 import type { SmartScheduler } from "../../scheduler/scheduler.js";
 import {
   ARROW_STREAM_MEDIA_TYPE,
@@ -12,10 +15,7 @@ import { type AdmissionOptions, admitBody, withinDeadline } from "../admission.j
 import { registerArrowBodyParser } from "../calculate/arrow-body.js";
 import { rejectBadCandleValues } from "../calculate/candle-scan.js";
 import type { JsonBodyWorkers } from "../calculate/json-body-pool.js";
-import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculate/plan.js";
-import { checkArrowColumnNames, renderCalculation } from "../calculate/render.js";
 import { registerJsonBodyParser } from "../json-body.js";
-import { calculateBodySchema, type RequestLimits } from "../schemas/request.js";
 import {
   ARROW_RESPONSE_DESCRIPTION,
   CalculateResponseSchema,

@@ -1,13 +1,13 @@
-import { type DecodedCandles, type NormalizedCandles, normalizeCandles } from "../../candles/columns.js";
-import type { IndicatorDefinition } from "../../compute/catalog/definition.js";
-import { closeIndicatorNames, findIndicator } from "../../compute/catalog/index.js";
-import { type Implementation, implementationsOf } from "../../compute/kernels/index.js";
-import type { Presentation } from "../../compute/serialize.js";
-import { IssueList, ServiceError } from "../../errors/registry.js";
-import type { WorkUnit } from "../../scheduler/types.js";
-import { buildWorkUnits } from "../../scheduler/units.js";
-import type { CalculateBody } from "../schemas/request.js";
-import { addZodIssues } from "../zod-issues.js";
+import { type DecodedCandles, type NormalizedCandles, normalizeCandles } from "../candles/columns.js";
+import type { IndicatorDefinition } from "../compute/catalog/definition.js";
+import { closeIndicatorNames, findIndicator } from "../compute/catalog/index.js";
+import { type Implementation, implementationsOf } from "../compute/kernels/index.js";
+import type { Presentation } from "../compute/serialize.js";
+import { IssueList, ServiceError } from "../errors/registry.js";
+import { addZodIssues } from "../errors/zod-issues.js";
+import type { WorkUnit } from "../scheduler/types.js";
+import { buildWorkUnits } from "../scheduler/units.js";
+import type { CalculateBody } from "./request-schema.js";
 
 export interface PlannedResult {
   readonly id: string;

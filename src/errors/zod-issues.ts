@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { IssueList } from "../errors/registry.js";
+import type { IssueList } from "./registry.js";
 
 type Segment = PropertyKey;
 

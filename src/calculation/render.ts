@@ -1,13 +1,8 @@
-import {
-  isFullPresentation,
-  type Presentation,
-  presentedValues,
-  valuesBytes,
-} from "../../compute/serialize.js";
-import { IssueList } from "../../errors/registry.js";
-import type { ScheduledResult } from "../../scheduler/types.js";
-import { type ArrowColumn, encodeArrowColumns, RESPONSE_METADATA_KEY } from "../../wire/arrow-response.js";
-import type { WireFormat } from "../../wire/media-types.js";
+import { isFullPresentation, type Presentation, presentedValues, valuesBytes } from "../compute/serialize.js";
+import { IssueList } from "../errors/registry.js";
+import type { ScheduledResult } from "../scheduler/types.js";
+import { type ArrowColumn, encodeArrowColumns, RESPONSE_METADATA_KEY } from "../wire/arrow-response.js";
+import type { WireFormat } from "../wire/media-types.js";
 import type { PlannedResult } from "./plan.js";
 
 const CLOSE_OBJECT = Buffer.from("}");
