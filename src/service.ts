@@ -7,6 +7,7 @@ import { type Config, listOf } from "./config/config.js";
 import { createCoordinator } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
 import { JsonBodyPool } from "./http/calculate/json-body-pool.js";
+import { createJobs } from "./jobs/create.js";
 import { Lifecycle } from "./lifecycle.js";
 import { ServiceMetrics } from "./metrics/metrics.js";
 import { AdmissionBudget } from "./scheduler/admission.js";
@@ -76,16 +77,24 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     ? new ServiceMetrics({ stats, coordinator, cache, admission, poolQueued: () => pool.queued })
     : null;
   const lifecycle = new Lifecycle();
+  const plan = {
+    maxComputeMs: config.MAX_REQUEST_COMPUTE_MS,
+    maxResponseValues: config.MAX_RESPONSE_VALUES,
+    extraCostMs: config.DEBUG_COMPUTE_DELAY_MS,
+  };
+  const jobs = createJobs(config, scheduler, plan, log);
   const app = buildApp({
     scheduler,
     lifecycle,
     limits: { maxCandles: config.MAX_CANDLES, maxIndicators: config.MAX_INDICATORS },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: listOf(config.TRUST_PROXY),
-    plan: {
-      maxComputeMs: config.MAX_REQUEST_COMPUTE_MS,
-      maxResponseValues: config.MAX_RESPONSE_VALUES,
-      extraCostMs: config.DEBUG_COMPUTE_DELAY_MS,
+    plan,
+    jobs: {
+      runner: jobs.runner,
+      jobLimits: { maxSeries: config.MAX_JOB_SERIES, maxCandles: config.MAX_JOB_CANDLES },
+      maxBodyBytes: config.MAX_JOB_BYTES,
+      heartbeatMs: config.JOB_EVENTS_HEARTBEAT_MS,
     },
     log,
     metrics,
@@ -116,6 +125,8 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     },
   });
   app.addHook("onClose", async () => {
+    // Jobs first: their running chunks still need the scheduler.
+    await jobs.close();
     await Promise.all([scheduler.close(), jsonBodyPool.close()]);
   });
   const close = async () => {

@@ -6,6 +6,8 @@ import type { WireFormat } from "../wire/media-types.js";
 import type { PlannedResult } from "./plan.js";
 
 const CLOSE_OBJECT = Buffer.from("}");
+const OPEN_ARRAY = Buffer.from("[");
+const CLOSE_ARRAY = Buffer.from("]");
 
 export interface ResponseEnvelope {
   readonly symbol?: string | undefined;
@@ -54,11 +56,22 @@ function renderJson(
   presentation: Presentation,
   envelope: ResponseEnvelope,
 ): Buffer[] {
-  const full = isFullPresentation(presentation);
   const labelJson = JSON.stringify(labels(envelope));
-  const parts: Buffer[] = [
-    Buffer.from(labelJson === "{}" ? '{"results":[' : `${labelJson.slice(0, -1)},"results":[`),
+  return [
+    Buffer.from(labelJson === "{}" ? '{"results":' : `${labelJson.slice(0, -1)},"results":`),
+    ...renderResultsJson(planned, scheduled, presentation),
+    Buffer.from(`,"meta":${JSON.stringify(meta(envelope))}}`),
   ];
+}
+
+/** The `results` array of the calculate response, as the buffers to send in order (a job's result lines hold it too). */
+export function renderResultsJson(
+  planned: readonly PlannedResult[],
+  scheduled: readonly ScheduledResult[],
+  presentation: Presentation,
+): Buffer[] {
+  const full = isFullPresentation(presentation);
+  const parts: Buffer[] = [OPEN_ARRAY];
   planned.forEach((plan, i) => {
     const scheduledResult = scheduled[i] as ScheduledResult;
     const head = JSON.stringify(resultHead(plan, scheduledResult));
@@ -67,7 +80,7 @@ function renderJson(
     parts.push(full ? result.valuesBytes : valuesBytes(result.series, presentation));
     parts.push(CLOSE_OBJECT);
   });
-  parts.push(Buffer.from(`],"meta":${JSON.stringify(meta(envelope))}}`));
+  parts.push(CLOSE_ARRAY);
   return parts;
 }
 

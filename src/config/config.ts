@@ -214,6 +214,42 @@ export const ConfigSchema = z.object({
     .union([z.literal("auto"), decimal(0, 60_000)])
     .default("auto")
     .describe("Units estimated cheaper than this skip the lock; `auto` = 4 measured Redis round trips."),
+  MAX_JOB_SERIES: int(1, 1_000_000).default(10_000).describe("Most series one batch job may hold."),
+  MAX_JOB_CANDLES: int(1, 1_000_000_000)
+    .default(20_000_000)
+    .describe("Most candles one batch job may hold, all series together."),
+  MAX_JOB_BYTES: int(1_024, 4_096 * MiB)
+    .default(256 * MiB)
+    .describe("Largest accepted POST /jobs body (BODY_LIMIT_BYTES bounds every other route)."),
+  JOB_TTL_SECONDS: int(10, 30 * 86_400)
+    .default(86_400)
+    .describe("How long a job, its results and its events are kept after it was created."),
+  JOB_CHUNK_SERIES: int(1, 10_000)
+    .default(25)
+    .describe(
+      "Series per queued chunk: what one replica takes at a time, and what another redoes if it dies (its finished series are kept).",
+    ),
+  JOB_CONCURRENCY: int(1, 256).default(2).describe("Chunks this replica works on at once."),
+  JOB_LOCK_MS: int(1_000, 600_000)
+    .default(30_000)
+    .describe(
+      "With Redis: BullMQ's lock on a running chunk; a dead replica's chunk goes to another within about 1.5x this.",
+    ),
+  JOB_MEMORY_MAX_BYTES: int(MiB, 64 * 1024 * MiB)
+    .default(512 * MiB)
+    .describe(
+      "Standalone: the jobs' inputs, results and events held in memory; ended jobs are evicted to make room, and a job that does not fit is refused with 503.",
+    ),
+  JOB_MAX_FOLLOWERS: int(1, 100_000)
+    .default(1_000)
+    .describe(
+      "With Redis: event streams (SSE, WebSocket) this replica serves at once; each holds a connection.",
+    ),
+  JOB_EVENTS_HEARTBEAT_MS: int(100, 600_000)
+    .default(15_000)
+    .describe(
+      "Interval of the SSE heartbeat comment (and WebSocket ping) that keeps proxies from closing idle streams.",
+    ),
   DEBUG_COMPUTE_DELAY_MS: int(0, 600_000)
     .default(0)
     .describe("Test hook: every computation waits this long first. Never set it in production."),

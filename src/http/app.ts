@@ -18,6 +18,7 @@ import { type RateLimitOptions, registerRateLimit } from "./rate-limit.js";
 import { calculateRoutes } from "./routes/calculate.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
+import { type JobRouteDependencies, jobRoutes } from "./routes/jobs.js";
 import { metricsRoute, registerRequestMetrics } from "./routes/metrics.js";
 import { zodValidatorCompiler } from "./validation.js";
 
@@ -46,6 +47,8 @@ export interface AppDependencies {
   readonly admission?: AdmissionOptions;
   /** Absent: every JSON body is parsed on the event loop. */
   readonly jsonBodies?: JsonBodyWorkers;
+  /** Absent: no /jobs routes. */
+  readonly jobs?: Omit<JobRouteDependencies, "limits" | "plan">;
   /** Null: no /metrics route and no request metrics. */
   readonly metrics?: ServiceMetrics | null;
   readonly log: FastifyBaseLogger;
@@ -130,6 +133,10 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       admission: deps.admission,
       jsonBodies: deps.jsonBodies,
     });
+    const jobs = deps.jobs;
+    // Its own scope: job bodies have their own parser and size limit.
+    if (jobs)
+      routes.register((scope) => jobRoutes(scope, { ...jobs, limits: deps.limits, plan: deps.plan ?? {} }));
   });
   return app;
 }

@@ -1,11 +1,11 @@
 import { Piscina } from "piscina";
+import { rejectBadCandleValues } from "../../calculation/candle-scan.js";
 import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
 import { normalizeCandles } from "../../candles/columns.js";
 import { CANDLE_COLUMNS } from "../../compute/catalog/definition.js";
 import { type FieldIssue, IssueList, ServiceError } from "../../errors/registry.js";
 import { addZodIssues } from "../../errors/zod-issues.js";
 import { parseClientJson } from "../json-body.js";
-import { rejectBadCandleValues } from "./candle-scan.js";
 
 export interface JsonBodyTask {
   readonly bytes: Uint8Array;

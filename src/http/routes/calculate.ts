@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { rejectBadCandleValues } from "../../calculation/candle-scan.js";
 import { type CalculationRequest, type PlanOptions, planCalculation } from "../../calculation/plan.js";
 import { checkArrowColumnNames, renderCalculation } from "../../calculation/render.js";
 import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
@@ -13,7 +14,6 @@ import {
 } from "../../wire/media-types.js";
 import { type AdmissionOptions, admitBody, withinDeadline } from "../admission.js";
 import { registerArrowBodyParser } from "../calculate/arrow-body.js";
-import { rejectBadCandleValues } from "../calculate/candle-scan.js";
 import type { JsonBodyWorkers } from "../calculate/json-body-pool.js";
 import { registerJsonBodyParser } from "../json-body.js";
 import {

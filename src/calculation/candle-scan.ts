@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { CANDLE_ROW_SCHEMA, CANDLE_VALUE_SCHEMAS } from "../../calculation/request-schema.js";
-import { IssueList } from "../../errors/registry.js";
-import { addZodIssues } from "../../errors/zod-issues.js";
+import { IssueList } from "../errors/registry.js";
+import { addZodIssues } from "../errors/zod-issues.js";
+import { CANDLE_ROW_SCHEMA, CANDLE_VALUE_SCHEMAS } from "./request-schema.js";
 
 type CandleField = keyof typeof CANDLE_VALUE_SCHEMAS;
 const CANDLE_FIELDS = Object.keys(CANDLE_VALUE_SCHEMAS) as CandleField[];

@@ -1,0 +1,312 @@
+import type { Redis, Result } from "ioredis";
+import { whenReady } from "../coordination/redis-connections.js";
+import { ServiceError } from "../errors/registry.js";
+import { seriesEventData } from "./events.js";
+import { LISTED_SERIES_ERRORS } from "./memory-store.js";
+import {
+  type JobEvent,
+  type JobEventType,
+  type JobRecord,
+  type JobStatus,
+  type JobStore,
+  type NewJob,
+  type SeriesError,
+  type SeriesInput,
+  type SeriesOutcome,
+  SOURCES,
+  TERMINAL_STATUSES,
+} from "./model.js";
+import { PROGRESS_INTERVAL_MS } from "./progress.js";
+import { decodeSeriesChunk, encodeSeriesChunk } from "./series-codec.js";
+
+/** The JSON of a progress-shaped event from the meta hash's counters, in Lua. */
+const LUA_PROGRESS = `
+local function counters(meta)
+  local m = redis.call('HMGET', meta, 'done', 'failed', 'total', 'computed', 'memory', 'shared', 'awaited', 'joined')
+  local n = {}
+  for i = 1, 8 do n[i] = tonumber(m[i]) or 0 end
+  return n
+end
+local function progressJson(n, now)
+  return '"done":' .. n[1] .. ',"failed":' .. n[2] .. ',"total":' .. n[3] ..
+    ',"sources":{"computed":' .. n[4] .. ',"memory":' .. n[5] .. ',"shared":' .. n[6] ..
+    ',"awaited":' .. n[7] .. ',"joined":' .. n[8] .. '},"at":' .. now
+end
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function isOver(status)
+  return (not status) or status == 'completed' or status == 'failed' or status == 'cancelled'
+end
+`;
+
+/**
+ * Records one series atomically with its events, so that a chunk run again after a worker died
+ * neither doubles a result nor an event, and the events' order is the records' order.
+ * KEYS: meta, results, events, errors, input. ARGV: index, line, failed (0/1), series event
+ * data, error JSON, errors listed, progress interval ms, then the five source counts.
+ * The progress rule is progressDue's (progress.ts); the final status finalStatus's.
+ */
+const RECORD_SCRIPT = `${LUA_PROGRESS}
+local meta, results, events, errors, input = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local status = redis.call('HGET', meta, 'status')
+if isOver(status) then return 0 end
+if redis.call('HSETNX', results, ARGV[1], ARGV[2]) == 0 then return 0 end
+local now = nowMs()
+if status == 'queued' then redis.call('HSET', meta, 'status', 'running', 'startedAt', now) end
+if ARGV[3] == '1' then
+  redis.call('HINCRBY', meta, 'failed', 1)
+  if redis.call('LLEN', errors) < tonumber(ARGV[6]) then redis.call('RPUSH', errors, ARGV[5]) end
+else
+  redis.call('HINCRBY', meta, 'done', 1)
+end
+local names = {'computed', 'memory', 'shared', 'awaited', 'joined'}
+for i, name in ipairs(names) do
+  local count = tonumber(ARGV[7 + i])
+  if count > 0 then redis.call('HINCRBY', meta, name, count) end
+end
+redis.call('XADD', events, '*', 'type', 'series', 'data', ARGV[4])
+local n = counters(meta)
+local finished, total = n[1] + n[2], n[3]
+local last = redis.call('HMGET', meta, 'lastProgressAt', 'lastProgressFinished')
+local lastAt, lastFinished = tonumber(last[1]) or 0, tonumber(last[2]) or 0
+if finished >= total or now - lastAt >= tonumber(ARGV[7])
+  or math.floor(finished * 100 / total) > math.floor(lastFinished * 100 / total) then
+  redis.call('XADD', events, '*', 'type', 'progress', 'data', '{' .. progressJson(n, now) .. '}')
+  redis.call('HSET', meta, 'lastProgressAt', now, 'lastProgressFinished', finished)
+end
+if finished >= total then
+  local final = 'completed'
+  if n[1] == 0 then final = 'failed' end
+  redis.call('HSET', meta, 'status', final, 'finishedAt', now)
+  redis.call('XADD', events, '*', 'type', final, 'data', '{"status":"' .. final .. '",' .. progressJson(n, now) .. '}')
+  redis.call('DEL', input)
+end
+local ttl = redis.call('PTTL', meta)
+if ttl > 0 then
+  for _, key in ipairs({results, events, errors}) do
+    if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, ttl) end
+  end
+end
+return 1
+`;
+
+/** KEYS: meta, events, input. Ends a job that has not ended as cancelled, with its final event. */
+const CANCEL_SCRIPT = `${LUA_PROGRESS}
+local meta, events, input = KEYS[1], KEYS[2], KEYS[3]
+local status = redis.call('HGET', meta, 'status')
+if isOver(status) then return status or false end
+local now = nowMs()
+redis.call('HSET', meta, 'status', 'cancelled', 'finishedAt', now)
+redis.call('XADD', events, '*', 'type', 'cancelled', 'data', '{"status":"cancelled",' .. progressJson(counters(meta), now) .. '}')
+local ttl = redis.call('PTTL', meta)
+if ttl > 0 and redis.call('PTTL', events) == -1 then redis.call('PEXPIRE', events, ttl) end
+redis.call('DEL', input)
+return 'cancelled'
+`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    recordJobSeries(...args: (string | Buffer | number)[]): Result<number, Context>;
+    cancelJob(...args: string[]): Result<string | null, Context>;
+  }
+}
+
+export interface RedisJobStoreOptions {
+  readonly prefix: string;
+  readonly ttlMs: number;
+  /** Event followers (SSE and WebSocket clients) this replica serves at once: one connection each. */
+  readonly maxFollowers: number;
+  /** How long a follower's XREAD blocks before it checks whether the job is still there. */
+  readonly blockMs?: number;
+}
+
+const iso = (ms: string | undefined) => (ms === undefined ? undefined : new Date(Number(ms)).toISOString());
+const DEFAULT_BLOCK_MS = 5_000;
+const FOLLOW_BATCH = 500;
+
+/**
+ * The fleet's job store. Per job: a meta hash (status, counters, spec, keys), the inputs (one
+ * binary field per chunk, deleted as chunks finish), the results (one field per series), the
+ * errors listed and the event log, a Redis Stream: a client resumes from any stream id on any
+ * replica, and nothing is lost while nobody listens, which pub/sub cannot give. Every key expires
+ * with the job.
+ */
+export class RedisJobStore implements JobStore {
+  readonly #client: Redis;
+  readonly #options: RedisJobStoreOptions;
+  #followers = 0;
+
+  constructor(client: Redis, options: RedisJobStoreOptions) {
+    this.#client = client;
+    this.#options = options;
+    client.defineCommand("recordJobSeries", { numberOfKeys: 5, lua: RECORD_SCRIPT });
+    client.defineCommand("cancelJob", { numberOfKeys: 3, lua: CANCEL_SCRIPT });
+  }
+
+  #key(id: string, part: "meta" | "input" | "results" | "events" | "errors"): string {
+    return `${this.#options.prefix}job:${id}:${part}`;
+  }
+
+  async create(job: NewJob): Promise<void> {
+    const ttl = this.#options.ttlMs;
+    const transaction = this.#client.multi();
+    transaction.hset(this.#key(job.id, "meta"), {
+      owner: job.owner,
+      status: "queued",
+      createdAt: job.createdAt,
+      total: job.keys.length,
+      chunks: job.chunks.length,
+      seriesPerChunk: job.seriesPerChunk,
+      spec: JSON.stringify(job.spec),
+      keys: JSON.stringify(job.keys),
+      done: 0,
+      failed: 0,
+      lastProgressAt: job.createdAt,
+      lastProgressFinished: 0,
+    });
+    transaction.pexpire(this.#key(job.id, "meta"), ttl);
+    const input = this.#key(job.id, "input");
+    job.chunks.forEach((chunk, i) => {
+      transaction.hset(input, String(i), encodeSeriesChunk(chunk));
+    });
+    transaction.pexpire(input, ttl);
+    await transaction.exec();
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const [meta, errors] = await Promise.all([
+      this.#client.hgetall(this.#key(id, "meta")),
+      this.#client.lrange(this.#key(id, "errors"), 0, LISTED_SERIES_ERRORS - 1),
+    ]);
+    if (meta.status === undefined) return null;
+    const count = (name: string) => Number(meta[name] ?? 0);
+    const sources = Object.fromEntries(SOURCES.map((source) => [source, count(source)]));
+    const startedAt = iso(meta.startedAt);
+    const finishedAt = iso(meta.finishedAt);
+    return {
+      view: {
+        id,
+        status: meta.status as JobStatus,
+        createdAt: iso(meta.createdAt) as string,
+        ...(startedAt === undefined ? {} : { startedAt }),
+        ...(finishedAt === undefined ? {} : { finishedAt }),
+        progress: {
+          done: count("done"),
+          failed: count("failed"),
+          total: count("total"),
+          sources: sources as JobRecord["view"]["progress"]["sources"],
+        },
+        errors: errors.map((text) => JSON.parse(text) as SeriesError),
+      },
+      owner: meta.owner ?? "",
+      spec: JSON.parse(meta.spec ?? "{}"),
+      keys: JSON.parse(meta.keys ?? "[]"),
+      chunks: count("chunks"),
+      seriesPerChunk: count("seriesPerChunk"),
+    };
+  }
+
+  async status(id: string): Promise<JobStatus | null> {
+    return (await this.#client.hget(this.#key(id, "meta"), "status")) as JobStatus | null;
+  }
+
+  async input(id: string, chunk: number): Promise<readonly SeriesInput[] | null> {
+    const bytes = await this.#client.hgetBuffer(this.#key(id, "input"), String(chunk));
+    return bytes ? decodeSeriesChunk(bytes) : null;
+  }
+
+  async dropInput(id: string, chunk: number): Promise<void> {
+    await this.#client.hdel(this.#key(id, "input"), String(chunk));
+  }
+
+  async record(id: string, outcome: SeriesOutcome): Promise<boolean> {
+    const error = outcome.error ? JSON.stringify({ key: outcome.key, ...outcome.error }) : "";
+    const recorded = await this.#client.recordJobSeries(
+      this.#key(id, "meta"),
+      this.#key(id, "results"),
+      this.#key(id, "events"),
+      this.#key(id, "errors"),
+      this.#key(id, "input"),
+      String(outcome.index),
+      outcome.line,
+      outcome.error ? "1" : "0",
+      seriesEventData(outcome, Date.now()),
+      error,
+      LISTED_SERIES_ERRORS,
+      PROGRESS_INTERVAL_MS,
+      ...SOURCES.map((source) => outcome.sources[source]),
+    );
+    return recorded === 1;
+  }
+
+  async cancel(id: string): Promise<JobRecord | null> {
+    await this.#client.cancelJob(this.#key(id, "meta"), this.#key(id, "events"), this.#key(id, "input"));
+    return this.get(id);
+  }
+
+  async results(id: string, from: number, count: number): Promise<(Buffer | null)[]> {
+    if (count <= 0) return [];
+    const fields = Array.from({ length: count }, (_, i) => String(from + i));
+    return this.#client.hmgetBuffer(this.#key(id, "results"), ...fields);
+  }
+
+  async *follow(id: string, after: string | undefined, signal: AbortSignal): AsyncIterable<JobEvent> {
+    if (this.#followers >= this.#options.maxFollowers) {
+      throw new ServiceError(
+        "OVERLOADED",
+        `This replica already serves ${this.#followers} event streams (JOB_MAX_FOLLOWERS).`,
+        { headers: { "retry-after": "5" } },
+      );
+    }
+    this.#followers++;
+    // A blocking read holds its connection: each follower has its own, closed when it leaves.
+    const reader = this.#client.duplicate();
+    reader.on("error", () => undefined);
+    const stop = () => reader.disconnect();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      await whenReady(reader, DEFAULT_BLOCK_MS);
+      const events = this.#key(id, "events");
+      let last = after ?? "0";
+      let idle = false;
+      const blockMs = this.#options.blockMs ?? DEFAULT_BLOCK_MS;
+      while (!signal.aborted) {
+        const reply = idle
+          ? await reader.xread("COUNT", FOLLOW_BATCH, "STREAMS", events, last)
+          : await reader.xread("COUNT", FOLLOW_BATCH, "BLOCK", blockMs, "STREAMS", events, last);
+        if (!reply) {
+          // Nothing new for a while: the job may have ended before `after`, or expired. The
+          // terminal event is written with the final status, so one more read settles it.
+          if (idle) return;
+          const status = await this.status(id);
+          if (status === null || TERMINAL_STATUSES.has(status)) idle = true;
+          continue;
+        }
+        for (const [, entries] of reply) {
+          for (const [entryId, fields] of entries) {
+            last = entryId;
+            const event = toEvent(entryId, fields);
+            yield event;
+            if (TERMINAL_STATUSES.has(event.type as JobStatus)) return;
+          }
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      signal.removeEventListener("abort", stop);
+      reader.disconnect();
+      this.#followers--;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toEvent(id: string, fields: string[]): JobEvent {
+  const values: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i] as string] = fields[i + 1] as string;
+  return { id, type: values.type as JobEventType, data: values.data ?? "{}" };
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculation/plan.js";
+import { renderResultsJson } from "../calculation/render.js";
+import { calculateBodySchema, type RequestLimits } from "../calculation/request-schema.js";
+import { DecodedCandles } from "../candles/columns.js";
+import { ServiceError } from "../errors/registry.js";
+import type { SmartScheduler } from "../scheduler/scheduler.js";
+import {
+  type JobQueue,
+  type JobRecord,
+  type JobSpec,
+  type JobStore,
+  type JobView,
+  noSources,
+  type SeriesInput,
+  type SeriesOutcome,
+  TERMINAL_STATUSES,
+} from "./model.js";
+import type { ValidJob } from "./validate.js";
+
+export interface JobRunnerOptions {
+  readonly store: JobStore;
+  readonly queue: JobQueue;
+  readonly scheduler: SmartScheduler;
+  readonly limits: RequestLimits;
+  readonly plan: PlanOptions;
+  /** Series per queued chunk: the unit of work a replica takes, and of what a dead replica's successor redoes. */
+  readonly seriesPerChunk: number;
+  /** The refused submitter's wait when the store is unreachable. */
+  readonly retryAfterSeconds: number;
+  readonly log: Logger;
+}
+
+/** 128 bits, URL-safe: a job's id is also what lets a client read it without API keys. */
+const JOB_ID_BYTES = 16;
+
+const STAND_IN_CANDLES = { close: [1] };
+
+/**
+ * Batch jobs on top of the SmartScheduler: a submitted job is split into chunks of series; a
+ * worker (any replica's, with a fleet) plans each series as a calculate request would be planned
+ * and runs its units through the scheduler, so every unit already computed anywhere is a cache
+ * hit and identical units in flight are computed once fleet-wide. Each finished series is
+ * recorded with its result line and events in one step of the store.
+ */
+export class JobRunner {
+  readonly #options: JobRunnerOptions;
+  readonly #calculateSchema;
+
+  constructor(options: JobRunnerOptions) {
+    this.#options = options;
+    this.#calculateSchema = calculateBodySchema(options.limits);
+    options.queue.start((jobId, chunk) => this.#process(jobId, chunk));
+  }
+
+  async submit(job: ValidJob, owner: string): Promise<JobView> {
+    const id = randomBytes(JOB_ID_BYTES).toString("base64url");
+    const size = this.#options.seriesPerChunk;
+    const chunks: SeriesInput[][] = [];
+    for (let i = 0; i < job.series.length; i += size) chunks.push(job.series.slice(i, i + size));
+    const createdAt = Date.now();
+    const keys = job.series.map((series) => series.key);
+    await this.#unavailableOnFailure(() =>
+      this.#options.store.create({
+        id,
+        owner,
+        spec: job.spec,
+        keys,
+        chunks,
+        seriesPerChunk: size,
+        createdAt,
+      }),
+    );
+    try {
+      await this.#options.queue.enqueue(id, chunks.length);
+    } catch (error) {
+      // A job nobody will ever run must not look queued.
+      await this.#options.store.cancel(id).catch(() => undefined);
+      throw this.#unavailable(error);
+    }
+    return {
+      id,
+      status: "queued",
+      createdAt: new Date(createdAt).toISOString(),
+      progress: { done: 0, failed: 0, total: keys.length, sources: noSources() },
+      errors: [],
+    };
+  }
+
+  /** The job as its owner sees it; JOB_NOT_FOUND for anyone else, as for a job that does not exist. */
+  async get(id: string, owner: string): Promise<JobRecord> {
+    const record = await this.#unavailableOnFailure(() => this.#options.store.get(id));
+    if (!record || record.owner !== owner) {
+      throw new ServiceError(
+        "JOB_NOT_FOUND",
+        `No job ${id}; jobs expire JOB_TTL_SECONDS after they were created.`,
+      );
+    }
+    return record;
+  }
+
+  async cancel(id: string, owner: string): Promise<JobRecord> {
+    await this.get(id, owner);
+    const record = await this.#unavailableOnFailure(() => this.#options.store.cancel(id));
+    if (!record) throw new ServiceError("JOB_NOT_FOUND", `No job ${id}.`);
+    return record;
+  }
+
+  get store(): JobStore {
+    return this.#options.store;
+  }
+
+  get queue(): JobQueue {
+    return this.#options.queue;
+  }
+
+  async #process(jobId: string, chunk: number): Promise<void> {
+    const { store } = this.#options;
+    const record = await store.get(jobId);
+    if (!record || TERMINAL_STATUSES.has(record.view.status)) return;
+    const first = chunk * record.seriesPerChunk;
+    const input = await store.input(jobId, chunk);
+    if (!input) {
+      // Gone although the job is not over: Redis lost it (restarted without persistence). The
+      // series fail with a reason rather than leave the job running forever.
+      const last = Math.min(record.keys.length, first + record.seriesPerChunk);
+      for (let index = first; index < last; index++) {
+        const key = record.keys[index] as string;
+        await store.record(
+          jobId,
+          failure(index, key, "JOBS_UNAVAILABLE", "The job store lost this series' input."),
+        );
+      }
+      return;
+    }
+    const spec = this.#parseSpec(record.spec);
+    // A chunk taken over from a replica that died: what that one recorded stays as it is.
+    const recorded = await store.results(jobId, first, input.length);
+    for (let i = 0; i < input.length; i++) {
+      if (recorded[i]) continue;
+      // Cancelled: what runs finishes, nothing new starts.
+      const status = await store.status(jobId);
+      if (status === null || TERMINAL_STATUSES.has(status)) return;
+      await store.record(jobId, await this.#computeSeries(spec, first + i, input[i] as SeriesInput));
+    }
+    await store.dropInput(jobId, chunk);
+  }
+
+  #parseSpec(spec: JobSpec): Pick<CalculationRequest, "indicators" | "options"> {
+    const { indicators, options } = this.#calculateSchema.parse({ candles: STAND_IN_CANDLES, ...spec });
+    return { indicators, options };
+  }
+
+  async #computeSeries(
+    spec: Pick<CalculationRequest, "indicators" | "options">,
+    index: number,
+    series: SeriesInput,
+  ): Promise<SeriesOutcome> {
+    try {
+      const request: CalculationRequest = {
+        ...spec,
+        candles: new DecodedCandles(series.columns, series.length),
+      };
+      const plan = planCalculation(request, this.#options.plan);
+      const scheduled = await this.#options.scheduler.runAll(
+        plan.results.map((result) => result.unit),
+        { alwaysShare: true },
+      );
+      const sources = noSources();
+      for (const { source } of scheduled) sources[source]++;
+      const head = Buffer.from(`{"key":${JSON.stringify(series.key)},"results":`);
+      const parts = renderResultsJson(plan.results, scheduled, plan.presentation);
+      return { index, key: series.key, line: Buffer.concat([head, ...parts, CLOSE_OBJECT]), sources };
+    } catch (error) {
+      if (error instanceof ServiceError) return failure(index, series.key, error.code, error.message);
+      this.#options.log.error({ err: error, index }, "a job series failed");
+      return failure(index, series.key, "INTERNAL", "The series could not be computed.");
+    }
+  }
+
+  async #unavailableOnFailure<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw this.#unavailable(error);
+    }
+  }
+
+  #unavailable(error: unknown): ServiceError {
+    if (error instanceof ServiceError) return error;
+    return new ServiceError("JOBS_UNAVAILABLE", "The job store (Redis) did not answer; try again shortly.", {
+      headers: { "retry-after": String(this.#options.retryAfterSeconds) },
+      cause: error,
+    });
+  }
+}
+
+const CLOSE_OBJECT = Buffer.from("}");
+
+function failure(index: number, key: string, code: ServiceError["code"], detail: string): SeriesOutcome {
+  const line = Buffer.from(JSON.stringify({ key, error: { code, detail } }));
+  return { index, key, line, sources: noSources(), error: { code, detail } };
+}
