@@ -270,19 +270,23 @@ export class RedisJobStore implements JobStore {
       await whenReady(reader, DEFAULT_BLOCK_MS);
       const events = this.#key(id, "events");
       let last = after ?? "0";
-      let idle = false;
       const blockMs = this.#options.blockMs ?? DEFAULT_BLOCK_MS;
+      const read = (block: boolean) =>
+        block
+          ? reader.xread("COUNT", FOLLOW_BATCH, "BLOCK", blockMs, "STREAMS", events, last)
+          : reader.xread("COUNT", FOLLOW_BATCH, "STREAMS", events, last);
       while (!signal.aborted) {
-        const reply = idle
-          ? await reader.xread("COUNT", FOLLOW_BATCH, "STREAMS", events, last)
-          : await reader.xread("COUNT", FOLLOW_BATCH, "BLOCK", blockMs, "STREAMS", events, last);
+        let reply = await read(false);
         if (!reply) {
-          // Nothing new for a while: the job may have ended before `after`, or expired. The
-          // terminal event is written with the final status, so one more read settles it.
-          if (idle) return;
+          // Caught up. An ended (or expired) job has nothing more to send; its final event is
+          // written with its final status, so one more read settles a race with that write.
           const status = await this.status(id);
-          if (status === null || TERMINAL_STATUSES.has(status)) idle = true;
-          continue;
+          const over = status === null || TERMINAL_STATUSES.has(status);
+          reply = await read(!over);
+          if (!reply) {
+            if (over) return;
+            continue;
+          }
         }
         for (const [, entries] of reply) {
           for (const [entryId, fields] of entries) {

@@ -133,9 +133,9 @@ export function validateJob(
       rejectBadCandleValues(series[i], schema);
       const parsed = schema.safeParse(series[i]);
       if (!parsed.success) {
-        const found = new IssueList();
-        addZodIssues(parsed.error.issues, found);
-        throw found.toError();
+        codes.add("VALIDATION_FAILED");
+        addZodIssues(parsed.error.issues, issues, prefix);
+        continue;
       }
       const { key = String(i), symbol, interval } = parsed.data;
       const first = keyOwner.get(key);
