@@ -3,6 +3,7 @@ import { planCalculation } from "../../src/calculation/plan.js";
 import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { computeTask } from "../../src/compute/task.js";
 import type { Config } from "../../src/config/config.js";
+import type { JobView } from "../../src/jobs/model.js";
 import type { Service } from "../../src/service.js";
 import {
   compareEventIds,
@@ -101,14 +102,16 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
     const progress = events.filter((event) => event.type === "progress");
     expect(progress.at(-1)?.data).toMatchObject({ done: 10, failed: 0, total: 10 });
 
-    const status = await (await fetch(`${fast.base}/jobs/${json.id}`, { headers: A })).json();
+    const status = (await (await fetch(`${fast.base}/jobs/${json.id}`, { headers: A })).json()) as JobView;
     expect(status).toMatchObject({
       id: json.id,
       status: "completed",
       progress: { done: 10, failed: 0, total: 10 },
     });
     expect(status.progress.sources.computed).toBe(30);
-    expect(Date.parse(status.finishedAt)).toBeGreaterThanOrEqual(Date.parse(status.startedAt));
+    expect(Date.parse(status.finishedAt as string)).toBeGreaterThanOrEqual(
+      Date.parse(status.startedAt as string),
+    );
 
     const { response: results, lines } = await resultLines(`${fast.base}${json.links.results}`, A);
     expect(results.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
@@ -123,7 +126,7 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
     expect(one.lines[0]?.key).toBe("S3");
     const missing = await fetch(`${fast.base}${json.links.results}?key=nope`, { headers: A });
     expect(missing.status).toBe(404);
-    expect((await missing.json()).code).toBe("SERIES_NOT_FOUND");
+    expect(((await missing.json()) as { code: string }).code).toBe("SERIES_NOT_FOUND");
   });
 
   run("a resubmitted job completes from the caches without computing", async () => {
@@ -134,7 +137,7 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
     const events = await followSse(`${fast.base}${again.json.links.events}`, { headers: A });
     const sources = events.at(-1)?.data.sources as Record<string, number>;
     expect(sources.computed).toBe(0);
-    expect(sources.memory + sources.shared).toBe(24);
+    expect((sources.memory ?? 0) + (sources.shared ?? 0)).toBe(24);
   });
 
   run("a client reconnecting five times with Last-Event-ID sees every event once, in order", async () => {
@@ -179,13 +182,13 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
     await followSse(`${slow.base}${json.links.events}`, { headers: A, stopAfter: 2 });
     const cancelled = await fetch(`${slow.base}/jobs/${json.id}`, { method: "DELETE", headers: A });
     expect(cancelled.status).toBe(200);
-    const view = await cancelled.json();
+    const view = (await cancelled.json()) as JobView;
     expect(view.status).toBe("cancelled");
     const events = await followSse(`${slow.base}${json.links.events}`, { headers: A });
     expect(events.at(-1)?.type).toBe("cancelled");
     expect(events.filter((event) => TERMINAL_EVENTS.includes(event.type))).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const later = await (await fetch(`${slow.base}/jobs/${json.id}`, { headers: A })).json();
+    const later = (await (await fetch(`${slow.base}/jobs/${json.id}`, { headers: A })).json()) as JobView;
     expect(later.status).toBe("cancelled");
     expect(later.progress.done).toBeLessThan(40);
     expect(later.progress.done).toBe(view.progress.done);
@@ -202,7 +205,7 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
       const response = await fetch(`${fast.base}/jobs/${json.id}${path}`, { method, headers: B });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-      expect((await response.json()).code).toBe("JOB_NOT_FOUND");
+      expect(((await response.json()) as { code: string }).code).toBe("JOB_NOT_FOUND");
     }
     await expect(followWebSocket(`${fast.base}/jobs/${json.id}/ws`, { headers: B })).rejects.toMatchObject({
       status: 404,
@@ -268,7 +271,7 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
       body: '{"series": [',
     });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).code).toBe("MALFORMED_JSON");
+    expect(((await malformed.json()) as { code: string }).code).toBe("MALFORMED_JSON");
     const many = {
       series: Array.from({ length: 10_001 }, () => ({ candles: { close: [1] } })),
       indicators: INDICATORS,
@@ -286,6 +289,6 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
       headers: { ...A, "last-event-id": "yesterday" },
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors[0].path).toBe("Last-Event-ID");
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe("Last-Event-ID");
   });
 });
