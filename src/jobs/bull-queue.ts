@@ -74,6 +74,10 @@ export class BullJobQueue implements JobQueue {
       lockDuration: lockDurationMs,
       stalledInterval: Math.max(1_000, Math.round(lockDurationMs / 2)),
       maxStalledCount: 3,
+      // Seconds an idle worker blocks waiting for a chunk before it looks again. A chunk the
+      // stalled check hands back wakes nobody, so the default 5 s made a dead replica's chunk wait
+      // ~9.5 s (fleet-jobs test); 1 s costs an idle replica one blocking call a second.
+      drainDelay: 1,
     });
     this.#worker.on("error", (error) => log.warn({ err: error }, "job worker error"));
     this.#worker.on("failed", (job, error) =>
