@@ -8,7 +8,9 @@ import { createCoordinator } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
 import { JsonBodyPool } from "./http/calculate/json-body-pool.js";
 import { createJobs } from "./jobs/create.js";
+import { eventLagMs } from "./jobs/events.js";
 import { Lifecycle } from "./lifecycle.js";
+import { JobMetrics } from "./metrics/job-metrics.js";
 import { ServiceMetrics } from "./metrics/metrics.js";
 import { AdmissionBudget } from "./scheduler/admission.js";
 import { MemoryCache } from "./scheduler/memory-cache.js";
@@ -82,7 +84,9 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     maxResponseValues: config.MAX_RESPONSE_VALUES,
     extraCostMs: config.DEBUG_COMPUTE_DELAY_MS,
   };
-  const jobs = createJobs(config, scheduler, plan, log);
+  const jobMetrics = metrics ? new JobMetrics(metrics.registry) : undefined;
+  const jobs = createJobs(config, scheduler, plan, log, jobMetrics);
+  jobMetrics?.watchQueue(() => jobs.runner.queue.depth());
   const app = buildApp({
     scheduler,
     lifecycle,
@@ -95,6 +99,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
       jobLimits: { maxSeries: config.MAX_JOB_SERIES, maxCandles: config.MAX_JOB_CANDLES },
       maxBodyBytes: config.MAX_JOB_BYTES,
       heartbeatMs: config.JOB_EVENTS_HEARTBEAT_MS,
+      onEvent: jobMetrics && ((event) => jobMetrics.delivered(eventLagMs(event))),
     },
     log,
     metrics,
@@ -139,7 +144,11 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     lifecycle,
     shutdown: async (drainMs) => {
       lifecycle.markDraining();
+      // A draining replica takes no new job chunk: the fleet's other workers take them while
+      // this one finishes what it runs.
+      const jobsDrained = jobs.drain();
       await sleep(drainMs);
+      await jobsDrained;
       await close();
     },
     close,

@@ -8,13 +8,24 @@ import type { SmartScheduler } from "../scheduler/scheduler.js";
 import { BullJobQueue } from "./bull-queue.js";
 import { LocalJobQueue } from "./local-queue.js";
 import { MemoryJobStore } from "./memory-store.js";
+import type { JobObserver } from "./model.js";
 import { RedisJobStore } from "./redis-store.js";
 import { JobRunner } from "./runner.js";
 
 export interface Jobs {
   readonly runner: JobRunner;
-  /** Stops taking chunks, finishes the running ones, closes the connections. */
+  /** Stops taking chunks and finishes the running ones; the store still serves status, events and results. */
+  drain(): Promise<void>;
+  /** Drains, then closes the store; once, however often called. */
   close(): Promise<void>;
+}
+
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= close();
+    return closing;
+  };
 }
 
 /** Retry-After of a refused job: Redis reconnects every half second, a job is not urgent to the second. */
@@ -24,7 +35,13 @@ const RETRY_AFTER_S = 5;
  * The job engine for this config: BullMQ and the Redis store with REDIS_URL, the in-process
  * queue and memory store without. The same runner and routes serve both.
  */
-export function createJobs(config: Config, scheduler: SmartScheduler, plan: PlanOptions, log: Logger): Jobs {
+export function createJobs(
+  config: Config,
+  scheduler: SmartScheduler,
+  plan: PlanOptions,
+  log: Logger,
+  observer?: JobObserver,
+): Jobs {
   const limits = { maxCandles: config.MAX_CANDLES, maxIndicators: config.MAX_INDICATORS };
   const common = {
     scheduler,
@@ -33,6 +50,7 @@ export function createJobs(config: Config, scheduler: SmartScheduler, plan: Plan
     seriesPerChunk: config.JOB_CHUNK_SERIES,
     retryAfterSeconds: RETRY_AFTER_S,
     log,
+    observer,
   };
   if (config.REDIS_URL === undefined) {
     const store = new MemoryJobStore({
@@ -42,12 +60,14 @@ export function createJobs(config: Config, scheduler: SmartScheduler, plan: Plan
     });
     const queue = new LocalJobQueue(config.JOB_CONCURRENCY);
     const runner = new JobRunner({ ...common, store, queue });
+    const drain = once(() => queue.close());
     return {
       runner,
-      close: async () => {
-        await queue.close();
+      drain,
+      close: once(async () => {
+        await drain();
         await store.close();
-      },
+      }),
     };
   }
   const tls = config.REDIS_TLS_CA_FILE === undefined ? undefined : readFileSync(config.REDIS_TLS_CA_FILE);
@@ -78,11 +98,13 @@ export function createJobs(config: Config, scheduler: SmartScheduler, plan: Plan
     log,
   });
   const runner = new JobRunner({ ...common, store, queue });
+  const drain = once(() => queue.close());
   return {
     runner,
-    close: async () => {
-      await queue.close();
+    drain,
+    close: once(async () => {
+      await drain();
       await Promise.all([closeClient(commands, 1_000), closeClient(bull, 1_000)]);
-    },
+    }),
   };
 }

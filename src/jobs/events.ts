@@ -1,4 +1,4 @@
-import type { JobStatus, SeriesOutcome, SourceCounts } from "./model.js";
+import type { JobEvent, JobStatus, SeriesOutcome, SourceCounts } from "./model.js";
 
 /**
  * The JSON of a `series` event: which series finished (key and input index), how, and where its
@@ -21,4 +21,12 @@ export function terminalEventData(
   progress: { done: number; failed: number; total: number; sources: SourceCounts; at: number },
 ): string {
   return JSON.stringify({ status, ...progress });
+}
+
+/** Every event's data ends with `"at":<epoch ms>`: its age without parsing the whole JSON. */
+const WRITTEN_AT = /"at":(\d+)\}$/;
+
+export function eventLagMs(event: JobEvent, now = Date.now()): number {
+  const at = WRITTEN_AT.exec(event.data)?.[1];
+  return at === undefined ? 0 : now - Number(at);
 }

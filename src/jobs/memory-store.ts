@@ -8,6 +8,7 @@ import {
   type JobStore,
   type NewJob,
   noSources,
+  type RecordResult,
   type SeriesError,
   type SeriesInput,
   type SeriesOutcome,
@@ -132,9 +133,9 @@ export class MemoryJobStore implements JobStore {
     this.#resize(job, -inputBytes(input));
   }
 
-  async record(id: string, outcome: SeriesOutcome): Promise<boolean> {
+  async record(id: string, outcome: SeriesOutcome): Promise<RecordResult> {
     const job = this.#jobs.get(id);
-    if (!job || TERMINAL_STATUSES.has(job.status) || job.results[outcome.index] !== null) return false;
+    if (!job || TERMINAL_STATUSES.has(job.status) || job.results[outcome.index] !== null) return "skipped";
     const now = Date.now();
     job.results[outcome.index] = outcome.line;
     this.#resize(job, outcome.line.length);
@@ -155,8 +156,10 @@ export class MemoryJobStore implements JobStore {
       job.lastProgressFinished = finished;
       this.#append(job, "progress", JSON.stringify(this.#progress(job, now)));
     }
-    if (finished === total) this.#end(job, finalStatus(job.done), now);
-    return true;
+    if (finished < total) return "recorded";
+    const status = finalStatus(job.done);
+    this.#end(job, status, now);
+    return status;
   }
 
   async cancel(id: string): Promise<JobRecord | null> {

@@ -118,8 +118,7 @@ export interface JobStore {
   input(id: string, chunk: number): Promise<readonly SeriesInput[] | null>;
   /** A chunk's input is no longer needed once all its series are recorded. */
   dropInput(id: string, chunk: number): Promise<void>;
-  /** False when the series was recorded before or the job has ended. */
-  record(id: string, outcome: SeriesOutcome): Promise<boolean>;
+  record(id: string, outcome: SeriesOutcome): Promise<RecordResult>;
   /** Cancels a job that has not ended; returns its record after, null when there is no such job. */
   cancel(id: string): Promise<JobRecord | null>;
   /** Result lines of series `[from, from + count)`, null where a series has not finished. */
@@ -127,6 +126,22 @@ export interface JobStore {
   /** Events after `after` (all without it), then live ones, ending after the terminal event or on `signal`. */
   follow(id: string, after: string | undefined, signal: AbortSignal): AsyncIterable<JobEvent>;
   close(): Promise<void>;
+}
+
+/**
+ * What recording a series did: `skipped` when it was recorded before or the job had ended,
+ * `recorded`, or the job's final status when it was the last series.
+ */
+export type RecordResult = "skipped" | "recorded" | "completed" | "failed";
+
+/** What the job engine reports as it works, for metrics (the metrics module implements it). */
+export interface JobObserver {
+  submitted(): void;
+  seriesRecorded(failed: boolean): void;
+  /** A job this replica ended: by its last series, or by a cancel. */
+  ended(status: JobStatus, durationMs: number): void;
+  /** An event reached a client `lagMs` after it was written. */
+  delivered(lagMs: number): void;
 }
 
 /** Chunks waiting for a worker: BullMQ with a fleet, an in-process queue standalone. */

@@ -1,4 +1,4 @@
-import type { JobStatus, SourceCounts } from "./model.js";
+import type { SourceCounts } from "./model.js";
 
 /**
  * Progress events are throttled: one when 100 ms have passed since the last, or when the job has
@@ -20,7 +20,7 @@ export function progressDue(
 }
 
 /** The status a job ends in once every series is recorded: failed only when no series succeeded. */
-export function finalStatus(done: number): JobStatus {
+export function finalStatus(done: number): "completed" | "failed" {
   return done === 0 ? "failed" : "completed";
 }
 

@@ -10,6 +10,7 @@ import {
   type JobStatus,
   type JobStore,
   type NewJob,
+  type RecordResult,
   type SeriesError,
   type SeriesInput,
   type SeriesOutcome,
@@ -51,8 +52,8 @@ end
 const RECORD_SCRIPT = `${LUA_PROGRESS}
 local meta, results, events, errors, input = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local status = redis.call('HGET', meta, 'status')
-if isOver(status) then return 0 end
-if redis.call('HSETNX', results, ARGV[1], ARGV[2]) == 0 then return 0 end
+if isOver(status) then return 'skipped' end
+if redis.call('HSETNX', results, ARGV[1], ARGV[2]) == 0 then return 'skipped' end
 local now = nowMs()
 if status == 'queued' then redis.call('HSET', meta, 'status', 'running', 'startedAt', now) end
 if ARGV[3] == '1' then
@@ -89,7 +90,8 @@ if ttl > 0 then
     if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, ttl) end
   end
 end
-return 1
+if finished >= total then return redis.call('HGET', meta, 'status') end
+return 'recorded'
 `;
 
 /** KEYS: meta, events, input. Ends a job that has not ended as cancelled, with its final event. */
@@ -108,7 +110,7 @@ return 'cancelled'
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    recordJobSeries(...args: (string | Buffer | number)[]): Result<number, Context>;
+    recordJobSeries(...args: (string | Buffer | number)[]): Result<RecordResult, Context>;
     cancelJob(...args: string[]): Result<string | null, Context>;
   }
 }
@@ -221,9 +223,9 @@ export class RedisJobStore implements JobStore {
     await this.#client.hdel(this.#key(id, "input"), String(chunk));
   }
 
-  async record(id: string, outcome: SeriesOutcome): Promise<boolean> {
+  async record(id: string, outcome: SeriesOutcome): Promise<RecordResult> {
     const error = outcome.error ? JSON.stringify({ key: outcome.key, ...outcome.error }) : "";
-    const recorded = await this.#client.recordJobSeries(
+    return this.#client.recordJobSeries(
       this.#key(id, "meta"),
       this.#key(id, "results"),
       this.#key(id, "events"),
@@ -238,7 +240,6 @@ export class RedisJobStore implements JobStore {
       PROGRESS_INTERVAL_MS,
       ...SOURCES.map((source) => outcome.sources[source]),
     );
-    return recorded === 1;
   }
 
   async cancel(id: string): Promise<JobRecord | null> {

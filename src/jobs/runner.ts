@@ -7,6 +7,7 @@ import { DecodedCandles } from "../candles/columns.js";
 import { ServiceError } from "../errors/registry.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import {
+  type JobObserver,
   type JobQueue,
   type JobRecord,
   type JobSpec,
@@ -30,6 +31,7 @@ export interface JobRunnerOptions {
   /** The refused submitter's wait when the store is unreachable. */
   readonly retryAfterSeconds: number;
   readonly log: Logger;
+  readonly observer?: JobObserver;
 }
 
 /** 128 bits, URL-safe: a job's id is also what lets a client read it without API keys. */
@@ -79,6 +81,7 @@ export class JobRunner {
       await this.#options.store.cancel(id).catch(() => undefined);
       throw this.#unavailable(error);
     }
+    this.#options.observer?.submitted();
     return {
       id,
       status: "queued",
@@ -101,9 +104,12 @@ export class JobRunner {
   }
 
   async cancel(id: string, owner: string): Promise<JobRecord> {
-    await this.get(id, owner);
+    const before = await this.get(id, owner);
     const record = await this.#unavailableOnFailure(() => this.#options.store.cancel(id));
     if (!record) throw new ServiceError("JOB_NOT_FOUND", `No job ${id}.`);
+    if (!TERMINAL_STATUSES.has(before.view.status) && record.view.status === "cancelled") {
+      this.#options.observer?.ended("cancelled", Date.now() - Date.parse(record.view.createdAt));
+    }
     return record;
   }
 
@@ -142,9 +148,17 @@ export class JobRunner {
       // Cancelled: what runs finishes, nothing new starts.
       const status = await store.status(jobId);
       if (status === null || TERMINAL_STATUSES.has(status)) return;
-      await store.record(jobId, await this.#computeSeries(spec, first + i, input[i] as SeriesInput));
+      await this.#record(record, await this.#computeSeries(spec, first + i, input[i] as SeriesInput));
     }
     await store.dropInput(jobId, chunk);
+  }
+
+  async #record(job: JobRecord, outcome: SeriesOutcome): Promise<void> {
+    const result = await this.#options.store.record(job.view.id, outcome);
+    const observer = this.#options.observer;
+    if (!observer || result === "skipped") return;
+    observer.seriesRecorded(outcome.error !== undefined);
+    if (result !== "recorded") observer.ended(result, Date.now() - Date.parse(job.view.createdAt));
   }
 
   #parseSpec(spec: JobSpec): Pick<CalculationRequest, "indicators" | "options"> {

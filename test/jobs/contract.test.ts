@@ -15,6 +15,7 @@ import {
   submitJob,
   TERMINAL_EVENTS,
 } from "../support/jobs.js";
+import { total } from "../support/metrics.js";
 import { RedisServer, requireRedisBinary } from "../support/redis.js";
 import { startTestService } from "../support/service.js";
 
@@ -279,6 +280,23 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
     const { response, json } = await submitJob(fast.base, many, A);
     expect(response.status).toBe(422);
     expect((json as unknown as { code: string }).code).toBe("JOB_TOO_LARGE");
+  });
+
+  run("metrics count jobs, series, durations and event lag", async () => {
+    const scrape = async () => (await fetch(`${fast.base}/metrics`, { headers: A })).text();
+    const before = await scrape();
+    const { json } = await submitJob(fast.base, jobBody(5, 50, INDICATORS, 1_500), A);
+    await followSse(`${fast.base}${json.links.events}`, { headers: A });
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      total(after, name, labels) - total(before, name, labels);
+    expect(delta("indicator_jobs_submitted_total")).toBe(1);
+    expect(delta("indicator_jobs_ended_total", { status: "completed" })).toBe(1);
+    expect(delta("indicator_job_series_total", { outcome: "done" })).toBe(5);
+    expect(delta("indicator_job_duration_seconds_count")).toBe(1);
+    // 5 series events, at least one progress event and the final one reached this client.
+    expect(delta("indicator_job_event_lag_seconds_count")).toBeGreaterThanOrEqual(7);
+    expect(total(after, "indicator_job_chunks_queued")).toBe(0);
   });
 
   run("an unknown job is 404 and a malformed Last-Event-ID is 400", async () => {

@@ -28,6 +28,7 @@ const FLEET_ENV = {
   // Slowed units are worth a lock; the killed replica's locks then hold its units for one lease.
   LOCK_LEASE_MS: "1000",
   LOG_LEVEL: "warn",
+  SHUTDOWN_DRAIN_MS: "200",
 };
 
 function reference(series: ReturnType<typeof jobBody>["series"][number]): string[] {
@@ -103,6 +104,20 @@ describe.skipIf(!enabled)("jobs on a fleet of three replicas", () => {
         reference(body.series[i] as (typeof body.series)[number]),
       );
     });
+  });
+
+  it("a draining replica (SIGTERM) finishes its chunk, takes no more, and the job completes", async () => {
+    await startFleet("drain:");
+    const body = jobBody(36, 200, INDICATORS, 3_500);
+    const { json } = await submitJob(replicas[1]?.url as string, body);
+    await followSse(`${replicas[1]?.url}${json.links.events}`, { stopAfter: 4 });
+    const exited = replicas[0]?.stop("SIGTERM");
+    const events = await followSse(`${replicas[1]?.url}${json.links.events}`, { timeoutMs: 30_000 });
+    expect(await exited).toBe(0);
+    expect(events.at(-1)).toMatchObject({ type: "completed", data: { done: 36, failed: 0, total: 36 } });
+    const keys = events.filter((event) => event.type === "series").map((event) => event.data.key);
+    expect(new Set(keys).size).toBe(36);
+    expect(keys).toHaveLength(36);
   });
 
   it("with Redis down a job is refused with 503 and Retry-After, calculate keeps working, and jobs resume after", async () => {
