@@ -114,6 +114,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a batch job over many series
+         * @description Every series is validated as a calculate body with the job's `indicators` and `options` would be, all problems at once (paths such as `series[17].candles.close[3]`), before anything is queued. Each series' units go through the same scheduler as calculate requests: a unit computed anywhere before is a cache hit.
+         */
+        post: operations["createJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's status and progress */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /** Cancel a job: running series finish, nothing new starts */
+        delete: operations["cancelJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's events, live (Server-Sent Events) */
+        get: operations["getJobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's results, streamed as NDJSON */
+        get: operations["getJobResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -145,7 +217,7 @@ export interface components {
              * @description Stable machine-readable code from the error registry.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNKNOWN_INDICATOR" | "MALFORMED_JSON" | "MALFORMED_ARROW" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_COSTLY" | "RESPONSE_TOO_LARGE" | "TOO_MANY_REQUESTS" | "INTERNAL" | "NOT_READY" | "OVERLOADED" | "DEADLINE_EXCEEDED";
+            code: "VALIDATION_FAILED" | "UNKNOWN_INDICATOR" | "MALFORMED_JSON" | "MALFORMED_ARROW" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "SERIES_NOT_FOUND" | "SERIES_NOT_FINISHED" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_COSTLY" | "RESPONSE_TOO_LARGE" | "JOB_TOO_LARGE" | "TOO_MANY_REQUESTS" | "INTERNAL" | "NOT_READY" | "OVERLOADED" | "JOBS_UNAVAILABLE" | "DEADLINE_EXCEEDED";
             /** @description Also in the `x-request-id` header and in the service's log lines. */
             requestId: string;
             /** @description Field-level problems (at most 20), e.g. `indicators[1].params.period`. */
@@ -334,6 +406,57 @@ export interface components {
                 lockMinCostMs: number;
             };
         };
+        JobAccepted: {
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            total: number;
+            links: {
+                /** @description GET: the job's status. */
+                self: string;
+                /** @description GET: its events as Server-Sent Events (`/ws`: the same over a WebSocket). */
+                events: string;
+                /** @description GET: its results as NDJSON, one line per finished series in input order. */
+                results: string;
+            };
+        };
+        Job: {
+            /** @description 128 random bits, base64url. */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the first series finished.
+             */
+            startedAt?: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            progress: {
+                /** @description Series finished with results. */
+                done: number;
+                /** @description Series that ended with an error (listed under `errors`). */
+                failed: number;
+                total: number;
+                /** @description Where the finished series' units came from, summed: computed here, memory, shared cache, awaited from another replica, joined in flight. */
+                sources: {
+                    computed: number;
+                    memory: number;
+                    shared: number;
+                    awaited: number;
+                    joined: number;
+                };
+            };
+            /** @description The first 100 failed series. */
+            errors: {
+                key: string;
+                /** @enum {string} */
+                code: "VALIDATION_FAILED" | "UNKNOWN_INDICATOR" | "MALFORMED_JSON" | "MALFORMED_ARROW" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "SERIES_NOT_FOUND" | "SERIES_NOT_FINISHED" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_COSTLY" | "RESPONSE_TOO_LARGE" | "JOB_TOO_LARGE" | "TOO_MANY_REQUESTS" | "INTERNAL" | "NOT_READY" | "OVERLOADED" | "JOBS_UNAVAILABLE" | "DEADLINE_EXCEEDED";
+                detail: string;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -483,7 +606,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The service is not ready; The service is overloaded */
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -617,7 +740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The service is not ready; The service is overloaded */
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -927,7 +1050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request would take too long to compute; The response would be too large */
+            /** @description The request would take too long to compute; The response would be too large; The job is larger than the limits */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -984,7 +1107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The service is not ready; The service is overloaded */
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1016,6 +1139,835 @@ export interface operations {
                      *       "status": 504,
                      *       "detail": "The request took longer than its deadline.",
                      *       "code": "DEADLINE_EXCEEDED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The series to compute, each validated as a calculate body's candles would be. */
+                    series: {
+                        /** @description The series' name in events and results, unique in the job. Default: its index. */
+                        key?: string;
+                        /** @description Instrument: a free label, echoed back. */
+                        symbol?: string;
+                        /** @description Bar interval: a free label, echoed back. */
+                        interval?: string;
+                        candles: {
+                            time?: number[];
+                            open?: number[];
+                            high?: number[];
+                            low?: number[];
+                            close: number[];
+                            volume?: number[];
+                        } | {
+                            /** @description Epoch milliseconds; strictly increasing when given. */
+                            time?: number;
+                            /** @description Finite number. */
+                            open?: number;
+                            /** @description Finite number. */
+                            high?: number;
+                            /** @description Finite number. */
+                            low?: number;
+                            /** @description Finite number. */
+                            close: number;
+                            /** @description Finite number. */
+                            volume?: number;
+                        }[];
+                    }[];
+                    indicators: {
+                        /** @description Indicator name or alias, case-insensitive (see GET /indicators). */
+                        name: string;
+                        /** @description Indicator parameters; checked against the indicator's own schema, defaults filled in. */
+                        params?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Result id, unique in the request. Default: name and params, e.g. `MACD(12,26,9)`. */
+                        id?: string;
+                        /**
+                         * @description This indicator's implementation; `talib` is an error where the indicator has no kernel.
+                         * @enum {string}
+                         */
+                        convention?: "talib" | "trading-signals";
+                    }[];
+                    options?: {
+                        /** @description Return only the last N values of each series. */
+                        tail?: number;
+                        /** @description Round values to N decimals. */
+                        precision?: number;
+                        /**
+                         * @description Default implementation for every indicator of the request (`talib` where a kernel exists).
+                         * @enum {string}
+                         */
+                        convention?: "talib" | "trading-signals";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAccepted"];
+                };
+            };
+            /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The body is not a valid Arrow IPC stream; The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "indicators[0].params.period: Too small: expected number to be >=1",
+                     *       "code": "VALIDATION_FAILED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "indicators[0].params.period",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:unauthorized",
+                     *       "title": "Missing or invalid credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid credentials.",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:body-too-large",
+                     *       "title": "The body is larger than the limit",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than the limit.",
+                     *       "code": "BODY_TOO_LARGE",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:unsupported-media-type",
+                     *       "title": "Unsupported content type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type.",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request would take too long to compute; The response would be too large; The job is larger than the limits */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:request-too-costly",
+                     *       "title": "The request would take too long to compute",
+                     *       "status": 422,
+                     *       "detail": "The request would take too long to compute.",
+                     *       "code": "REQUEST_TOO_COSTLY",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:too-many-requests",
+                     *       "title": "Rate limit exceeded",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded.",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "Internal error.",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-ready",
+                     *       "title": "The service is not ready",
+                     *       "status": 503,
+                     *       "detail": "The service is not ready.",
+                     *       "code": "NOT_READY",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The body is not a valid Arrow IPC stream; The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "indicators[0].params.period: Too small: expected number to be >=1",
+                     *       "code": "VALIDATION_FAILED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "indicators[0].params.period",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:unauthorized",
+                     *       "title": "Missing or invalid credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid credentials.",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such route; No such job; No such series in the job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-found",
+                     *       "title": "No such route",
+                     *       "status": 404,
+                     *       "detail": "No such route.",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:too-many-requests",
+                     *       "title": "Rate limit exceeded",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded.",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "Internal error.",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-ready",
+                     *       "title": "The service is not ready",
+                     *       "status": 503,
+                     *       "detail": "The service is not ready.",
+                     *       "code": "NOT_READY",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The body is not a valid Arrow IPC stream; The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "indicators[0].params.period: Too small: expected number to be >=1",
+                     *       "code": "VALIDATION_FAILED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "indicators[0].params.period",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:unauthorized",
+                     *       "title": "Missing or invalid credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid credentials.",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such route; No such job; No such series in the job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-found",
+                     *       "title": "No such route",
+                     *       "status": 404,
+                     *       "detail": "No such route.",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:too-many-requests",
+                     *       "title": "Rate limit exceeded",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded.",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "Internal error.",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-ready",
+                     *       "title": "The service is not ready",
+                     *       "status": 503,
+                     *       "detail": "The service is not ready.",
+                     *       "code": "NOT_READY",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events. `progress` ({done, failed, total, sources, at}) when 100 ms have passed or the job has moved on by 1%; `series` ({key, index, status, sources, code?, detail?, at}) for every finished series; finally one of `completed`, `failed`, `cancelled` (the last progress plus `status`). Every event has an `id`: reconnect with `Last-Event-ID` (or `?lastEventId=`) to get exactly what was missed, on any replica. Comment lines are heartbeats. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The body is not a valid Arrow IPC stream; The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "indicators[0].params.period: Too small: expected number to be >=1",
+                     *       "code": "VALIDATION_FAILED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "indicators[0].params.period",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:unauthorized",
+                     *       "title": "Missing or invalid credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid credentials.",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such route; No such job; No such series in the job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-found",
+                     *       "title": "No such route",
+                     *       "status": 404,
+                     *       "detail": "No such route.",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:too-many-requests",
+                     *       "title": "Rate limit exceeded",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded.",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "Internal error.",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-ready",
+                     *       "title": "The service is not ready",
+                     *       "status": 503,
+                     *       "detail": "The service is not ready.",
+                     *       "code": "NOT_READY",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobResults: {
+        parameters: {
+            query?: {
+                /** @description Only this series' line. */
+                key?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description NDJSON, one line per finished series in input order: `{"key": ..., "results": [...]}` with `results` as in the calculate response, or `{"key": ..., "error": {"code", "detail"}}` for a failed series. While the job runs, the series finished so far. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The body is not a valid Arrow IPC stream; The request is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "indicators[0].params.period: Too small: expected number to be >=1",
+                     *       "code": "VALIDATION_FAILED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11",
+                     *       "errors": [
+                     *         {
+                     *           "path": "indicators[0].params.period",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:unauthorized",
+                     *       "title": "Missing or invalid credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid credentials.",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such route; No such job; No such series in the job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-found",
+                     *       "title": "No such route",
+                     *       "status": 404,
+                     *       "detail": "No such route.",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The series has not finished yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:series-not-finished",
+                     *       "title": "The series has not finished yet",
+                     *       "status": 409,
+                     *       "detail": "The series has not finished yet.",
+                     *       "code": "SERIES_NOT_FINISHED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:too-many-requests",
+                     *       "title": "Rate limit exceeded",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded.",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "Internal error.",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is not ready; The service is overloaded; The job store is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-ready",
+                     *       "title": "The service is not ready",
+                     *       "status": 503,
+                     *       "detail": "The service is not ready.",
+                     *       "code": "NOT_READY",
                      *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
                      *     }
                      */
