@@ -1,9 +1,12 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { JobQueue } from "./model.js";
 
 const QUEUE_NAME = "job-chunks";
+/** How long a close waits for BullMQ without a Redis connection. */
+const UNCONNECTED_CLOSE_MS = 500;
 
 export interface BullJobQueueOptions {
   /** BullMQ's key prefix: under REDIS_KEY_PREFIX, next to the service's own keys. */
@@ -90,9 +93,16 @@ export class BullJobQueue implements JobQueue {
     return Object.values(counts).reduce((sum, count) => sum + count, 0);
   }
 
-  /** Finishes the chunks it runs (short: one chunk is a few series) and takes no more. */
+  /**
+   * Finishes the chunks it runs (short: one chunk is a few series) and takes no more. Without a
+   * Redis connection nothing can finish (BullMQ's close would wait for the connection forever):
+   * then the chunks are left to the stalled check of another replica.
+   */
   async close(): Promise<void> {
-    await this.#worker?.close();
-    await this.#queue.close();
+    const connected = this.#connection.status === "ready";
+    const bounded = (closing: Promise<void> | undefined) =>
+      connected ? closing : Promise.race([closing, sleep(UNCONNECTED_CLOSE_MS)]);
+    await bounded(this.#worker?.close(!connected));
+    await bounded(this.#queue.close());
   }
 }

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { freePort } from "./process.js";
 
 /**
- * A redis-server this test owns: on a free port, nothing persisted, and controllable (stop,
+ * A redis-server this test owns: on a free port, nothing persisted unless asked, and controllable (stop,
  * freeze with SIGSTOP, restart on the same port) for fault tests.
  */
 export interface RedisServerOptions {
@@ -16,6 +16,8 @@ export interface RedisServerOptions {
   readonly password?: string;
   /** Serve TLS only, with a throwaway CA made by openssl (see `caFile`). */
   readonly tls?: boolean;
+  /** Keep data across stop/restart: an append-only file synced on every write. */
+  readonly persistent?: boolean;
 }
 
 export class RedisServer {
@@ -96,7 +98,8 @@ export class RedisServer {
   }
 
   #serverArgs(): string[] {
-    const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.#dir];
+    const aof = this.#options.persistent ? ["yes", "--appendfsync", "always"] : ["no"];
+    const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", ...aof, "--dir", this.#dir];
     if (this.#options.password) args.push("--requirepass", this.#options.password);
     if (this.#options.tls) {
       args.push("--port", "0", "--tls-port", String(this.port), "--tls-auth-clients", "no");

@@ -1,0 +1,337 @@
+/**
+ * Batch jobs on a fleet: Redis and 3 replicas (the built server, child processes); this process
+ * is the client. Parts, in one run:
+ *
+ * - job: one job of --series series x --candles candles x the six indicators of bench:http,
+ *   followed over SSE from another replica than the one it was sent to. Wall time from POST to
+ *   the final event, units per second, how far each event arrived behind its write (`at`), and
+ *   the units computed fleet-wide (every replica's /metrics) against the job's distinct units;
+ * - resubmit: the same job again (the caches should answer every unit);
+ * - calculate: the same amount of fresh work as one calculate request per series, round-robin
+ *   over the replicas, with as many concurrent clients as the fleet runs job chunks
+ *   (3 x JOB_CONCURRENCY), units per second measured in the same run;
+ * - resume: an SSE client that disconnects --reconnects times mid-job and resumes with
+ *   Last-Event-ID: every event exactly once and in order against a full read afterwards;
+ * - faults: on a persistent Redis, a job during which one replica is SIGKILLed and Redis is
+ *   restarted; the job completes and every series equals a reference computed here.
+ *
+ *   npm run bench:jobs [-- --series 2000 --candles 1000 --reconnects 5 --fault-series 300]
+ */
+import { parseArgs } from "node:util";
+import { EventSource } from "eventsource";
+import { planCalculation } from "../src/calculation/plan.js";
+import { calculateBodySchema } from "../src/calculation/request-schema.js";
+import { computeTask } from "../src/compute/task.js";
+import { compareEventIds, followSse, type ReceivedEvent, resultLines } from "../test/support/jobs.js";
+import { type ServerProcess, startServerProcess } from "../test/support/process.js";
+import { RedisServer, requireRedisBinary } from "../test/support/redis.js";
+import { randomOhlcv } from "../test/support/series.js";
+import {
+  formatNumber,
+  machineFacts,
+  markdownTable,
+  median,
+  percentile,
+  scrape,
+  sumMetric,
+} from "./support/report.js";
+import { SIX_INDICATORS } from "./support/workload.js";
+
+const { values: args } = parseArgs({
+  options: {
+    series: { type: "string", default: "2000" },
+    candles: { type: "string", default: "1000" },
+    reconnects: { type: "string", default: "5" },
+    "fault-series": { type: "string", default: "300" },
+    concurrency: { type: "string", default: "2" },
+  },
+});
+const seriesCount = Number(args.series);
+const candles = Number(args.candles);
+const reconnects = Number(args.reconnects);
+const faultSeries = Number(args["fault-series"]);
+const jobConcurrency = Number(args.concurrency);
+if (!requireRedisBinary()) process.exit(1);
+
+const FLEET = 3;
+const INDICATORS = SIX_INDICATORS as unknown as object[];
+
+function series(count: number, seed: number) {
+  return Array.from({ length: count }, (_, i) => {
+    const { high, low, close } = randomOhlcv(candles, seed + i);
+    return { key: `S${seed + i}`, candles: { high, low, close } };
+  });
+}
+
+async function startFleet(redis: RedisServer, prefix: string, extra: Record<string, string> = {}) {
+  return Promise.all(
+    Array.from({ length: FLEET }, () =>
+      startServerProcess({
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: prefix,
+        LOG_LEVEL: "warn",
+        JOB_CONCURRENCY: String(jobConcurrency),
+        ...extra,
+      }),
+    ),
+  );
+}
+
+async function computedFleetWide(fleet: readonly ServerProcess[]): Promise<number> {
+  const counts = await Promise.all(
+    fleet.map(async (replica) =>
+      sumMetric(await scrape(`${replica.url}/metrics`), "indicator_computations_total"),
+    ),
+  );
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+async function post(url: string, body: string): Promise<{ id: string }> {
+  const response = await fetch(`${url}/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  if (response.status !== 202) throw new Error(`POST /jobs: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { id: string };
+}
+
+/** Follows a job to its end, noting each event's arrival behind its write. */
+function followTimed(url: string): Promise<{ lagsMs: number[]; events: number; endedAt: number }> {
+  return new Promise((resolve, reject) => {
+    const lagsMs: number[] = [];
+    const source = new EventSource(url);
+    for (const type of ["progress", "series", "completed", "failed", "cancelled"]) {
+      source.addEventListener(type, (message) => {
+        const now = Date.now();
+        lagsMs.push(now - (JSON.parse(message.data) as { at: number }).at);
+        if (type !== "progress" && type !== "series") {
+          source.close();
+          if (type !== "completed") reject(new Error(`job ${type}`));
+          resolve({ lagsMs, events: lagsMs.length, endedAt: performance.now() });
+        }
+      });
+    }
+    source.onerror = (error) => {
+      source.close();
+      reject(new Error(`SSE: ${error.message}`));
+    };
+  });
+}
+
+async function runJob(fleet: readonly ServerProcess[], body: string, total: number) {
+  const before = await computedFleetWide(fleet);
+  const started = performance.now();
+  const { id } = await post(fleet[0]?.url as string, body);
+  const accepted = performance.now();
+  const followed = await followTimed(`${fleet[1]?.url}/jobs/${id}/events`);
+  const computed = (await computedFleetWide(fleet)) - before;
+  const wallMs = followed.endedAt - started;
+  return {
+    id,
+    wallMs,
+    acceptMs: accepted - started,
+    unitsPerSecond: (total * INDICATORS.length) / (wallMs / 1_000),
+    computed,
+    lagP50: median(followed.lagsMs),
+    lagP99: percentile(followed.lagsMs, 99),
+    events: followed.events,
+  };
+}
+
+async function calculateBaseline(
+  fleet: readonly ServerProcess[],
+  bodies: readonly string[],
+  clients: number,
+) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = next++; i < bodies.length; i = next++) {
+        const url = (fleet[(client + i) % fleet.length] as ServerProcess).url;
+        const response = await fetch(`${url}/indicators/calculate`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: bodies[i] as string,
+        });
+        if (response.status !== 200)
+          throw new Error(`calculate: ${response.status} ${await response.text()}`);
+        await response.arrayBuffer();
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  return { wallMs, unitsPerSecond: (bodies.length * INDICATORS.length) / (wallMs / 1_000) };
+}
+
+async function resumeRun(fleet: readonly ServerProcess[]) {
+  const body = JSON.stringify({ series: series(200, 900_000), indicators: INDICATORS });
+  const { id } = await post(fleet[2]?.url as string, body);
+  const seen: ReceivedEvent[] = [];
+  for (let round = 0; round < reconnects; round++) {
+    // Each reconnection goes to the next replica.
+    const url = `${fleet[round % FLEET]?.url}/jobs/${id}/events`;
+    seen.push(...(await followSse(url, { after: seen.at(-1)?.id, stopAfter: 15, timeoutMs: 120_000 })));
+  }
+  seen.push(
+    ...(await followSse(`${fleet[0]?.url}/jobs/${id}/events`, {
+      after: seen.at(-1)?.id,
+      timeoutMs: 120_000,
+    })),
+  );
+  const whole = await followSse(`${fleet[1]?.url}/jobs/${id}/events`, { timeoutMs: 120_000 });
+  const same = JSON.stringify(seen) === JSON.stringify(whole);
+  const ordered = seen.every(
+    (event, i) => i === 0 || compareEventIds(seen[i - 1]?.id as string, event.id) < 0,
+  );
+  return { seen: seen.length, whole: whole.length, same, ordered, ended: seen.at(-1)?.type };
+}
+
+function reference(input: ReturnType<typeof series>[number]): string[] {
+  const parsed = calculateBodySchema({ maxCandles: 100_000, maxIndicators: 64 }).parse({
+    candles: input.candles,
+    indicators: INDICATORS,
+  });
+  return planCalculation(parsed).results.map((planned) => computeTask(planned.unit).valuesBytes.toString());
+}
+
+async function faultRun() {
+  const redis = await RedisServer.start({ persistent: true });
+  const fleet = await startFleet(redis, "faults:", {
+    JOB_CHUNK_SERIES: "10",
+    JOB_LOCK_MS: "2000",
+    LOCK_LEASE_MS: "2000",
+    DEBUG_COMPUTE_DELAY_MS: "5",
+  });
+  try {
+    const inputs = series(faultSeries, 700_000);
+    const { id } = await post(
+      fleet[1]?.url as string,
+      JSON.stringify({ series: inputs, indicators: INDICATORS }),
+    );
+    const status = async () =>
+      (await (await fetch(`${fleet[1]?.url}/jobs/${id}`)).json()) as {
+        status: string;
+        progress: { done: number };
+      };
+    const waitFor = async (done: number) => {
+      while ((await status().catch(() => ({ progress: { done: 0 }, status: "" }))).progress.done < done)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    await waitFor(Math.round(faultSeries * 0.2));
+    await fleet[0]?.stop("SIGKILL");
+    await waitFor(Math.round(faultSeries * 0.5));
+    await redis.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await redis.restart();
+    const started = performance.now();
+    let final = await status().catch(() => ({ status: "", progress: { done: 0 } }));
+    while (
+      !["completed", "failed", "cancelled"].includes(final.status) &&
+      performance.now() - started < 120_000
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      final = await status().catch(() => final);
+    }
+    const { lines } = await resultLines(`${fleet[2]?.url}/jobs/${id}/results`);
+    const mismatched = lines.filter((line, i) => {
+      const expected = reference(inputs[i] as (typeof inputs)[number]);
+      return (
+        line.key !== inputs[i]?.key ||
+        JSON.stringify(line.results?.map((r) => JSON.stringify(r.values))) !== JSON.stringify(expected)
+      );
+    }).length;
+    return { status: final.status, done: final.progress.done, lines: lines.length, mismatched };
+  } finally {
+    await Promise.all(fleet.map((replica) => replica.stop("SIGKILL")));
+    await redis.stop();
+  }
+}
+
+const redis = await RedisServer.start();
+const fleet = await startFleet(redis, "bench:");
+try {
+  const jobSeries = series(seriesCount, 1);
+  const body = JSON.stringify({ series: jobSeries, indicators: INDICATORS });
+  console.log(`job body: ${formatNumber(body.length / 1024 / 1024, 1)} MiB`);
+  const first = await runJob(fleet, body, seriesCount);
+  const again = await runJob(fleet, body, seriesCount);
+  const baselineBodies = series(seriesCount, 500_000).map(({ candles: c }) =>
+    JSON.stringify({ candles: c, indicators: INDICATORS }),
+  );
+  const baseline = await calculateBaseline(fleet, baselineBodies, FLEET * jobConcurrency);
+  const resume = await resumeRun(fleet);
+  const fault = await faultRun();
+
+  console.log(machineFacts({ fleet: `${FLEET} replicas, JOB_CONCURRENCY=${jobConcurrency}` }).join("\n"));
+  console.log(
+    markdownTable(
+      [
+        "run",
+        "wall s",
+        "POST s",
+        "units/s",
+        "computed / distinct units",
+        "events",
+        "lag p50 ms",
+        "lag p99 ms",
+      ],
+      [first, again].map((run, i) => [
+        i === 0 ? `job ${seriesCount} x ${candles} x 6` : "same job again",
+        formatNumber(run.wallMs / 1_000, 2),
+        formatNumber(run.acceptMs / 1_000, 2),
+        formatNumber(run.unitsPerSecond),
+        `${run.computed} / ${seriesCount * INDICATORS.length}`,
+        String(run.events),
+        formatNumber(run.lagP50, 1),
+        formatNumber(run.lagP99, 1),
+      ]),
+    ),
+  );
+  console.log(
+    markdownTable(
+      ["same work as calculate requests", "wall s", "units/s", "job / calculate"],
+      [
+        [
+          `${seriesCount} requests, ${FLEET * jobConcurrency} clients`,
+          formatNumber(baseline.wallMs / 1_000, 2),
+          formatNumber(baseline.unitsPerSecond),
+          `${formatNumber(first.unitsPerSecond / baseline.unitsPerSecond, 2)}x`,
+        ],
+      ],
+    ),
+  );
+  console.log(
+    markdownTable(
+      ["resume", "events seen", "full log", "identical", "in order", "last"],
+      [
+        [
+          `${reconnects} reconnections`,
+          String(resume.seen),
+          String(resume.whole),
+          String(resume.same),
+          String(resume.ordered),
+          String(resume.ended),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    markdownTable(
+      ["fault run", "status", "done", "result lines", "lines unlike the reference"],
+      [
+        [
+          `${faultSeries} series, SIGKILL + Redis restart`,
+          fault.status,
+          String(fault.done),
+          String(fault.lines),
+          String(fault.mismatched),
+        ],
+      ],
+    ),
+  );
+} finally {
+  await Promise.all(fleet.map((replica) => replica.stop("SIGKILL")));
+  await redis.stop();
+}
