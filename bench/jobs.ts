@@ -80,7 +80,7 @@ async function startFleet(redis: RedisServer, prefix: string, extra: Record<stri
 async function computedFleetWide(fleet: readonly ServerProcess[]): Promise<number> {
   const counts = await Promise.all(
     fleet.map(async (replica) =>
-      sumMetric(await scrape(`${replica.url}/metrics`), "indicator_computations_total"),
+      sumMetric(await scrape(replica.url), "indicator_computations_total"),
     ),
   );
   return counts.reduce((sum, count) => sum + count, 0);

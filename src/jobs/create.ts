@@ -76,6 +76,10 @@ export function createJobs(
     config.REDIS_URL,
     { commandTimeoutMs: 30_000, connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS, tlsCa: tls },
     "indicator-service:jobs",
+    // Unpipelined: after a Redis restart the record script's EVALSHA fails with NOSCRIPT, and
+    // ioredis's auto-pipeline then throws outside any promise ("results[i] is not iterable",
+    // bench:jobs fault run), which killed the replica.
+    { autoPipelining: false },
   );
   commands.on("error", () => undefined);
   // BullMQ's own connection: it blocks on a duplicate and must retry commands across reconnects

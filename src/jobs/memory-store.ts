@@ -113,10 +113,6 @@ export class MemoryJobStore implements JobStore {
     return job ? this.#record(job) : null;
   }
 
-  async status(id: string): Promise<JobStatus | null> {
-    return this.#jobs.get(id)?.status ?? null;
-  }
-
   async input(id: string, chunk: number): Promise<readonly SeriesInput[] | null> {
     return this.#jobs.get(id)?.inputs[chunk] ?? null;
   }

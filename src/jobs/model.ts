@@ -113,8 +113,6 @@ export interface NewJob {
 export interface JobStore {
   create(job: NewJob): Promise<void>;
   get(id: string): Promise<JobRecord | null>;
-  /** The status alone, cheap enough to ask before every series; null when there is no such job. */
-  status(id: string): Promise<JobStatus | null>;
   input(id: string, chunk: number): Promise<readonly SeriesInput[] | null>;
   /** A chunk's input is no longer needed once all its series are recorded. */
   dropInput(id: string, chunk: number): Promise<void>;

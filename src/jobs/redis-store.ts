@@ -210,7 +210,7 @@ export class RedisJobStore implements JobStore {
     };
   }
 
-  async status(id: string): Promise<JobStatus | null> {
+  async #status(id: string): Promise<JobStatus | null> {
     return (await this.#client.hget(this.#key(id, "meta"), "status")) as JobStatus | null;
   }
 
@@ -281,7 +281,7 @@ export class RedisJobStore implements JobStore {
         if (!reply) {
           // Caught up. An ended (or expired) job has nothing more to send; its final event is
           // written with its final status, so one more read settles a race with that write.
-          const status = await this.status(id);
+          const status = await this.#status(id);
           const over = status === null || TERMINAL_STATUSES.has(status);
           reply = await read(!over);
           if (!reply) {

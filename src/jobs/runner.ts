@@ -123,6 +123,8 @@ export class JobRunner {
 
   async #process(jobId: string, chunk: number): Promise<void> {
     const { store } = this.#options;
+    // Cancelled or over: nothing new starts. Series already started finish; the store refuses
+    // their records once the job has ended.
     const record = await store.get(jobId);
     if (!record || TERMINAL_STATUSES.has(record.view.status)) return;
     const first = chunk * record.seriesPerChunk;
@@ -133,8 +135,8 @@ export class JobRunner {
       const last = Math.min(record.keys.length, first + record.seriesPerChunk);
       for (let index = first; index < last; index++) {
         const key = record.keys[index] as string;
-        await store.record(
-          jobId,
+        await this.#record(
+          record,
           failure(index, key, "JOBS_UNAVAILABLE", "The job store lost this series' input."),
         );
       }
@@ -143,13 +145,14 @@ export class JobRunner {
     const spec = this.#parseSpec(record.spec);
     // A chunk taken over from a replica that died: what that one recorded stays as it is.
     const recorded = await store.results(jobId, first, input.length);
-    for (let i = 0; i < input.length; i++) {
-      if (recorded[i]) continue;
-      // Cancelled: what runs finishes, nothing new starts.
-      const status = await store.status(jobId);
-      if (status === null || TERMINAL_STATUSES.has(status)) return;
-      await this.#record(record, await this.#computeSeries(spec, first + i, input[i] as SeriesInput));
-    }
+    // The chunk's series at once: their units overlap in the scheduler and their Redis calls
+    // share round trips, where one series after another would wait on each (bench:jobs).
+    await Promise.all(
+      input.map(async (series, i) => {
+        if (recorded[i]) return;
+        await this.#record(record, await this.#computeSeries(spec, first + i, series));
+      }),
+    );
     await store.dropInput(jobId, chunk);
   }
 
