@@ -48,7 +48,7 @@ export interface AppDependencies {
   /** Absent: every JSON body is parsed on the event loop. */
   readonly jsonBodies?: JsonBodyWorkers;
   /** Absent: no /jobs routes. */
-  readonly jobs?: Omit<JobRouteDependencies, "limits" | "plan">;
+  readonly jobs?: Omit<JobRouteDependencies, "limits" | "plan" | "jsonBodies">;
   /** Null: no /metrics route and no request metrics. */
   readonly metrics?: ServiceMetrics | null;
   readonly log: FastifyBaseLogger;
@@ -136,7 +136,14 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     const jobs = deps.jobs;
     // Its own scope: job bodies have their own parser and size limit.
     if (jobs)
-      routes.register((scope) => jobRoutes(scope, { ...jobs, limits: deps.limits, plan: deps.plan ?? {} }));
+      routes.register((scope) =>
+        jobRoutes(scope, {
+          ...jobs,
+          limits: deps.limits,
+          plan: deps.plan ?? {},
+          jsonBodies: deps.jsonBodies,
+        }),
+      );
   });
   return app;
 }

@@ -4,6 +4,8 @@ import type { RequestLimits } from "../../calculation/request-schema.js";
 import { DecodedCandles } from "../../candles/columns.js";
 import { createThreadPool, ownedBytes } from "../../compute/executor.js";
 import { ServiceError } from "../../errors/registry.js";
+import type { SeriesInput } from "../../jobs/model.js";
+import type { ValidJob } from "../../jobs/validate.js";
 import { ValidatedBody } from "../validation.js";
 import type { JsonBodyOutcome, JsonBodyTask } from "./json-body-worker.js";
 
@@ -42,6 +44,45 @@ export class JsonBodyPool {
   }
 
   async parse(body: Buffer, limits: RequestLimits): Promise<ValidatedBody<CalculationRequest>> {
+    const outcome = await this.#run(body, (bytes) => ({ bytes, limits }));
+    switch (outcome.kind) {
+      case "body":
+        return new ValidatedBody(outcome.body as CalculationRequest);
+      case "decoded": {
+        const { values, length } = outcome;
+        const columns = Object.fromEntries(
+          outcome.columns.map((name, i) => [name, values.subarray(i * length, (i + 1) * length)]),
+        );
+        const candles = new DecodedCandles(columns as DecodedCandles["columns"], length);
+        return new ValidatedBody({ ...outcome.request, candles } as CalculationRequest);
+      }
+      default:
+        throw unexpected(outcome.kind);
+    }
+  }
+
+  /** A POST /jobs body, parsed and validated as a whole job (validateJob) in a worker. */
+  async parseJob(
+    body: Buffer,
+    limits: RequestLimits,
+    job: NonNullable<JsonBodyTask["job"]>,
+  ): Promise<ValidatedBody<ValidJob>> {
+    const outcome = await this.#run(body, (bytes) => ({ bytes, limits, job }));
+    if (outcome.kind !== "job") throw unexpected(outcome.kind);
+    const { values } = outcome;
+    const series = outcome.series.map(({ columns: names, offset, ...rest }) => {
+      const columns = Object.fromEntries(
+        names.map((name, i) => [
+          name,
+          values.subarray(offset + i * rest.length, offset + (i + 1) * rest.length),
+        ]),
+      );
+      return { ...rest, columns: columns as SeriesInput["columns"] };
+    });
+    return new ValidatedBody({ spec: outcome.spec, series });
+  }
+
+  async #run(body: Buffer, task: (bytes: Buffer) => JsonBodyTask): Promise<JsonBodyOutcome> {
     this.#pool ??= createThreadPool(import.meta.url, "json-body-worker", this.#options.maxThreads);
     if (this.#pool.queueSize >= this.#options.maxQueue) {
       throw new ServiceError(
@@ -51,11 +92,10 @@ export class JsonBodyPool {
       );
     }
     const bytes = ownedBytes(body);
-    const task: JsonBodyTask = { bytes, limits };
     let outcome: JsonBodyOutcome;
     this.#pending++;
     try {
-      outcome = (await this.#pool.run(task, {
+      outcome = (await this.#pool.run(task(bytes), {
         transferList: [bytes.buffer as ArrayBuffer],
       })) as JsonBodyOutcome;
     } catch (error) {
@@ -67,26 +107,20 @@ export class JsonBodyPool {
     } finally {
       this.#pending--;
     }
-    switch (outcome.kind) {
-      case "problem":
-        throw new ServiceError(outcome.code, outcome.detail, { issues: outcome.issues });
-      case "body":
-        return new ValidatedBody(outcome.body as CalculationRequest);
-      case "decoded": {
-        const { values, length } = outcome;
-        const columns = Object.fromEntries(
-          outcome.columns.map((name, i) => [name, values.subarray(i * length, (i + 1) * length)]),
-        );
-        const candles = new DecodedCandles(columns as DecodedCandles["columns"], length);
-        return new ValidatedBody({ ...outcome.request, candles } as CalculationRequest);
-      }
+    if (outcome.kind === "problem") {
+      throw new ServiceError(outcome.code, outcome.detail, { issues: outcome.issues });
     }
+    return outcome;
   }
 
   async close(): Promise<void> {
     await this.#pool?.destroy();
     this.#pool = undefined;
   }
+}
+
+function unexpected(kind: string): Error {
+  return new Error(`the body worker answered ${kind} to another kind of body`);
 }
 
 export interface JsonBodyWorkers {

@@ -1,15 +1,26 @@
 import { Piscina } from "piscina";
 import { rejectBadCandleValues } from "../../calculation/candle-scan.js";
+import type { PlanOptions } from "../../calculation/plan.js";
 import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
 import { normalizeCandles } from "../../candles/columns.js";
 import { CANDLE_COLUMNS } from "../../compute/catalog/definition.js";
 import { type FieldIssue, IssueList, ServiceError } from "../../errors/registry.js";
 import { addZodIssues } from "../../errors/zod-issues.js";
+import type { SeriesInput } from "../../jobs/model.js";
+import { type JobLimits, type ValidJob, validateJob } from "../../jobs/validate.js";
 import { parseClientJson } from "../json-body.js";
 
 export interface JsonBodyTask {
   readonly bytes: Uint8Array;
   readonly limits: RequestLimits;
+  /** Present for a POST /jobs body: validated as a whole job instead of a calculate body. */
+  readonly job?: { readonly jobLimits: JobLimits; readonly plan: PlanOptions };
+}
+
+/** One series of a decoded job: its candle columns are `columns.length * length` values from `offset` on. */
+export interface DecodedSeries extends Omit<SeriesInput, "columns"> {
+  readonly columns: readonly string[];
+  readonly offset: number;
 }
 
 /**
@@ -27,6 +38,12 @@ export type JsonBodyOutcome =
       readonly values: Float64Array;
     }
   | { readonly kind: "body"; readonly body: unknown }
+  | {
+      readonly kind: "job";
+      readonly spec: ValidJob["spec"];
+      readonly series: readonly DecodedSeries[];
+      readonly values: Float64Array;
+    }
   | {
       readonly kind: "problem";
       readonly code: ServiceError["code"];
@@ -51,11 +68,12 @@ function schemaFor(limits: RequestLimits) {
  * schema, candles into Float64Array columns), run in a worker thread for large bodies. Errors
  * travel as data: structured cloning would turn a ServiceError into a plain Error.
  */
-export default function parseJsonBody({ bytes, limits }: JsonBodyTask) {
+export default function parseJsonBody({ bytes, limits, job }: JsonBodyTask) {
   try {
-    const schema = schemaFor(limits);
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
     const raw = parseClientJson(text);
+    if (job) return packJob(validateJob(raw, limits, job.jobLimits, job.plan));
+    const schema = schemaFor(limits);
     rejectBadCandleValues(raw, schema);
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
@@ -71,11 +89,7 @@ export default function parseJsonBody({ bytes, limits }: JsonBodyTask) {
     columns.forEach((name, i) => {
       values.set(candles.columns[name] as Float64Array, i * candles.length);
     });
-    const outcome: JsonBodyOutcome = { kind: "decoded", request, columns, length: candles.length, values };
-    return Piscina.move({
-      [Piscina.transferableSymbol]: values.buffer,
-      [Piscina.valueSymbol]: outcome,
-    } as never);
+    return moved({ kind: "decoded", request, columns, length: candles.length, values });
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     return {
@@ -85,4 +99,30 @@ export default function parseJsonBody({ bytes, limits }: JsonBodyTask) {
       issues: error.issues,
     } satisfies JsonBodyOutcome;
   }
+}
+
+/** The outcome with its values' memory moved to the main thread, not copied. */
+function moved(outcome: JsonBodyOutcome & { values: Float64Array }) {
+  return Piscina.move({
+    [Piscina.transferableSymbol]: outcome.values.buffer,
+    [Piscina.valueSymbol]: outcome,
+  } as never);
+}
+
+/** A valid job with every series' columns packed into one buffer (one move for thousands of series). */
+function packJob({ spec, series }: ValidJob) {
+  let total = 0;
+  for (const input of series) total += input.length * Object.keys(input.columns).length;
+  const values = new Float64Array(total);
+  let offset = 0;
+  const decoded = series.map(({ columns, ...rest }) => {
+    const names = CANDLE_COLUMNS.filter((name) => columns[name] !== undefined);
+    const start = offset;
+    for (const name of names) {
+      values.set(columns[name] as Float64Array, offset);
+      offset += rest.length;
+    }
+    return { ...rest, columns: names, offset: start };
+  });
+  return moved({ kind: "job", spec, series: decoded, values });
 }

@@ -8,6 +8,7 @@ import { IssueList, ServiceError } from "../../errors/registry.js";
 import type { JobEvent, JobRecord, JobView } from "../../jobs/model.js";
 import type { JobRunner } from "../../jobs/runner.js";
 import { type JobLimits, jobBodySchema, type ValidJob, validateJob } from "../../jobs/validate.js";
+import type { JsonBodyWorkers } from "../calculate/json-body-pool.js";
 import { followOverWebSocket, sendEventStream } from "../jobs/event-streams.js";
 import { registerJsonBodyParser } from "../json-body.js";
 import {
@@ -27,6 +28,8 @@ export interface JobRouteDependencies {
   readonly maxBodyBytes: number;
   readonly heartbeatMs: number;
   readonly onEvent?: (event: JobEvent) => void;
+  /** Absent: every job body is parsed and validated on the event loop. */
+  readonly jsonBodies?: JsonBodyWorkers;
 }
 
 const NDJSON_MEDIA_TYPE = "application/x-ndjson";
@@ -66,8 +69,17 @@ function resumeFrom(request: FastifyRequest): string | undefined {
  */
 export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies): Promise<void> {
   const { runner } = deps;
-  // Job bodies are parsed here, not by the calculate route's worker parser (which knows only its own schema).
-  registerJsonBodyParser(app);
+  // Job bodies have their own parser: large ones are parsed and validated as a whole job in the
+  // body workers (megabytes of candles, thousands of series), small ones on the event loop.
+  const offload = deps.jsonBodies;
+  registerJsonBodyParser(
+    app,
+    offload && {
+      minBytes: offload.minBytes,
+      parse: (body) =>
+        offload.pool.parseJob(body, deps.limits, { jobLimits: deps.jobLimits, plan: deps.plan }),
+    },
+  );
   await app.register(fastifyWebsocket, { options: { maxPayload: 4_096 } });
   const record = (request: FastifyRequest<{ Params: IdParams }>): Promise<JobRecord> =>
     runner.get(request.params.id, owner(request));
@@ -88,6 +100,7 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
       // The route schema documents the body; this validates it (per series, in a typed pass over
       // candle values) and hands the validator the result.
       preValidation: async (request) => {
+        if (request.body instanceof ValidatedBody) return;
         request.body = new ValidatedBody(validateJob(request.body, deps.limits, deps.jobLimits, deps.plan));
       },
     },
