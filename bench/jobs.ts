@@ -79,9 +79,7 @@ async function startFleet(redis: RedisServer, prefix: string, extra: Record<stri
 
 async function computedFleetWide(fleet: readonly ServerProcess[]): Promise<number> {
   const counts = await Promise.all(
-    fleet.map(async (replica) =>
-      sumMetric(await scrape(replica.url), "indicator_computations_total"),
-    ),
+    fleet.map(async (replica) => sumMetric(await scrape(replica.url), "indicator_computations_total")),
   );
   return counts.reduce((sum, count) => sum + count, 0);
 }
@@ -120,12 +118,14 @@ function followTimed(url: string): Promise<{ lagsMs: number[]; events: number; e
 }
 
 async function runJob(fleet: readonly ServerProcess[], body: string, total: number) {
-  const before = await computedFleetWide(fleet);
+  const before = await fleetWide(fleet, COMPUTED);
+  const degradedBefore = await fleetWide(fleet, DEGRADED);
   const started = performance.now();
   const { id } = await post(fleet[0]?.url as string, body);
   const accepted = performance.now();
   const followed = await followTimed(`${fleet[1]?.url}/jobs/${id}/events`);
-  const computed = (await computedFleetWide(fleet)) - before;
+  const computed = (await fleetWide(fleet, COMPUTED)) - before;
+  const degraded = (await fleetWide(fleet, DEGRADED)) - degradedBefore;
   const wallMs = followed.endedAt - started;
   return {
     id,
@@ -133,6 +133,7 @@ async function runJob(fleet: readonly ServerProcess[], body: string, total: numb
     acceptMs: accepted - started,
     unitsPerSecond: (total * INDICATORS.length) / (wallMs / 1_000),
     computed,
+    degraded,
     lagP50: median(followed.lagsMs),
     lagP99: percentile(followed.lagsMs, 99),
     events: followed.events,
@@ -283,6 +284,7 @@ try {
         formatNumber(run.acceptMs / 1_000, 2),
         formatNumber(run.unitsPerSecond),
         `${run.computed} / ${seriesCount * INDICATORS.length}`,
+        String(run.degraded),
         String(run.events),
         formatNumber(run.lagP50, 1),
         formatNumber(run.lagP99, 1),

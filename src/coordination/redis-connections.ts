@@ -25,6 +25,14 @@ function failFastOptions(settings: ConnectionSettings): RedisOptions {
 }
 
 /**
+ * Lua scripts defined on our connections (Redlock's) are sent on their own, never in an
+ * auto-pipeline: after a Redis restart their EVALSHA fails with NOSCRIPT, and ioredis 6's
+ * auto-pipeline then calls back with fewer replies than commands and throws outside any promise
+ * ("results[i] is not iterable"), which killed replicas in bench:jobs's fault run.
+ */
+const SCRIPT_COMMANDS = ["acquireLock", "extendLock", "releaseLock"];
+
+/**
  * `rediss://` turns TLS on and user:password in the URL turns AUTH on (ioredis reads both from the
  * URL). Commands issued together (one request's units) go out in one auto-pipeline: one write
  * instead of N. `autoPipelining: false` for the bulk connection: an auto-pipeline resolves every command
@@ -42,6 +50,7 @@ export function connect(
   return new Redis(url, {
     ...failFastOptions(settings),
     enableAutoPipelining: autoPipelining,
+    autoPipeliningIgnoredCommands: SCRIPT_COMMANDS,
     ...tls,
     connectionName: name,
   });

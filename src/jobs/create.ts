@@ -76,9 +76,8 @@ export function createJobs(
     config.REDIS_URL,
     { commandTimeoutMs: 30_000, connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS, tlsCa: tls },
     "indicator-service:jobs",
-    // Unpipelined: after a Redis restart the record script's EVALSHA fails with NOSCRIPT, and
-    // ioredis's auto-pipeline then throws outside any promise ("results[i] is not iterable",
-    // bench:jobs fault run), which killed the replica.
+    // Unpipelined: its record script would meet the auto-pipeline's NOSCRIPT bug (see
+    // redis-connections.ts), and job calls gain nothing from batching with one another.
     { autoPipelining: false },
   );
   commands.on("error", () => undefined);

@@ -153,28 +153,34 @@ export class RedisJobStore implements JobStore {
 
   async create(job: NewJob): Promise<void> {
     const ttl = this.#options.ttlMs;
-    const transaction = this.#client.multi();
-    transaction.hset(this.#key(job.id, "meta"), {
-      owner: job.owner,
-      status: "queued",
-      createdAt: job.createdAt,
-      total: job.keys.length,
-      chunks: job.chunks.length,
-      seriesPerChunk: job.seriesPerChunk,
-      spec: JSON.stringify(job.spec),
-      keys: JSON.stringify(job.keys),
-      done: 0,
-      failed: 0,
-      lastProgressAt: job.createdAt,
-      lastProgressFinished: 0,
-    });
-    transaction.pexpire(this.#key(job.id, "meta"), ttl);
+    // The inputs first, one chunk per command: a job's input is up to MAX_JOB_BYTES, and one
+    // transaction of 84 MB held Redis long enough for every replica's heartbeat to miss its
+    // deadline (their breakers opened and a resubmitted job recomputed a chunk, bench:jobs).
+    // The meta hash is written last, so a job is never seen without its input.
     const input = this.#key(job.id, "input");
-    job.chunks.forEach((chunk, i) => {
-      transaction.hset(input, String(i), encodeSeriesChunk(chunk));
-    });
-    transaction.pexpire(input, ttl);
-    await transaction.exec();
+    for (const [i, chunk] of job.chunks.entries()) {
+      await this.#client.hset(input, String(i), encodeSeriesChunk(chunk));
+      if (i === 0) await this.#client.pexpire(input, ttl);
+    }
+    const meta = this.#key(job.id, "meta");
+    await this.#client
+      .multi()
+      .hset(meta, {
+        owner: job.owner,
+        status: "queued",
+        createdAt: job.createdAt,
+        total: job.keys.length,
+        chunks: job.chunks.length,
+        seriesPerChunk: job.seriesPerChunk,
+        spec: JSON.stringify(job.spec),
+        keys: JSON.stringify(job.keys),
+        done: 0,
+        failed: 0,
+        lastProgressAt: job.createdAt,
+        lastProgressFinished: 0,
+      })
+      .pexpire(meta, ttl)
+      .exec();
   }
 
   async get(id: string): Promise<JobRecord | null> {
