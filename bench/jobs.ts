@@ -77,12 +77,14 @@ async function startFleet(redis: RedisServer, prefix: string, extra: Record<stri
   );
 }
 
-async function computedFleetWide(fleet: readonly ServerProcess[]): Promise<number> {
+async function fleetWide(fleet: readonly ServerProcess[], metric: string): Promise<number> {
   const counts = await Promise.all(
-    fleet.map(async (replica) => sumMetric(await scrape(replica.url), "indicator_computations_total")),
+    fleet.map(async (replica) => sumMetric(await scrape(replica.url), metric)),
   );
   return counts.reduce((sum, count) => sum + count, 0);
 }
+const COMPUTED = "indicator_computations_total";
+const DEGRADED = "indicator_degraded_computations_total";
 
 async function post(url: string, body: string): Promise<{ id: string }> {
   const response = await fetch(`${url}/jobs`, {
