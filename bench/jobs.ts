@@ -276,6 +276,7 @@ try {
         "POST s",
         "units/s",
         "computed / distinct units",
+        "of them degraded",
         "events",
         "lag p50 ms",
         "lag p99 ms",
