@@ -25,12 +25,13 @@ function failFastOptions(settings: ConnectionSettings): RedisOptions {
 }
 
 /**
- * Lua scripts defined on our connections (Redlock's) are sent on their own, never in an
+ * Lua scripts defined on our connections (Redlock's, and @fastify/rate-limit's on the command
+ * connection) are sent on their own, never in an
  * auto-pipeline: after a Redis restart their EVALSHA fails with NOSCRIPT, and ioredis 6's
  * auto-pipeline then calls back with fewer replies than commands and throws outside any promise
  * ("results[i] is not iterable"), which killed replicas in bench:jobs's fault run.
  */
-const SCRIPT_COMMANDS = ["acquireLock", "extendLock", "releaseLock"];
+const SCRIPT_COMMANDS = ["acquireLock", "extendLock", "releaseLock", "rateLimit", "rateLimitRead"];
 
 /**
  * `rediss://` turns TLS on and user:password in the URL turns AUTH on (ioredis reads both from the
