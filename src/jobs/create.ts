@@ -8,9 +8,9 @@ import type { SmartScheduler } from "../scheduler/scheduler.js";
 import { BullJobQueue } from "./bull-queue.js";
 import { LocalJobQueue } from "./local-queue.js";
 import { MemoryJobStore } from "./memory-store.js";
-import type { JobObserver } from "./model.js";
+import type { JobObserver, JobQueue, JobStore } from "./model.js";
 import { RedisJobStore } from "./redis-store.js";
-import { JobRunner } from "./runner.js";
+import { JobRunner, type JobRunnerOptions } from "./runner.js";
 
 export interface Jobs {
   readonly runner: JobRunner;
@@ -58,17 +58,7 @@ export function createJobs(
       ttlMs: config.JOB_TTL_SECONDS * 1_000,
       retryAfterSeconds: RETRY_AFTER_S,
     });
-    const queue = new LocalJobQueue(config.JOB_CONCURRENCY);
-    const runner = new JobRunner({ ...common, store, queue });
-    const drain = once(() => queue.close());
-    return {
-      runner,
-      drain,
-      close: once(async () => {
-        await drain();
-        await store.close();
-      }),
-    };
+    return assemble(common, store, new LocalJobQueue(config.JOB_CONCURRENCY), () => store.close());
   }
   const tls = config.REDIS_TLS_CA_FILE === undefined ? undefined : readFileSync(config.REDIS_TLS_CA_FILE);
   // The store's commands fail fast (a job refused with 503 beats a request that hangs).
@@ -100,14 +90,25 @@ export function createJobs(
     lockDurationMs: config.JOB_LOCK_MS,
     log,
   });
-  const runner = new JobRunner({ ...common, store, queue });
+  return assemble(common, store, queue, async () => {
+    await Promise.all([closeClient(commands, 1_000), closeClient(bull, 1_000)]);
+  });
+}
+
+/** The runner on its store and queue; closing drains the queue first, then `release`s the rest. */
+function assemble(
+  options: Omit<JobRunnerOptions, "store" | "queue">,
+  store: JobStore,
+  queue: JobQueue,
+  release: () => Promise<void>,
+): Jobs {
   const drain = once(() => queue.close());
   return {
-    runner,
+    runner: new JobRunner({ ...options, store, queue }),
     drain,
     close: once(async () => {
       await drain();
-      await Promise.all([closeClient(commands, 1_000), closeClient(bull, 1_000)]);
+      await release();
     }),
   };
 }
