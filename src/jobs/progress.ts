@@ -1,5 +1,3 @@
-import type { SourceCounts } from "./model.js";
-
 /**
  * Progress events are throttled: one when 100 ms have passed since the last, or when the job has
  * moved on by another whole percent, and always for the last series. A 2,000-series job sends
@@ -22,13 +20,4 @@ export function progressDue(
 /** The status a job ends in once every series is recorded: failed only when no series succeeded. */
 export function finalStatus(done: number): "completed" | "failed" {
   return done === 0 ? "failed" : "completed";
-}
-
-export interface ProgressData {
-  readonly done: number;
-  readonly failed: number;
-  readonly total: number;
-  readonly sources: SourceCounts;
-  /** Epoch ms when the event was written: how far behind a client is, for the event-lag metric. */
-  readonly at: number;
 }
