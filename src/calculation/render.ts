@@ -65,7 +65,7 @@ function renderJson(
 }
 
 /** The `results` array of the calculate response, as the buffers to send in order (a job's result lines hold it too). */
-export function renderResultsJson(
+function renderResultsJson(
   planned: readonly PlannedResult[],
   scheduled: readonly ScheduledResult[],
   presentation: Presentation,
@@ -82,6 +82,17 @@ export function renderResultsJson(
   });
   parts.push(CLOSE_ARRAY);
   return parts;
+}
+
+/** One series of a job as its NDJSON line (without the newline): `{"key":...,"results":[...]}`. */
+export function renderSeriesLine(
+  key: string,
+  planned: readonly PlannedResult[],
+  scheduled: readonly ScheduledResult[],
+  presentation: Presentation,
+): Buffer {
+  const head = Buffer.from(`{"key":${JSON.stringify(key)},"results":`);
+  return Buffer.concat([head, ...renderResultsJson(planned, scheduled, presentation), CLOSE_OBJECT]);
 }
 
 /** `{id}` for a single-output result, `{id}.{output}` otherwise (`macd.signal`, `bb.upper`). */

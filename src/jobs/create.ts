@@ -42,10 +42,8 @@ export function createJobs(
   log: Logger,
   observer?: JobObserver,
 ): Jobs {
-  const limits = { maxCandles: config.MAX_CANDLES, maxIndicators: config.MAX_INDICATORS };
   const common = {
     scheduler,
-    limits,
     plan,
     seriesPerChunk: config.JOB_CHUNK_SERIES,
     retryAfterSeconds: RETRY_AFTER_S,

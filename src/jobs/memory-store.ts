@@ -6,6 +6,8 @@ import {
   type JobRecord,
   type JobStatus,
   type JobStore,
+  jobView,
+  LISTED_SERIES_ERRORS,
   type NewJob,
   noSources,
   type RecordResult,
@@ -49,17 +51,12 @@ interface MemoryJob {
   expiry: NodeJS.Timeout;
 }
 
-/** Errors a job view lists; the count of failed series is exact either way. */
-export const LISTED_SERIES_ERRORS = 100;
-
 function inputBytes(series: readonly SeriesInput[]): number {
   let bytes = 0;
   for (const { columns } of series)
     for (const column of Object.values(columns)) bytes += column?.byteLength ?? 0;
   return bytes;
 }
-
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /**
  * The standalone job store: everything in this process, bounded by bytes. Ended jobs are evicted
@@ -245,15 +242,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   #record(job: MemoryJob): JobRecord {
-    const view = {
-      id: job.id,
-      status: job.status,
-      createdAt: iso(job.createdAt) as string,
-      ...(job.startedAt === undefined ? {} : { startedAt: iso(job.startedAt) }),
-      ...(job.finishedAt === undefined ? {} : { finishedAt: iso(job.finishedAt) }),
-      progress: { done: job.done, failed: job.failed, total: job.keys.length, sources: { ...job.sources } },
-      errors: [...job.errors],
-    };
+    const view = jobView({ ...job, total: job.keys.length });
     return {
       view,
       owner: job.owner,

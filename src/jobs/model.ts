@@ -1,3 +1,4 @@
+import type { CalculationRequest } from "../calculation/plan.js";
 import type { CandleColumns } from "../compute/catalog/definition.js";
 import type { ErrorCode } from "../errors/registry.js";
 import type { ResultSource } from "../scheduler/types.js";
@@ -30,11 +31,11 @@ export interface SeriesInput {
   readonly length: number;
 }
 
-/** What every series of a job is computed with: `indicators` and `options` of a calculate body. */
-export interface JobSpec {
-  readonly indicators: readonly unknown[];
-  readonly options?: unknown;
-}
+/** What every series of a job is computed with: `indicators` and `options` of a calculate body, validated (defaults filled in). */
+export type JobSpec = Pick<CalculationRequest, "indicators" | "options">;
+
+/** Errors a job view lists; the count of failed series is exact either way. */
+export const LISTED_SERIES_ERRORS = 100;
 
 export interface SeriesError {
   readonly key: string;
@@ -56,6 +57,31 @@ export interface JobView {
     readonly sources: SourceCounts;
   };
   readonly errors: readonly SeriesError[];
+}
+
+/** A job's view from what a store keeps: times as epoch ms, absent until they happen. */
+export function jobView(job: {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly createdAt: number;
+  readonly startedAt?: number | undefined;
+  readonly finishedAt?: number | undefined;
+  readonly done: number;
+  readonly failed: number;
+  readonly total: number;
+  readonly sources: SourceCounts;
+  readonly errors: readonly SeriesError[];
+}): JobView {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: job.id,
+    status: job.status,
+    createdAt: iso(job.createdAt),
+    ...(job.startedAt === undefined ? {} : { startedAt: iso(job.startedAt) }),
+    ...(job.finishedAt === undefined ? {} : { finishedAt: iso(job.finishedAt) }),
+    progress: { done: job.done, failed: job.failed, total: job.total, sources: { ...job.sources } },
+    errors: [...job.errors],
+  };
 }
 
 /** The stored job: its view plus what only the service needs. */

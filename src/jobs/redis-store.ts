@@ -2,19 +2,21 @@ import type { Redis, Result } from "ioredis";
 import { whenReady } from "../coordination/redis-connections.js";
 import { ServiceError } from "../errors/registry.js";
 import { seriesEventData } from "./events.js";
-import { LISTED_SERIES_ERRORS } from "./memory-store.js";
 import {
   type JobEvent,
   type JobEventType,
   type JobRecord,
   type JobStatus,
   type JobStore,
+  jobView,
+  LISTED_SERIES_ERRORS,
   type NewJob,
   type RecordResult,
   type SeriesError,
   type SeriesInput,
   type SeriesOutcome,
   SOURCES,
+  type SourceCounts,
   TERMINAL_STATUSES,
 } from "./model.js";
 import { PROGRESS_INTERVAL_MS } from "./progress.js";
@@ -124,7 +126,6 @@ export interface RedisJobStoreOptions {
   readonly blockMs?: number;
 }
 
-const iso = (ms: string | undefined) => (ms === undefined ? undefined : new Date(Number(ms)).toISOString());
 const DEFAULT_BLOCK_MS = 5_000;
 const FOLLOW_BATCH = 500;
 
@@ -190,24 +191,20 @@ export class RedisJobStore implements JobStore {
     ]);
     if (meta.status === undefined) return null;
     const count = (name: string) => Number(meta[name] ?? 0);
-    const sources = Object.fromEntries(SOURCES.map((source) => [source, count(source)]));
-    const startedAt = iso(meta.startedAt);
-    const finishedAt = iso(meta.finishedAt);
+    const time = (name: string) => (meta[name] === undefined ? undefined : Number(meta[name]));
     return {
-      view: {
+      view: jobView({
         id,
         status: meta.status as JobStatus,
-        createdAt: iso(meta.createdAt) as string,
-        ...(startedAt === undefined ? {} : { startedAt }),
-        ...(finishedAt === undefined ? {} : { finishedAt }),
-        progress: {
-          done: count("done"),
-          failed: count("failed"),
-          total: count("total"),
-          sources: sources as JobRecord["view"]["progress"]["sources"],
-        },
+        createdAt: count("createdAt"),
+        startedAt: time("startedAt"),
+        finishedAt: time("finishedAt"),
+        done: count("done"),
+        failed: count("failed"),
+        total: count("total"),
+        sources: Object.fromEntries(SOURCES.map((source) => [source, count(source)])) as SourceCounts,
         errors: errors.map((text) => JSON.parse(text) as SeriesError),
-      },
+      }),
       owner: meta.owner ?? "",
       spec: JSON.parse(meta.spec ?? "{}"),
       keys: JSON.parse(meta.keys ?? "[]"),

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculation/plan.js";
-import { renderResultsJson } from "../calculation/render.js";
-import { calculateBodySchema, type RequestLimits } from "../calculation/request-schema.js";
+import { renderSeriesLine } from "../calculation/render.js";
 import { DecodedCandles } from "../candles/columns.js";
 import { ServiceError } from "../errors/registry.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
@@ -24,7 +23,6 @@ export interface JobRunnerOptions {
   readonly store: JobStore;
   readonly queue: JobQueue;
   readonly scheduler: SmartScheduler;
-  readonly limits: RequestLimits;
   readonly plan: PlanOptions;
   /** Series per queued chunk: the unit of work a replica takes, and of what a dead replica's successor redoes. */
   readonly seriesPerChunk: number;
@@ -37,8 +35,6 @@ export interface JobRunnerOptions {
 /** 128 bits, URL-safe: a job's id is also what lets a client read it without API keys. */
 const JOB_ID_BYTES = 16;
 
-const STAND_IN_CANDLES = { close: [1] };
-
 /**
  * Batch jobs on top of the SmartScheduler: a submitted job is split into chunks of series; a
  * worker (any replica's, with a fleet) plans each series as a calculate request would be planned
@@ -48,11 +44,9 @@ const STAND_IN_CANDLES = { close: [1] };
  */
 export class JobRunner {
   readonly #options: JobRunnerOptions;
-  readonly #calculateSchema;
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
-    this.#calculateSchema = calculateBodySchema(options.limits);
     options.queue.start((jobId, chunk) => this.#process(jobId, chunk));
   }
 
@@ -142,7 +136,7 @@ export class JobRunner {
       }
       return;
     }
-    const spec = this.#parseSpec(record.spec);
+    const spec = record.spec;
     // A chunk taken over from a replica that died: what that one recorded stays as it is.
     const recorded = await store.results(jobId, first, input.length);
     // The chunk's series at once: their units overlap in the scheduler and their Redis calls
@@ -164,16 +158,7 @@ export class JobRunner {
     if (result !== "recorded") observer.ended(result, Date.now() - Date.parse(job.view.createdAt));
   }
 
-  #parseSpec(spec: JobSpec): Pick<CalculationRequest, "indicators" | "options"> {
-    const { indicators, options } = this.#calculateSchema.parse({ candles: STAND_IN_CANDLES, ...spec });
-    return { indicators, options };
-  }
-
-  async #computeSeries(
-    spec: Pick<CalculationRequest, "indicators" | "options">,
-    index: number,
-    series: SeriesInput,
-  ): Promise<SeriesOutcome> {
+  async #computeSeries(spec: JobSpec, index: number, series: SeriesInput): Promise<SeriesOutcome> {
     try {
       const request: CalculationRequest = {
         ...spec,
@@ -186,9 +171,8 @@ export class JobRunner {
       );
       const sources = noSources();
       for (const { source } of scheduled) sources[source]++;
-      const head = Buffer.from(`{"key":${JSON.stringify(series.key)},"results":`);
-      const parts = renderResultsJson(plan.results, scheduled, plan.presentation);
-      return { index, key: series.key, line: Buffer.concat([head, ...parts, CLOSE_OBJECT]), sources };
+      const line = renderSeriesLine(series.key, plan.results, scheduled, plan.presentation);
+      return { index, key: series.key, line, sources };
     } catch (error) {
       if (error instanceof ServiceError) return failure(index, series.key, error.code, error.message);
       this.#options.log.error({ err: error, index }, "a job series failed");
@@ -212,8 +196,6 @@ export class JobRunner {
     });
   }
 }
-
-const CLOSE_OBJECT = Buffer.from("}");
 
 function failure(index: number, key: string, code: ServiceError["code"], detail: string): SeriesOutcome {
   const line = Buffer.from(JSON.stringify({ key, error: { code, detail } }));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { rejectBadCandleValues } from "../calculation/candle-scan.js";
-import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculation/plan.js";
+import { type PlanOptions, planCalculation } from "../calculation/plan.js";
 import { calculateBodySchema, type RequestLimits } from "../calculation/request-schema.js";
 import { type ErrorCode, IssueList, MAX_REPORTED_ISSUES, ServiceError } from "../errors/registry.js";
 import { addZodIssues } from "../errors/zod-issues.js";
@@ -89,10 +89,6 @@ export function validateJob(
     throw issues.toError(tooMany ? "JOB_TOO_LARGE" : "VALIDATION_FAILED");
   }
   const { series, indicators, options } = shell.data;
-  const spec: JobSpec = {
-    indicators: indicators as unknown[],
-    ...(options === undefined ? {} : { options }),
-  };
   const fail = (error: unknown, prefix: string) => {
     if (!(error instanceof ServiceError)) throw error;
     codes.add(error.code);
@@ -100,11 +96,12 @@ export function validateJob(
   };
 
   const calculate = calculateBodySchema(limits);
-  let indicatorsValid = false;
+  // The indicators as every series is planned with them and as the job keeps them: parsed once.
+  let spec: JobSpec | undefined;
   try {
     const standIn = calculate.parse({ candles: STAND_IN_CANDLES, indicators, options });
     planCalculation(standIn, planOptions);
-    indicatorsValid = true;
+    spec = { indicators: standIn.indicators, options: standIn.options };
   } catch (error) {
     if (error instanceof z.ZodError) {
       codes.add("VALIDATION_FAILED");
@@ -148,9 +145,8 @@ export function validateJob(
         continue;
       }
       keyOwner.set(key, i);
-      if (!indicatorsValid) continue;
-      const request = { candles: parsed.data.candles, indicators, options } as CalculationRequest;
-      const plan = planCalculation(request, planOptions);
+      if (!spec) continue;
+      const plan = planCalculation({ ...spec, candles: parsed.data.candles }, planOptions);
       candles += plan.candles.length;
       inputs.push({ key, symbol, interval, columns: plan.candles.columns, length: plan.candles.length });
     } catch (error) {
@@ -164,7 +160,9 @@ export function validateJob(
       `holds ${candles} candles in all; the limit is ${jobLimits.maxCandles} (MAX_JOB_CANDLES). Split the job.`,
     );
   }
-  if (!issues.empty)
+  // No spec means the indicators failed, which left issues.
+  if (!issues.empty || !spec) {
     throw issues.toError(codes.size === 1 ? ([...codes][0] as ErrorCode) : "VALIDATION_FAILED");
+  }
   return { spec, series: inputs };
 }

@@ -9,7 +9,7 @@ export interface FollowOptions {
   readonly jobId: string;
   readonly after: string | undefined;
   readonly heartbeatMs: number;
-  /** Called with each event's age as it is written, for the event-lag metric. */
+  /** Called with each event as it is written to the client (the event-lag metric). */
   readonly onEvent?: (event: JobEvent) => void;
 }
 
