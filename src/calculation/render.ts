@@ -1,7 +1,13 @@
 import { isFullPresentation, type Presentation, presentedValues, valuesBytes } from "../compute/serialize.js";
 import { IssueList } from "../errors/registry.js";
 import type { ScheduledResult } from "../scheduler/types.js";
-import { type ArrowColumn, encodeArrowColumns, RESPONSE_METADATA_KEY } from "../wire/arrow-response.js";
+import { SERIES_KEY_COLUMN } from "../wire/arrow-request.js";
+import {
+  type ArrowColumn,
+  encodeArrowColumns,
+  LabelledBatchStream,
+  RESPONSE_METADATA_KEY,
+} from "../wire/arrow-response.js";
 import type { WireFormat } from "../wire/media-types.js";
 import type { PlannedResult } from "./plan.js";
 
@@ -163,4 +169,62 @@ export function renderCalculation(
   return format === "arrow"
     ? renderArrow(planned, scheduled, presentation, envelope)
     : renderJson(planned, scheduled, presentation, envelope);
+}
+
+interface StoredLine {
+  readonly key: string;
+  readonly results?: readonly { readonly values: (number | null)[] | Record<string, (number | null)[]> }[];
+}
+
+const toDoubles = (values: readonly (number | null)[]) =>
+  Float64Array.from(values, (value) => (value === null ? Number.NaN : value));
+
+/**
+ * A job's results as one Arrow IPC stream in long form, written a series at a time: a Utf8 `key`
+ * column and the calculate response's Arrow columns, one record batch per finished series (a
+ * failed series has no rows; its error is in the job's status and NDJSON line). The schema
+ * metadata `response` holds the job id and each result's id, name, implementation and params.
+ * Built from the stored NDJSON lines: the numbers in them are the shortest text that reads back
+ * as the same double, so the columns are bit for bit what calculate's Arrow answer holds.
+ */
+export class JobResultsArrow {
+  readonly #planned: readonly PlannedResult[];
+  readonly #stream: LabelledBatchStream;
+
+  constructor(jobId: string, planned: readonly PlannedResult[]) {
+    checkArrowColumnNames(planned);
+    this.#planned = planned;
+    const response = {
+      job: jobId,
+      results: planned.map(({ id, definition, implementation, params }) => ({
+        id,
+        name: definition.name,
+        implementation,
+        params,
+      })),
+    };
+    this.#stream = new LabelledBatchStream(
+      SERIES_KEY_COLUMN,
+      planned.flatMap((plan) => arrowColumnNames(plan).map(({ column }) => column)),
+      new Map([[RESPONSE_METADATA_KEY, JSON.stringify(response)]]),
+    );
+  }
+
+  /** The bytes of one series' line (nothing for a failed series). */
+  write(line: Buffer): Uint8Array[] {
+    const { key, results } = JSON.parse(line.toString("utf8")) as StoredLine;
+    if (!results) return [];
+    const columns: Float64Array[] = [];
+    this.#planned.forEach((plan, i) => {
+      const values = results[i]?.values ?? [];
+      for (const { output } of arrowColumnNames(plan)) {
+        columns.push(toDoubles(Array.isArray(values) ? values : (values[output] ?? [])));
+      }
+    });
+    return this.#stream.write(key, columns);
+  }
+
+  end(): Uint8Array[] {
+    return this.#stream.end();
+  }
 }

@@ -1,41 +1,27 @@
 import type { FastifyInstance } from "fastify";
-import secureJson from "secure-json-parse";
-import { ServiceError } from "../errors/registry.js";
-
-/**
- * Parses JSON text a client sent, keeping the distinctions a client needs: empty text, a syntax
- * error (with the parser's position), and valid JSON carrying a prototype-polluting key, refused
- * on purpose. `path` names where the text came from when it is not the whole body.
- */
-export function parseClientJson(text: string, path?: string): unknown {
-  const where = path ?? "The body";
-  const fail = (code: "MALFORMED_JSON" | "BAD_REQUEST", message: string) =>
-    new ServiceError(code, `${where} ${message}`, path ? { issues: [{ path, message }] } : {});
-  if (text.trim() === "") throw fail("MALFORMED_JSON", "is empty; send a JSON object.");
-  try {
-    return secureJson.parse(text, null, { protoAction: "error", constructorAction: "error" });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw /forbidden prototype property/.test(message)
-      ? fail("BAD_REQUEST", "contains a forbidden __proto__ or constructor.prototype key.")
-      : fail("MALFORMED_JSON", `is not valid JSON: ${message}`);
-  }
-}
+import type { ServiceError } from "../errors/registry.js";
+import { parseClientJson } from "../wire/client-json.js";
 
 /** Where bodies of at least `minBytes` are parsed instead of the event loop (a worker pool). */
-export interface JsonBodyOffload {
+export interface BodyOffload {
   readonly minBytes: number;
   readonly parse: (body: Buffer) => Promise<unknown>;
 }
 
 /**
- * Fastify's own JSON parser reports every failure as the same "invalid JSON" error; this one
- * does not. With `offload`, large bodies go there whole, as bytes; small ones stay on the event
- * loop, where a thread hop would cost more than it saves.
+ * A body parser for `mediaType` that reads bodies of at least `offload.minBytes` there (whole, as
+ * bytes) and smaller ones with `inline` on the event loop, where a thread hop would cost more
+ * than it saves.
  */
-export function registerJsonBodyParser(app: FastifyInstance, offload?: JsonBodyOffload): void {
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+export function registerBytesParser(
+  app: FastifyInstance,
+  mediaType: string,
+  inline: (bytes: Buffer) => unknown,
+  offload?: BodyOffload,
+): void {
+  // Replaces the parser a parent scope registered (fastify's own for JSON, calculate's for Arrow).
+  if (app.hasContentTypeParser(mediaType)) app.removeContentTypeParser(mediaType);
+  app.addContentTypeParser(mediaType, { parseAs: "buffer" }, (_request, body, done) => {
     const bytes = body as Buffer;
     if (offload && bytes.length >= offload.minBytes) {
       offload.parse(bytes).then(
@@ -45,9 +31,14 @@ export function registerJsonBodyParser(app: FastifyInstance, offload?: JsonBodyO
       return;
     }
     try {
-      done(null, parseClientJson(bytes.toString("utf8")));
+      done(null, inline(bytes));
     } catch (error) {
       done(error as ServiceError, undefined);
     }
   });
+}
+
+/** Fastify's own JSON parser reports every failure as the same "invalid JSON" error; this one does not. */
+export function registerJsonBodyParser(app: FastifyInstance, offload?: BodyOffload): void {
+  registerBytesParser(app, "application/json", (bytes) => parseClientJson(bytes.toString("utf8")), offload);
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import { ARROW_REQUEST_DESCRIPTION } from "../calculation/request-schema.js";
 import { ERROR_REGISTRY, type ErrorCode, problemType } from "../errors/registry.js";
+import { ARROW_JOB_DESCRIPTION } from "../jobs/validate.js";
 import { SERVICE_VERSION } from "../version.js";
 import { ARROW_STREAM_MEDIA_TYPE } from "../wire/media-types.js";
 
@@ -101,9 +102,9 @@ function finishDocument(document: OpenApiDocument): OpenApiDocument {
       const body = (operation.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
       // Fastify's `consumes` gives every request media type the JSON schema; an Arrow body is bytes.
       if (body?.[ARROW_STREAM_MEDIA_TYPE]) {
-        body[ARROW_STREAM_MEDIA_TYPE] = {
-          schema: { type: "string", format: "binary", description: ARROW_REQUEST_DESCRIPTION },
-        };
+        const description =
+          operation.operationId === "createJob" ? ARROW_JOB_DESCRIPTION : ARROW_REQUEST_DESCRIPTION;
+        body[ARROW_STREAM_MEDIA_TYPE] = { schema: { type: "string", format: "binary", description } };
       }
       for (const [type, media] of Object.entries(body ?? {})) {
         if (type === ARROW_STREAM_MEDIA_TYPE) continue;

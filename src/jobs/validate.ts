@@ -1,9 +1,16 @@
 import { z } from "zod";
 import { rejectBadCandleValues } from "../calculation/candle-scan.js";
-import { type PlanOptions, planCalculation } from "../calculation/plan.js";
+import {
+  type CalculationRequest,
+  type PlannedResult,
+  type PlanOptions,
+  planCalculation,
+} from "../calculation/plan.js";
 import { calculateBodySchema, type RequestLimits } from "../calculation/request-schema.js";
 import { type ErrorCode, IssueList, MAX_REPORTED_ISSUES, ServiceError } from "../errors/registry.js";
 import { addZodIssues } from "../errors/zod-issues.js";
+import { decodeArrowSeries, REQUEST_METADATA_KEY } from "../wire/arrow-request.js";
+import { parseClientJson } from "../wire/client-json.js";
 import type { JobSpec, SeriesInput } from "./model.js";
 
 export interface JobLimits {
@@ -11,6 +18,9 @@ export interface JobLimits {
   /** All series' candles together. */
   readonly maxCandles: number;
 }
+
+export const ARROW_JOB_DESCRIPTION =
+  "One Arrow IPC stream in long form: a Utf8 `key` column naming each row's series and the candle columns of a calculate stream (`open`, `high`, `low`, `close` required, `volume` Float64; `time` Int64, Float64 or Timestamp(ms)); no nulls. A series is a run of consecutive rows with the same key, in time order; a key met again after another series is refused as a duplicate. `indicators` and `options` are JSON in the schema metadata under `request`. Problems have the paths of a JSON job: `series[2].candles.close[3]`, `metadata.request.indicators[0]`.";
 
 /** The POST /jobs body: many calculate bodies' candles, one set of indicators and options. */
 export function jobBodySchema(limits: RequestLimits, jobLimits: JobLimits) {
@@ -26,13 +36,13 @@ export function jobBodySchema(limits: RequestLimits, jobLimits: JobLimits) {
   });
 }
 
+/** A series' name, in a JSON job's `key` member or an Arrow job's `key` column. */
+const seriesKey = z.string().min(1).max(128);
+
 function seriesSchema(limits: RequestLimits) {
   const calculate = calculateBodySchema(limits).shape;
   return z.strictObject({
-    key: z
-      .string()
-      .min(1)
-      .max(128)
+    key: seriesKey
       .optional()
       .describe("The series' name in events and results, unique in the job. Default: its index."),
     symbol: calculate.symbol,
@@ -49,6 +59,123 @@ export interface ValidJob {
 /** One candle of every column: planning the indicators against it finds their own problems once, not per series. */
 const STAND_IN_CANDLES = { open: [1], high: [1], low: [1], close: [1], volume: [1] };
 
+/** What every series of a job is planned into, for what does not depend on its candles (the Arrow results' columns). */
+export function planJobResults(spec: JobSpec, planOptions: PlanOptions): readonly PlannedResult[] {
+  return planCalculation({ ...spec, candles: STAND_IN_CANDLES }, planOptions).results;
+}
+
+/** Where an Arrow job's indicators and options are, in its problems' paths. */
+const ARROW_REQUEST_PATH = `metadata.${REQUEST_METADATA_KEY}`;
+
+/** A series as both job formats hand it over, its candles parsed but not yet planned. */
+interface SeriesCandidate {
+  readonly key: string;
+  readonly symbol?: string | undefined;
+  readonly interval?: string | undefined;
+  readonly candles: CalculationRequest["candles"];
+}
+
+/**
+ * What both job formats share: the indicators checked once, then each series planned with them,
+ * keys kept unique and candles counted; every problem collected with the series' path, the first
+ * code met naming the refusal (VALIDATION_FAILED when several kinds are met).
+ */
+class JobCollector {
+  readonly issues = new IssueList();
+  readonly #codes = new Set<ErrorCode>();
+  readonly #inputs: SeriesInput[] = [];
+  readonly #keyOwner = new Map<string, number>();
+  #candles = 0;
+  #spec: JobSpec | undefined;
+
+  constructor(
+    private readonly limits: RequestLimits,
+    private readonly planOptions: PlanOptions,
+  ) {}
+
+  fail(code: ErrorCode): void {
+    this.#codes.add(code);
+  }
+
+  /** The indicators as every series is planned with them and as the job keeps them: parsed once. */
+  planIndicators(indicators: unknown, options: unknown, prefix: string): void {
+    const at = (path: string) => (prefix ? `${prefix}.${path}` : path);
+    try {
+      const standIn = calculateBodySchema(this.limits).parse({
+        candles: STAND_IN_CANDLES,
+        indicators,
+        options,
+      });
+      planCalculation(standIn, this.planOptions);
+      this.#spec = { indicators: standIn.indicators, options: standIn.options };
+    } catch (error) {
+      if (error instanceof z.ZodError) {
+        this.fail("VALIDATION_FAILED");
+        addZodIssues(
+          error.issues.filter((issue) => issue.path[0] !== "candles"),
+          this.issues,
+          prefix,
+        );
+      } else if (error instanceof ServiceError) {
+        // Problems of the indicators themselves; the stand-in candles have none of their own.
+        this.fail(error.code);
+        for (const issue of error.issues) this.issues.add(at(issue.path), issue.message);
+      } else throw error;
+    }
+  }
+
+  /** Plans series `index` with the job's indicators, or notes why it cannot be. */
+  addSeries(index: number, series: SeriesCandidate): void {
+    const prefix = `series[${index}]`;
+    const first = this.#keyOwner.get(series.key);
+    if (first !== undefined) {
+      this.fail("VALIDATION_FAILED");
+      this.issues.add(
+        `${prefix}.key`,
+        `key "${series.key}" is already used by series[${first}]; keys are unique in a job.`,
+      );
+      return;
+    }
+    this.#keyOwner.set(series.key, index);
+    if (!this.#spec) return;
+    try {
+      const plan = planCalculation({ ...this.#spec, candles: series.candles }, this.planOptions);
+      this.#candles += plan.candles.length;
+      const { key, symbol, interval } = series;
+      this.#inputs.push({
+        key,
+        symbol,
+        interval,
+        columns: plan.candles.columns,
+        length: plan.candles.length,
+      });
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      this.fail(error.code);
+      addPlanProblem(error, this.issues, prefix);
+    }
+  }
+
+  /** The valid job, or the refusal listing every problem found. */
+  finish(jobLimits: JobLimits): ValidJob {
+    if (this.#candles > jobLimits.maxCandles) this.tooManyCandles(this.#candles, jobLimits);
+    // No spec means the indicators failed, which left issues.
+    if (!this.issues.empty || !this.#spec) {
+      const codes = [...this.#codes];
+      throw this.issues.toError(codes.length === 1 ? (codes[0] as ErrorCode) : "VALIDATION_FAILED");
+    }
+    return { spec: this.#spec, series: this.#inputs };
+  }
+
+  tooManyCandles(candles: number | string, jobLimits: JobLimits): void {
+    this.fail("JOB_TOO_LARGE");
+    this.issues.add(
+      "series",
+      `holds ${candles} candles in all; the limit is ${jobLimits.maxCandles} (MAX_JOB_CANDLES). Split the job.`,
+    );
+  }
+}
+
 /**
  * Prefixes a refused series' issues with where the series is; a refusal without issues becomes
  * one at the series. A full list may have left problems uncounted: the total becomes a lower bound.
@@ -60,11 +187,11 @@ function addPlanProblem(error: ServiceError, issues: IssueList, prefix: string):
 }
 
 /**
- * Validates a whole job before anything is queued: the indicators once, then every series as a
- * calculate body with those indicators would be (candle values, shapes, the columns the
+ * Validates a whole JSON job before anything is queued: the indicators once, then every series
+ * as a calculate body with those indicators would be (candle values, shapes, the columns the
  * indicators read, the per-request compute and response limits), with paths such as
  * `series[17].candles.close[3]`. Every problem is reported at once, capped like a calculate
- * body's; the first code met names the refusal, VALIDATION_FAILED when several kinds are met.
+ * body's.
  */
 export function validateJob(
   body: unknown,
@@ -72,8 +199,7 @@ export function validateJob(
   jobLimits: JobLimits,
   planOptions: PlanOptions,
 ): ValidJob {
-  const issues = new IssueList();
-  const codes = new Set<ErrorCode>();
+  const job = new JobCollector(limits, planOptions);
   const shell = z
     .strictObject({
       series: z.array(z.unknown()).min(1).max(jobLimits.maxSeries),
@@ -82,87 +208,91 @@ export function validateJob(
     })
     .safeParse(body);
   if (!shell.success) {
-    addZodIssues(shell.error.issues, issues);
+    addZodIssues(shell.error.issues, job.issues);
     const tooMany = shell.error.issues.some(
       (issue) => issue.code === "too_big" && issue.path[0] === "series",
     );
-    throw issues.toError(tooMany ? "JOB_TOO_LARGE" : "VALIDATION_FAILED");
+    throw job.issues.toError(tooMany ? "JOB_TOO_LARGE" : "VALIDATION_FAILED");
   }
   const { series, indicators, options } = shell.data;
-  const fail = (error: unknown, prefix: string) => {
-    if (!(error instanceof ServiceError)) throw error;
-    codes.add(error.code);
-    addPlanProblem(error, issues, prefix);
-  };
-
-  const calculate = calculateBodySchema(limits);
-  // The indicators as every series is planned with them and as the job keeps them: parsed once.
-  let spec: JobSpec | undefined;
-  try {
-    const standIn = calculate.parse({ candles: STAND_IN_CANDLES, indicators, options });
-    planCalculation(standIn, planOptions);
-    spec = { indicators: standIn.indicators, options: standIn.options };
-  } catch (error) {
-    if (error instanceof z.ZodError) {
-      codes.add("VALIDATION_FAILED");
-      addZodIssues(
-        error.issues.filter((issue) => issue.path[0] !== "candles"),
-        issues,
-      );
-    } else if (error instanceof ServiceError) {
-      // Problems of the indicators themselves; the stand-in candles have none of their own.
-      codes.add(error.code);
-      for (const issue of error.issues) issues.add(issue.path, issue.message);
-    } else throw error;
-  }
-
+  job.planIndicators(indicators, options, "");
   const schema = seriesSchema(limits);
-  const inputs: SeriesInput[] = [];
-  const keyOwner = new Map<string, number>();
-  let candles = 0;
   for (let i = 0; i < series.length; i++) {
-    if (issues.full) {
-      issues.stopped();
+    if (job.issues.full) {
+      job.issues.stopped();
       break;
     }
-    const prefix = `series[${i}]`;
     try {
       rejectBadCandleValues(series[i], schema);
-      const parsed = schema.safeParse(series[i]);
-      if (!parsed.success) {
-        codes.add("VALIDATION_FAILED");
-        addZodIssues(parsed.error.issues, issues, prefix);
-        continue;
-      }
-      const { key = String(i), symbol, interval } = parsed.data;
-      const first = keyOwner.get(key);
-      if (first !== undefined) {
-        codes.add("VALIDATION_FAILED");
-        issues.add(
-          `${prefix}.key`,
-          `key "${key}" is already used by series[${first}]; keys are unique in a job.`,
-        );
-        continue;
-      }
-      keyOwner.set(key, i);
-      if (!spec) continue;
-      const plan = planCalculation({ ...spec, candles: parsed.data.candles }, planOptions);
-      candles += plan.candles.length;
-      inputs.push({ key, symbol, interval, columns: plan.candles.columns, length: plan.candles.length });
     } catch (error) {
-      fail(error, prefix);
+      if (!(error instanceof ServiceError)) throw error;
+      job.fail(error.code);
+      addPlanProblem(error, job.issues, `series[${i}]`);
+      continue;
     }
+    const parsed = schema.safeParse(series[i]);
+    if (!parsed.success) {
+      job.fail("VALIDATION_FAILED");
+      addZodIssues(parsed.error.issues, job.issues, `series[${i}]`);
+      continue;
+    }
+    job.addSeries(i, { ...parsed.data, key: parsed.data.key ?? String(i) });
   }
-  if (candles > jobLimits.maxCandles) {
-    codes.add("JOB_TOO_LARGE");
-    issues.add(
+  return job.finish(jobLimits);
+}
+
+/**
+ * Validates an Arrow job (decodeArrowSeries: a `key` column and candle columns in long form, the
+ * indicators and options as JSON under the `request` metadata) exactly as validateJob does a
+ * JSON one; problems of the indicators have `metadata.request.` paths, of the series
+ * `series[i].` paths.
+ */
+export function validateArrowJob(
+  bytes: Uint8Array,
+  limits: RequestLimits,
+  jobLimits: JobLimits,
+  planOptions: PlanOptions,
+): ValidJob {
+  const job = new JobCollector(limits, planOptions);
+  const { series, requestJson } = decodeArrowSeries(bytes, jobLimits.maxCandles, (rows) => {
+    job.tooManyCandles(`${rows} or more`, jobLimits);
+    return job.issues.toError("JOB_TOO_LARGE");
+  });
+  if (series.length > jobLimits.maxSeries) {
+    job.issues.add(
       "series",
-      `holds ${candles} candles in all; the limit is ${jobLimits.maxCandles} (MAX_JOB_CANDLES). Split the job.`,
+      `holds ${series.length} series; the limit is ${jobLimits.maxSeries} (MAX_JOB_SERIES). Split the job.`,
     );
+    throw job.issues.toError("JOB_TOO_LARGE");
   }
-  // No spec means the indicators failed, which left issues.
-  if (!issues.empty || !spec) {
-    throw issues.toError(codes.size === 1 ? ([...codes][0] as ErrorCode) : "VALIDATION_FAILED");
+  const request = z
+    .strictObject({ indicators: z.unknown(), options: z.unknown().optional() })
+    .safeParse(parseClientJson(requestJson, ARROW_REQUEST_PATH));
+  if (!request.success) {
+    addZodIssues(request.error.issues, job.issues, ARROW_REQUEST_PATH);
+    throw job.issues.toError();
   }
-  return { spec, series: inputs };
+  job.planIndicators(request.data.indicators, request.data.options, ARROW_REQUEST_PATH);
+  for (const [i, { key, candles }] of series.entries()) {
+    if (job.issues.full) {
+      job.issues.stopped();
+      break;
+    }
+    const keyProblem = seriesKey.safeParse(key);
+    if (!keyProblem.success) {
+      job.fail("VALIDATION_FAILED");
+      addZodIssues(keyProblem.error.issues, job.issues, `series[${i}].key`);
+      continue;
+    }
+    if (candles.length > limits.maxCandles) {
+      job.fail("VALIDATION_FAILED");
+      job.issues.add(
+        `series[${i}].candles`,
+        `has ${candles.length} candles; the limit is ${limits.maxCandles} (MAX_CANDLES)`,
+      );
+      continue;
+    }
+    job.addSeries(i, { key, candles });
+  }
+  return job.finish(jobLimits);
 }

@@ -39,6 +39,7 @@ function badStream(detail: string, cause?: unknown): ServiceError {
 function readBatches(
   bytes: Uint8Array,
   maxRows: number,
+  refuseRows: (rows: bigint, maxRows: number) => ServiceError,
 ): {
   fields: readonly Field[];
   metadata: Map<string, string>;
@@ -60,7 +61,7 @@ function readBatches(
     return { fields: schema.fields, metadata: schema.metadata, batches };
   } catch (error) {
     if (error instanceof ServiceError) throw error;
-    if (error instanceof TooManyRowsError) throw tooManyRows(error.rows, maxRows);
+    if (error instanceof TooManyRowsError) throw refuseRows(error.rows, maxRows);
     const reason = error instanceof Error ? error.message : String(error);
     throw badStream(`The body is not a valid Arrow IPC stream: ${reason}`, error);
   }
@@ -109,6 +110,9 @@ function firstNull(data: Data, name: string): number {
   return -1;
 }
 
+/** Where a candle value is, by its row in the stream: `candles.close[3]`, `series[2].candles.close[3]`. */
+type ValuePath = (name: CandleField, row: number) => string;
+
 /** Copies one batch's column into `target` at `at`, reporting values no candle may hold. */
 function copyColumn(
   name: CandleField,
@@ -116,10 +120,11 @@ function copyColumn(
   target: Float64Array,
   at: number,
   issues: IssueList,
+  pathOf: ValuePath,
 ): void {
   const nullAt = firstNull(data, name);
   if (nullAt >= 0) {
-    issues.add(columnarPath(name, at + nullAt), "is null; candle columns may not hold nulls");
+    issues.add(pathOf(name, at + nullAt), "is null; candle columns may not hold nulls");
     return;
   }
   const values = data.values as Float64Array | BigInt64Array;
@@ -139,7 +144,7 @@ function copyColumn(
       return;
     }
     issues.add(
-      columnarPath(name, i),
+      pathOf(name, i),
       isTime
         ? `${values instanceof Float64Array ? value : String(values[i - at])} is not a non-negative safe integer of epoch milliseconds`
         : `${value} is not a finite number`,
@@ -155,6 +160,94 @@ function isAcceptable(value: number, isTime: boolean): boolean {
   return isTime ? Number.isSafeInteger(value) && value >= 0 : Number.isFinite(value);
 }
 
+/** The `request` metadata, or the issue that it is missing or too large. */
+function requestMetadata(metadata: Map<string, string>, issues: IssueList): string | undefined {
+  const requestJson = metadata.get(REQUEST_METADATA_KEY);
+  if (requestJson === undefined) {
+    issues.add(
+      `metadata.${REQUEST_METADATA_KEY}`,
+      "is missing; put the request's indicators (and options, symbol, interval) as JSON in the schema metadata under this key",
+    );
+    return undefined;
+  }
+  const bytes = Buffer.byteLength(requestJson);
+  if (bytes > MAX_REQUEST_METADATA_BYTES) {
+    issues.add(
+      `metadata.${REQUEST_METADATA_KEY}`,
+      `is ${bytes} bytes; the limit is ${MAX_REQUEST_METADATA_BYTES}`,
+    );
+  }
+  return requestJson;
+}
+
+/** The schema's fields sorted out: readable candle columns (with their child index) and the key column's index. */
+function readFields(
+  fields: readonly Field[],
+  issues: IssueList,
+  keyColumn: string | undefined,
+): { present: [CandleField, number][]; keyIndex: number } {
+  const seen = new Set<string>();
+  const present: [CandleField, number][] = [];
+  let keyIndex = -1;
+  for (const [index, field] of fields.entries()) {
+    const name = field.name;
+    if (seen.has(name)) {
+      issues.add(columnarPath(name), "appears twice in the schema");
+      continue;
+    }
+    seen.add(name);
+    if (name === keyColumn) {
+      if (DataType.isUtf8(field.type)) keyIndex = index;
+      else
+        issues.add(
+          name,
+          `is ${field.type}; the series key column must be Utf8 (plain strings, not dictionary-encoded)`,
+        );
+      continue;
+    }
+    if (!(CANDLE_FIELDS as readonly string[]).includes(name)) {
+      const expected = keyColumn ? [keyColumn, ...CANDLE_FIELDS] : CANDLE_FIELDS;
+      issues.add(columnarPath(name), `is not a candle column; expected ${expected.join(", ")}`);
+      continue;
+    }
+    const problem = typeProblem(name as CandleField, field.type);
+    if (problem) issues.add(columnarPath(name), problem);
+    else present.push([name as CandleField, index]);
+  }
+  if (!seen.has("close")) issues.add(columnarPath("close"), "is missing; every request needs close");
+  if (keyColumn && !seen.has(keyColumn)) {
+    issues.add(keyColumn, "is missing; a job's stream names each row's series in a Utf8 column of this name");
+  }
+  return { present, keyIndex };
+}
+
+/** The candle columns of every batch, end to end, with the values no candle may hold reported at `pathOf`. */
+function readColumns(
+  batches: readonly RecordBatch[],
+  fieldCount: number,
+  present: readonly [CandleField, number][],
+  length: number,
+  issues: IssueList,
+  pathOf: ValuePath,
+): DecodedCandles["columns"] {
+  const columns: Partial<Record<CandleField, Float64Array>> = {};
+  for (const [name] of present) columns[name] = new Float64Array(length);
+  let at = 0;
+  for (const batch of batches) {
+    const children = batch.data.children;
+    if (children.length !== fieldCount) throw badStream("A record batch does not match the schema.");
+    for (const [name, index] of present) {
+      const data = children[index] as Data;
+      if (data.length !== batch.numRows) {
+        throw badStream(`${columnarPath(name)} has ${data.length} rows in a batch of ${batch.numRows}.`);
+      }
+      copyColumn(name, data, columns[name] as Float64Array, at, issues, pathOf);
+    }
+    at += batch.numRows;
+  }
+  return columns as DecodedCandles["columns"];
+}
+
 /**
  * Decodes an Arrow IPC stream of candles: the schema names candle fields (`open`, `high`, `low`,
  * `close`, `volume` as Float64; `time` as Int64, Float64 or Timestamp(ms)), the schema's `request`
@@ -164,68 +257,133 @@ function isAcceptable(value: number, isTime: boolean): boolean {
  * paths as a columnar JSON body would have.
  */
 export function decodeArrowCandles(bytes: Uint8Array, maxCandles: number): ArrowCandles {
-  const { fields, metadata, batches } = readBatches(bytes, maxCandles);
-
-  const requestJson = metadata.get(REQUEST_METADATA_KEY);
+  const { fields, metadata, batches } = readBatches(bytes, maxCandles, tooManyRows);
   const issues = new IssueList();
-  if (requestJson === undefined) {
-    issues.add(
-      `metadata.${REQUEST_METADATA_KEY}`,
-      "is missing; put the request's indicators (and options, symbol, interval) as JSON in the schema metadata under this key",
-    );
-  } else {
-    const bytes = Buffer.byteLength(requestJson);
-    if (bytes > MAX_REQUEST_METADATA_BYTES) {
-      issues.add(
-        `metadata.${REQUEST_METADATA_KEY}`,
-        `is ${bytes} bytes; the limit is ${MAX_REQUEST_METADATA_BYTES}`,
-      );
-    }
-  }
-
-  const seen = new Set<string>();
-  // Each readable candle column and its index among the batches' children.
-  const present: [CandleField, number][] = [];
-  for (const [index, field] of fields.entries()) {
-    const name = field.name;
-    if (seen.has(name)) {
-      issues.add(columnarPath(name), "appears twice in the schema");
-      continue;
-    }
-    seen.add(name);
-    if (!(CANDLE_FIELDS as readonly string[]).includes(name)) {
-      issues.add(columnarPath(name), `is not a candle column; expected ${CANDLE_FIELDS.join(", ")}`);
-      continue;
-    }
-    const problem = typeProblem(name as CandleField, field.type);
-    if (problem) issues.add(columnarPath(name), problem);
-    else present.push([name as CandleField, index]);
-  }
-  if (!seen.has("close")) issues.add(columnarPath("close"), "is missing; every request needs close");
-
+  const requestJson = requestMetadata(metadata, issues);
+  const { present } = readFields(fields, issues, undefined);
   // checkArrowFrames has refused more than maxCandles rows.
   const length = batches.reduce((sum, batch) => sum + batch.numRows, 0);
   if (issues.empty && length === 0) issues.add("candles", "has no rows; send at least one candle");
   if (!issues.empty) throw issues.toError();
+  const columns = readColumns(batches, fields.length, present, length, issues, columnarPath);
+  if (!issues.empty) throw issues.toError();
+  return { candles: new DecodedCandles(columns, length), requestJson: requestJson as string };
+}
 
-  const columns: Partial<Record<CandleField, Float64Array>> = {};
-  for (const [name] of present) columns[name] = new Float64Array(length);
+/** The column of a long-form job stream that names each row's series. */
+export const SERIES_KEY_COLUMN = "key";
+
+export interface ArrowSeries {
+  readonly key: string;
+  readonly candles: DecodedCandles;
+}
+
+export interface ArrowSeriesStream {
+  /** In stream order: each series is a run of rows with the same key. */
+  readonly series: readonly ArrowSeries[];
+  readonly requestJson: string;
+}
+
+/** A series' run of rows: its key and where the run starts. */
+interface Run {
+  readonly key: string;
+  readonly start: number;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+/**
+ * Splits the key column into runs of equal keys. Offsets are checked against the value bytes
+ * first: the frame check bounds counts, not what a Utf8 column's offsets point at.
+ */
+function keyRuns(batches: readonly RecordBatch[], keyIndex: number, issues: IssueList): Run[] {
+  const runs: Run[] = [];
+  // The previous row's key, as a range of its batch's bytes: no row allocates anything.
+  let previous: { values: Uint8Array; from: number; to: number } | undefined;
+  const samePrevious = (values: Uint8Array, from: number, to: number): boolean => {
+    if (!previous || previous.to - previous.from !== to - from) return false;
+    for (let i = 0; i < to - from; i++) {
+      if (previous.values[previous.from + i] !== values[from + i]) return false;
+    }
+    return true;
+  };
   let at = 0;
   for (const batch of batches) {
-    const children = batch.data.children;
-    if (children.length !== fields.length) throw badStream("A record batch does not match the schema.");
-    for (const [name, index] of present) {
-      const data = children[index] as Data;
-      if (data.length !== batch.numRows) {
-        throw badStream(`${columnarPath(name)} has ${data.length} rows in a batch of ${batch.numRows}.`);
+    const data = batch.data.children[keyIndex] as Data;
+    if (data.length !== batch.numRows) {
+      throw badStream(`${SERIES_KEY_COLUMN} has ${data.length} rows in a batch of ${batch.numRows}.`);
+    }
+    const nullAt = firstNull(data, SERIES_KEY_COLUMN);
+    if (nullAt >= 0) {
+      issues.add(`${SERIES_KEY_COLUMN}[${at + nullAt}]`, "is null; every row names its series");
+      return runs;
+    }
+    const offsets = data.valueOffsets as Int32Array | undefined;
+    const values = data.values as Uint8Array;
+    if (!offsets || offsets.length < data.offset + data.length + 1) {
+      throw badStream(`${SERIES_KEY_COLUMN}'s offsets are shorter than its batch.`);
+    }
+    for (let row = 0; row < data.length; row++) {
+      const from = offsets[data.offset + row] as number;
+      const to = offsets[data.offset + row + 1] as number;
+      if (from < 0 || to < from || to > values.length) {
+        throw badStream(`${SERIES_KEY_COLUMN}[${at + row}]'s offsets point outside the column's bytes.`);
       }
-      copyColumn(name, data, columns[name] as Float64Array, at, issues);
+      if (samePrevious(values, from, to)) continue;
+      previous = { values, from, to };
+      runs.push({ key: utf8.decode(values.subarray(from, to)), start: at + row });
     }
     at += batch.numRows;
   }
+  return runs;
+}
+
+/** The run holding `row`: the last one starting at or before it. */
+function runOf(runs: readonly Run[], row: number): number {
+  let low = 0;
+  let high = runs.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((runs[middle] as Run).start <= row) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/**
+ * Decodes a job's Arrow IPC stream in long form: a Utf8 `key` column names each row's series and
+ * the candle columns are those of a calculate stream; a series is a run of rows with the same key,
+ * so a key met again after another is a second series of that name (refused by the job's unique
+ * keys). `request` metadata holds the job's indicators and options. Value problems have the paths
+ * a JSON job would give them (`series[2].candles.close[3]`); the whole stream is bounded by
+ * `maxRows` (the job's candle limit, refused through `refuseRows`).
+ */
+export function decodeArrowSeries(
+  bytes: Uint8Array,
+  maxRows: number,
+  refuseRows: (rows: bigint, maxRows: number) => ServiceError,
+): ArrowSeriesStream {
+  const { fields, metadata, batches } = readBatches(bytes, maxRows, refuseRows);
+  const issues = new IssueList();
+  const requestJson = requestMetadata(metadata, issues);
+  const { present, keyIndex } = readFields(fields, issues, SERIES_KEY_COLUMN);
+  const length = batches.reduce((sum, batch) => sum + batch.numRows, 0);
+  if (issues.empty && length === 0) issues.add("series", "has no rows; send at least one candle");
   if (!issues.empty) throw issues.toError();
-  return {
-    candles: new DecodedCandles(columns as DecodedCandles["columns"], length),
-    requestJson: requestJson as string,
+  const runs = keyRuns(batches, keyIndex, issues);
+  if (!issues.empty) throw issues.toError();
+  const pathOf: ValuePath = (name, row) => {
+    const index = runOf(runs, row);
+    return `series[${index}].${columnarPath(name, row - (runs[index] as Run).start)}`;
   };
+  const columns = readColumns(batches, fields.length, present, length, issues, pathOf);
+  if (!issues.empty) throw issues.toError();
+  const series = runs.map(({ key, start }, i) => {
+    const end = (runs[i + 1] as Run | undefined)?.start ?? length;
+    const slice = Object.fromEntries(
+      Object.entries(columns).map(([name, values]) => [name, values.subarray(start, end)]),
+    ) as DecodedCandles["columns"];
+    return { key, candles: new DecodedCandles(slice, end - start) };
+  });
+  return { series, requestJson: requestJson as string };
 }

@@ -49,9 +49,13 @@ function specificity(range: MediaRange, mediaType: string): number {
  * specific range that matches it (RFC 9110 §12.5.1); the heavier wins. On equal weight, the
  * format named by a more specific range wins, then the one the client listed first, then JSON:
  * `Accept: application/vnd.apache.arrow.stream, application/json` means Arrow, `*\/*` means JSON.
- * No header, or an empty one, means JSON; a header that accepts neither is a 406.
+ * No header, or an empty one, means JSON; a header that accepts neither is a 406. A route whose
+ * text format is not plain JSON (a job's NDJSON results) offers its own media types.
  */
-export function negotiateResponseFormat(accept: string | undefined): WireFormat {
+export function negotiateResponseFormat(
+  accept: string | undefined,
+  offered: Readonly<Record<WireFormat, string>> = MEDIA_TYPE_OF,
+): WireFormat {
   if (accept === undefined || accept.trim() === "") return "json";
   const ranges = parseAccept(accept);
   let best: { format: WireFormat; q: number; specificity: number; order: number } | undefined;
@@ -59,7 +63,7 @@ export function negotiateResponseFormat(accept: string | undefined): WireFormat 
     let match: MediaRange | undefined;
     let matchSpecificity = -1;
     for (const range of ranges) {
-      const level = specificity(range, MEDIA_TYPE_OF[format]);
+      const level = specificity(range, offered[format]);
       if (level > matchSpecificity) {
         match = range;
         matchSpecificity = level;
@@ -77,7 +81,7 @@ export function negotiateResponseFormat(accept: string | undefined): WireFormat 
   if (!best) {
     throw new ServiceError(
       "NOT_ACCEPTABLE",
-      `The Accept header asks for none of the formats this route produces: ${JSON_MEDIA_TYPE} or ${ARROW_STREAM_MEDIA_TYPE}. Errors are always application/problem+json.`,
+      `The Accept header asks for none of the formats this route produces: ${offered.json} or ${offered.arrow}. Errors are always application/problem+json.`,
     );
   }
   return best.format;

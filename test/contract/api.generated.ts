@@ -176,7 +176,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A job's results, streamed as NDJSON */
+        /** A job's results, streamed as NDJSON or Arrow */
         get: operations["getJobResults"];
         put?: never;
         post?: never;
@@ -1214,6 +1214,7 @@ export interface operations {
                         convention?: "talib" | "trading-signals";
                     };
                 };
+                "application/vnd.apache.arrow.stream": string;
             };
         };
         responses: {
@@ -1833,6 +1834,7 @@ export interface operations {
                 };
                 content: {
                     "application/x-ndjson": string;
+                    "application/vnd.apache.arrow.stream": string;
                 };
             };
             /** @description The request is not valid; Unknown indicator; The body is not valid JSON; The body is not a valid Arrow IPC stream; The request is malformed */
@@ -1898,6 +1900,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No acceptable response format */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:not-acceptable",
+                     *       "title": "No acceptable response format",
+                     *       "status": 406,
+                     *       "detail": "No acceptable response format.",
+                     *       "code": "NOT_ACCEPTABLE",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The series has not finished yet */
             409: {
                 headers: {
@@ -1911,6 +1932,25 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The series has not finished yet.",
                      *       "code": "SERIES_NOT_FINISHED",
+                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request would take too long to compute; The response would be too large; The job is larger than the limits */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:indicator-service:problem:request-too-costly",
+                     *       "title": "The request would take too long to compute",
+                     *       "status": 422,
+                     *       "detail": "The request would take too long to compute.",
+                     *       "code": "REQUEST_TOO_COSTLY",
                      *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
                      *     }
                      */

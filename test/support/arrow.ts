@@ -1,7 +1,6 @@
 import {
   type DataType,
   Field,
-  Float64,
   makeData,
   makeVector,
   RecordBatch,

@@ -4,8 +4,8 @@ import type { calculateBodySchema, RequestLimits } from "../../calculation/reque
 import { IssueList } from "../../errors/registry.js";
 import { addZodIssues } from "../../errors/zod-issues.js";
 import { decodeArrowCandles, REQUEST_METADATA_KEY } from "../../wire/arrow-request.js";
+import { parseClientJson } from "../../wire/client-json.js";
 import { ARROW_STREAM_MEDIA_TYPE } from "../../wire/media-types.js";
-import { parseClientJson } from "../json-body.js";
 import { ValidatedBody } from "../validation.js";
 
 const METADATA_PATH = `metadata.${REQUEST_METADATA_KEY}`;

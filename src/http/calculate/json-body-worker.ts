@@ -7,14 +7,20 @@ import { CANDLE_COLUMNS } from "../../compute/catalog/definition.js";
 import { type FieldIssue, IssueList, ServiceError } from "../../errors/registry.js";
 import { addZodIssues } from "../../errors/zod-issues.js";
 import type { SeriesInput } from "../../jobs/model.js";
-import { type JobLimits, type ValidJob, validateJob } from "../../jobs/validate.js";
-import { parseClientJson } from "../json-body.js";
+import { type JobLimits, type ValidJob, validateArrowJob, validateJob } from "../../jobs/validate.js";
+import { parseClientJson } from "../../wire/client-json.js";
+import type { WireFormat } from "../../wire/media-types.js";
 
 export interface JsonBodyTask {
   readonly bytes: Uint8Array;
   readonly limits: RequestLimits;
   /** Present for a POST /jobs body: validated as a whole job instead of a calculate body. */
-  readonly job?: { readonly jobLimits: JobLimits; readonly plan: PlanOptions };
+  readonly job?: {
+    readonly jobLimits: JobLimits;
+    readonly plan: PlanOptions;
+    /** The body's format: a JSON job, or an Arrow job stream in long form. */
+    readonly format: WireFormat;
+  };
 }
 
 /** One series of a decoded job: its candle columns are `columns.length * length` values from `offset` on. */
@@ -65,11 +71,13 @@ function schemaFor(limits: RequestLimits) {
 
 /**
  * The JSON body path of the event loop (parse, the typed pass over candle values, the body
- * schema, candles into Float64Array columns), run in a worker thread for large bodies. Errors
+ * schema, candles into Float64Array columns), run in a worker thread for large bodies; also a
+ * job's whole validation, for a JSON job or an Arrow one (planning thousands of series). Errors
  * travel as data: structured cloning would turn a ServiceError into a plain Error.
  */
 export default function parseJsonBody({ bytes, limits, job }: JsonBodyTask) {
   try {
+    if (job?.format === "arrow") return packJob(validateArrowJob(bytes, limits, job.jobLimits, job.plan));
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
     const raw = parseClientJson(text);
     if (job) return packJob(validateJob(raw, limits, job.jobLimits, job.plan));

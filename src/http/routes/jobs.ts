@@ -3,21 +3,37 @@ import fastifyWebsocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { PlanOptions } from "../../calculation/plan.js";
+import { JobResultsArrow } from "../../calculation/render.js";
 import type { RequestLimits } from "../../calculation/request-schema.js";
 import { IssueList, ServiceError } from "../../errors/registry.js";
 import type { JobEvent, JobRecord, JobView } from "../../jobs/model.js";
 import type { JobRunner } from "../../jobs/runner.js";
-import { type JobLimits, jobBodySchema, type ValidJob, validateJob } from "../../jobs/validate.js";
+import {
+  type JobLimits,
+  jobBodySchema,
+  planJobResults,
+  type ValidJob,
+  validateArrowJob,
+  validateJob,
+} from "../../jobs/validate.js";
+import {
+  ARROW_STREAM_MEDIA_TYPE,
+  JSON_MEDIA_TYPE,
+  negotiateResponseFormat,
+  type WireFormat,
+} from "../../wire/media-types.js";
 import type { JsonBodyWorkers } from "../calculate/json-body-pool.js";
 import { followOverWebSocket, sendEventStream } from "../jobs/event-streams.js";
-import { registerJsonBodyParser } from "../json-body.js";
+import { registerBytesParser, registerJsonBodyParser } from "../json-body.js";
 import {
   JOB_EVENTS_DESCRIPTION,
+  JOB_RESULTS_ARROW_DESCRIPTION,
   JOB_RESULTS_DESCRIPTION,
   JobAcceptedSchema,
   JobSchema,
 } from "../schemas/jobs.js";
 import { problemResponses } from "../schemas/responses.js";
+import { sendBytes } from "../send-bytes.js";
 import { ValidatedBody } from "../validation.js";
 
 export interface JobRouteDependencies {
@@ -34,6 +50,7 @@ export interface JobRouteDependencies {
 
 const NDJSON_MEDIA_TYPE = "application/x-ndjson";
 const NEWLINE = Buffer.from("\n");
+const RESULT_MEDIA_TYPES = { json: NDJSON_MEDIA_TYPE, arrow: ARROW_STREAM_MEDIA_TYPE } as const;
 /** Result lines read from the store per round trip while streaming. */
 const RESULTS_BATCH = 64;
 /** A stream id (`1733560000000-0`); standalone ids have the same shape. */
@@ -72,13 +89,18 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
   // Job bodies have their own parser: large ones are parsed and validated as a whole job in the
   // body workers (megabytes of candles, thousands of series), small ones on the event loop.
   const offload = deps.jsonBodies;
-  registerJsonBodyParser(
-    app,
+  const offloaded = (format: WireFormat) =>
     offload && {
       minBytes: offload.minBytes,
-      parse: (body) =>
-        offload.pool.parseJob(body, deps.limits, { jobLimits: deps.jobLimits, plan: deps.plan }),
-    },
+      parse: (body: Buffer) =>
+        offload.pool.parseJob(body, deps.limits, { jobLimits: deps.jobLimits, plan: deps.plan, format }),
+    };
+  registerJsonBodyParser(app, offloaded("json"));
+  registerBytesParser(
+    app,
+    ARROW_STREAM_MEDIA_TYPE,
+    (bytes) => new ValidatedBody(validateArrowJob(bytes, deps.limits, deps.jobLimits, deps.plan)),
+    offloaded("arrow"),
   );
   await app.register(fastifyWebsocket, { options: { maxPayload: 4_096 } });
   const record = (request: FastifyRequest<{ Params: IdParams }>): Promise<JobRecord> =>
@@ -94,6 +116,7 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
         description:
           "Every series is validated as a calculate body with the job's `indicators` and `options` would be, all problems at once (paths such as `series[17].candles.close[3]`), before anything is queued. Each series' units go through the same scheduler as calculate requests: a unit computed anywhere before is a cache hit.",
         tags: ["jobs"],
+        consumes: [JSON_MEDIA_TYPE, ARROW_STREAM_MEDIA_TYPE],
         body: jobBodySchema(deps.limits, deps.jobLimits),
         response: { 202: JobAcceptedSchema, ...problemResponses(400, 401, 413, 415, 422, 429, 500, 503) },
       },
@@ -207,7 +230,7 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
     {
       schema: {
         operationId: "getJobResults",
-        summary: "A job's results, streamed as NDJSON",
+        summary: "A job's results, streamed as NDJSON or Arrow",
         tags: ["jobs"],
         params: idParams,
         querystring: z.object({
@@ -216,17 +239,28 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
         response: {
           200: {
             description: JOB_RESULTS_DESCRIPTION,
-            content: { [NDJSON_MEDIA_TYPE]: { schema: z.string() } },
+            content: {
+              [NDJSON_MEDIA_TYPE]: { schema: z.string() },
+              [ARROW_STREAM_MEDIA_TYPE]: {
+                schema: z.string().meta({ format: "binary", description: JOB_RESULTS_ARROW_DESCRIPTION }),
+              },
+            },
           },
-          ...problemResponses(400, 401, 404, 409, 429, 500, 503),
+          ...problemResponses(400, 401, 404, 406, 409, 422, 429, 500, 503),
         },
       },
     },
     async (request, reply) => {
+      // Before any work, as for calculate: a client that cannot read the answer should not pay for it.
+      const format = negotiateResponseFormat(request.headers.accept, RESULT_MEDIA_TYPES);
+      reply.header("vary", "Accept");
       const job = await record(request);
       const { store } = runner;
       const id = request.params.id;
-      reply.type(NDJSON_MEDIA_TYPE);
+      const arrow =
+        format === "arrow" ? new JobResultsArrow(id, planJobResults(job.spec, deps.plan)) : undefined;
+      const mediaType = RESULT_MEDIA_TYPES[format];
+      const encode = (line: Buffer): Uint8Array[] => (arrow ? arrow.write(line) : [line, NEWLINE]);
       const key = request.query.key;
       if (key !== undefined) {
         const index = job.keys.indexOf(key);
@@ -238,18 +272,22 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
             "SERIES_NOT_FINISHED",
             `Series "${key}" has not finished; follow the job's events.`,
           );
-        return reply.send(Buffer.concat([line, NEWLINE]));
+        return sendBytes(reply, [...encode(line), ...(arrow?.end() ?? [])], mediaType);
       }
       const total = job.keys.length;
-      async function* lines() {
+      async function* chunks() {
         for (let from = 0; from < total; from += RESULTS_BATCH) {
+          const parts: Uint8Array[] = [];
           for (const line of await store.results(id, from, Math.min(RESULTS_BATCH, total - from))) {
-            if (line) yield Buffer.concat([line, NEWLINE]);
+            if (line) parts.push(...encode(line));
           }
+          if (parts.length > 0) yield Buffer.concat(parts);
         }
+        if (arrow) yield Buffer.concat(arrow.end());
       }
       // Streamed a batch at a time: a 2,000-series job's results are never one body in memory.
-      return reply.send(Readable.from(lines(), { objectMode: false }));
+      reply.type(mediaType);
+      return reply.send(Readable.from(chunks(), { objectMode: false }));
     },
   );
 }

@@ -51,3 +51,6 @@ export const JOB_EVENTS_DESCRIPTION =
 
 export const JOB_RESULTS_DESCRIPTION =
   'NDJSON, one line per finished series in input order: `{"key": ..., "results": [...]}` with `results` as in the calculate response, or `{"key": ..., "error": {"code", "detail"}}` for a failed series. While the job runs, the series finished so far.';
+
+export const JOB_RESULTS_ARROW_DESCRIPTION =
+  "Sent when `Accept` asks for `application/vnd.apache.arrow.stream`: one Arrow IPC stream in long form, a Utf8 `key` column and the calculate response's Arrow columns (`{id}`, `{id}.{output}`), one record batch per finished series in input order; failed series have no rows. The schema metadata `response` holds `{job, results: [{id, name, implementation, params}]}`. 422 when two results would make the same column name.";
