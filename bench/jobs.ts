@@ -336,6 +336,14 @@ try {
       ],
     ),
   );
+  // What went wrong on the replicas (a breaker that opened, a chunk that failed): warnings and up.
+  for (const [i, replica] of fleet.entries()) {
+    const warnings = replica
+      .output()
+      .split("\n")
+      .filter((line) => /"level":(4|5|6)0/.test(line));
+    for (const line of warnings.slice(0, 10)) console.log(`replica ${i + 1}: ${line.slice(0, 600)}`);
+  }
 } finally {
   await Promise.all(fleet.map((replica) => replica.stop("SIGKILL")));
   await redis.stop();

@@ -90,6 +90,11 @@ function renderResultsJson(
   return parts;
 }
 
+/** What a job's series line starts with, up to its `results` array. */
+export function seriesLineHead(key: string): Buffer {
+  return Buffer.from(`{"key":${JSON.stringify(key)},"results":`);
+}
+
 /** One series of a job as its NDJSON line (without the newline): `{"key":...,"results":[...]}`. */
 export function renderSeriesLine(
   key: string,
@@ -97,8 +102,11 @@ export function renderSeriesLine(
   scheduled: readonly ScheduledResult[],
   presentation: Presentation,
 ): Buffer {
-  const head = Buffer.from(`{"key":${JSON.stringify(key)},"results":`);
-  return Buffer.concat([head, ...renderResultsJson(planned, scheduled, presentation), CLOSE_OBJECT]);
+  return Buffer.concat([
+    seriesLineHead(key),
+    ...renderResultsJson(planned, scheduled, presentation),
+    CLOSE_OBJECT,
+  ]);
 }
 
 /** `{id}` for a single-output result, `{id}.{output}` otherwise (`macd.signal`, `bb.upper`). */

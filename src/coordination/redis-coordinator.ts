@@ -129,8 +129,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async resolve(unit: WorkUnit, work: UnitWork): Promise<Resolution> {
-    const byCost = this.#parts.policy.route(unit.costMs);
-    const route = byCost === "local" && work.alwaysShare ? "cache-only" : byCost;
+    const route = this.#parts.policy.route(unit.costMs);
     this.#parts.stats.routed(unit.indicator, route, unit.costMs);
     if (route === "local") {
       this.#count(unit, "skippedCheap");

@@ -24,11 +24,6 @@ export interface RedisHealth {
  * have used: a large entry's JSON encoding is work the event loop must not do).
  */
 export interface UnitWork {
-  /**
-   * Use the shared cache even for a unit cheaper than a Redis round trip: batch jobs are
-   * resubmitted and overlap, and a fleet-wide hit then saves more than the round trip costs.
-   */
-  readonly alwaysShare?: boolean;
   compute(): Promise<UnitResult>;
   /** Null when the entry is not a well-formed entry of this unit (see compute/result-entry.ts). */
   decode(entry: Buffer): Promise<UnitResult | null>;

@@ -81,6 +81,7 @@ export function createJobs(
     prefix: config.REDIS_KEY_PREFIX,
     ttlMs: config.JOB_TTL_SECONDS * 1_000,
     maxFollowers: config.JOB_MAX_FOLLOWERS,
+    seriesCacheTtlMs: config.CACHE_TTL_SECONDS * 1_000,
   });
   const queue = new BullJobQueue(bull, {
     prefix: `${config.REDIS_KEY_PREFIX}bull`,

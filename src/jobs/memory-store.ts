@@ -155,6 +155,10 @@ export class MemoryJobStore implements JobStore {
     return status;
   }
 
+  async recordCached(): Promise<"miss"> {
+    return "miss";
+  }
+
   async cancel(id: string): Promise<JobRecord | null> {
     const job = this.#jobs.get(id);
     if (!job) return null;

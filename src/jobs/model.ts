@@ -118,6 +118,17 @@ export interface SeriesOutcome {
   readonly line: Buffer;
   readonly sources: SourceCounts;
   readonly error?: { readonly code: ErrorCode; readonly detail: string };
+  /** The series' content digest (seriesDigest): its results are cached under it for the next job. */
+  readonly digest?: string;
+}
+
+/** A series about to be computed, looked up first by its content digest in the series cache. */
+export interface CachedSeries {
+  readonly index: number;
+  readonly key: string;
+  readonly digest: string;
+  /** Its units: a cached series counts them all as shared-cache hits. */
+  readonly units: number;
 }
 
 export interface NewJob {
@@ -143,6 +154,12 @@ export interface JobStore {
   /** A chunk's input is no longer needed once all its series are recorded. */
   dropInput(id: string, chunk: number): Promise<void>;
   record(id: string, outcome: SeriesOutcome): Promise<RecordResult>;
+  /**
+   * Records a series from the series cache (a series with the same content and indicators that
+   * an earlier job recorded), or says `miss`. The memory store always misses: standalone, the
+   * memory cache of units answers a resubmitted job as well.
+   */
+  recordCached(id: string, series: CachedSeries): Promise<RecordResult | "miss">;
   /** Cancels a job that has not ended; returns its record after, null when there is no such job. */
   cancel(id: string): Promise<JobRecord | null>;
   /** Result lines of series `[from, from + count)`, null where a series has not finished. */

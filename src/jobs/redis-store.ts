@@ -1,8 +1,10 @@
 import type { Redis, Result } from "ioredis";
+import { seriesLineHead } from "../calculation/render.js";
 import { whenReady } from "../coordination/redis-connections.js";
 import { ServiceError } from "../errors/registry.js";
 import { seriesEventData } from "./events.js";
 import {
+  type CachedSeries,
   type JobEvent,
   type JobEventType,
   type JobRecord,
@@ -11,6 +13,7 @@ import {
   jobView,
   LISTED_SERIES_ERRORS,
   type NewJob,
+  noSources,
   type RecordResult,
   type SeriesError,
   type SeriesInput,
@@ -47,53 +50,89 @@ end
 /**
  * Records one series atomically with its events, so that a chunk run again after a worker died
  * neither doubles a result nor an event, and the events' order is the records' order.
- * KEYS: meta, results, events, errors, input. ARGV: index, line, failed (0/1), series event
- * data, error JSON, errors listed, progress interval ms, then the five source counts.
+ * KEYS: meta, results, events, errors, input. A: index, failed (0/1), series event data, error
+ * JSON, errors listed, progress interval ms, then the five source counts.
  * The progress rule is progressDue's (progress.ts); the final status finalStatus's.
  */
-const RECORD_SCRIPT = `${LUA_PROGRESS}
-local meta, results, events, errors, input = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local status = redis.call('HGET', meta, 'status')
-if isOver(status) then return 'skipped' end
-if redis.call('HSETNX', results, ARGV[1], ARGV[2]) == 0 then return 'skipped' end
-local now = nowMs()
-if status == 'queued' then redis.call('HSET', meta, 'status', 'running', 'startedAt', now) end
-if ARGV[3] == '1' then
-  redis.call('HINCRBY', meta, 'failed', 1)
-  if redis.call('LLEN', errors) < tonumber(ARGV[6]) then redis.call('RPUSH', errors, ARGV[5]) end
-else
-  redis.call('HINCRBY', meta, 'done', 1)
-end
-local names = {'computed', 'memory', 'shared', 'awaited', 'joined'}
-for i, name in ipairs(names) do
-  local count = tonumber(ARGV[7 + i])
-  if count > 0 then redis.call('HINCRBY', meta, name, count) end
-end
-redis.call('XADD', events, '*', 'type', 'series', 'data', ARGV[4])
-local n = counters(meta)
-local finished, total = n[1] + n[2], n[3]
-local last = redis.call('HMGET', meta, 'lastProgressAt', 'lastProgressFinished')
-local lastAt, lastFinished = tonumber(last[1]) or 0, tonumber(last[2]) or 0
-if finished >= total or now - lastAt >= tonumber(ARGV[7])
-  or math.floor(finished * 100 / total) > math.floor(lastFinished * 100 / total) then
-  redis.call('XADD', events, '*', 'type', 'progress', 'data', '{' .. progressJson(n, now) .. '}')
-  redis.call('HSET', meta, 'lastProgressAt', now, 'lastProgressFinished', finished)
-end
-if finished >= total then
-  local final = 'completed'
-  if n[1] == 0 then final = 'failed' end
-  redis.call('HSET', meta, 'status', final, 'finishedAt', now)
-  redis.call('XADD', events, '*', 'type', final, 'data', '{"status":"' .. final .. '",' .. progressJson(n, now) .. '}')
-  redis.call('DEL', input)
-end
-local ttl = redis.call('PTTL', meta)
-if ttl > 0 then
-  for _, key in ipairs({results, events, errors}) do
-    if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, ttl) end
+const LUA_RECORD = `
+local function record(KEYS, A, line)
+  local meta, results, events, errors, input = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+  if redis.call('HSETNX', results, A[1], line) == 0 then return 'skipped' end
+  local status = redis.call('HGET', meta, 'status')
+  local now = nowMs()
+  if status == 'queued' then redis.call('HSET', meta, 'status', 'running', 'startedAt', now) end
+  if A[2] == '1' then
+    redis.call('HINCRBY', meta, 'failed', 1)
+    if redis.call('LLEN', errors) < tonumber(A[5]) then redis.call('RPUSH', errors, A[4]) end
+  else
+    redis.call('HINCRBY', meta, 'done', 1)
   end
+  local names = {'computed', 'memory', 'shared', 'awaited', 'joined'}
+  for i, name in ipairs(names) do
+    local count = tonumber(A[6 + i])
+    if count > 0 then redis.call('HINCRBY', meta, name, count) end
+  end
+  redis.call('XADD', events, '*', 'type', 'series', 'data', A[3])
+  local n = counters(meta)
+  local finished, total = n[1] + n[2], n[3]
+  local last = redis.call('HMGET', meta, 'lastProgressAt', 'lastProgressFinished')
+  local lastAt, lastFinished = tonumber(last[1]) or 0, tonumber(last[2]) or 0
+  if finished >= total or now - lastAt >= tonumber(A[6])
+    or math.floor(finished * 100 / total) > math.floor(lastFinished * 100 / total) then
+    redis.call('XADD', events, '*', 'type', 'progress', 'data', '{' .. progressJson(n, now) .. '}')
+    redis.call('HSET', meta, 'lastProgressAt', now, 'lastProgressFinished', finished)
+  end
+  if finished >= total then
+    local final = 'completed'
+    if n[1] == 0 then final = 'failed' end
+    redis.call('HSET', meta, 'status', final, 'finishedAt', now)
+    redis.call('XADD', events, '*', 'type', final, 'data', '{"status":"' .. final .. '",' .. progressJson(n, now) .. '}')
+    redis.call('DEL', input)
+  end
+  local ttl = redis.call('PTTL', meta)
+  if ttl > 0 then
+    for _, key in ipairs({results, events, errors}) do
+      if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, ttl) end
+    end
+  end
+  if finished >= total then return redis.call('HGET', meta, 'status') end
+  return 'recorded'
 end
-if finished >= total then return redis.call('HGET', meta, 'status') end
-return 'recorded'
+local function recordArgs(from)
+  local A = {}
+  for i = from, #ARGV do A[#A + 1] = ARGV[i] end
+  return A
+end
+`;
+
+/**
+ * A computed series: KEYS as LUA_RECORD's plus the series cache entry (KEYS[6]). ARGV: the line,
+ * where its results array starts (bytes before it; -1: not cached), the cache TTL ms, then LUA_RECORD's. The
+ * results array is also kept under the series' content digest, for the next job with the same series.
+ */
+const RECORD_SCRIPT = `${LUA_PROGRESS}${LUA_RECORD}
+if isOver(redis.call('HGET', KEYS[1], 'status')) then return 'skipped' end
+local line = ARGV[1]
+local outcome = record(KEYS, recordArgs(4), line)
+if outcome ~= 'skipped' and ARGV[5] == '0' and tonumber(ARGV[2]) >= 0 then
+  redis.call('SET', KEYS[6], string.sub(line, tonumber(ARGV[2]) + 1, -2), 'PX', ARGV[3])
+end
+return outcome
+`;
+
+/**
+ * A series answered by the series cache, without its bytes crossing the network: 'miss' when
+ * the entry is not there. KEYS as RECORD_SCRIPT's; ARGV: the line's head (\`{"key":...,"results":\`),
+ * then LUA_RECORD's. The cached results say where they came from first; here they come from the
+ * shared cache, and say so (a JSON string cannot hold an unescaped \`"source":"\`, so only the
+ * members match).
+ */
+const RECORD_CACHED_SCRIPT = `${LUA_PROGRESS}${LUA_RECORD}
+if isOver(redis.call('HGET', KEYS[1], 'status')) then return 'skipped' end
+local cached = redis.call('GET', KEYS[6])
+if not cached then return 'miss' end
+local results = string.gsub(cached, '"source":"%a+"', '"source":"shared"')
+return record(KEYS, recordArgs(2), ARGV[1] .. results .. '}')
 `;
 
 /** KEYS: meta, events, input. Ends a job that has not ended as cancelled, with its final event. */
@@ -113,6 +152,7 @@ return 'cancelled'
 declare module "ioredis" {
   interface RedisCommander<Context> {
     recordJobSeries(...args: (string | Buffer | number)[]): Result<RecordResult, Context>;
+    recordCachedJobSeries(...args: (string | number)[]): Result<RecordResult | "miss", Context>;
     cancelJob(...args: string[]): Result<string | null, Context>;
   }
 }
@@ -122,6 +162,8 @@ export interface RedisJobStoreOptions {
   readonly ttlMs: number;
   /** Event followers (SSE and WebSocket clients) this replica serves at once: one connection each. */
   readonly maxFollowers: number;
+  /** How long a series' results stay in the series cache (the result cache's TTL). */
+  readonly seriesCacheTtlMs: number;
   /** How long a follower's XREAD blocks before it checks whether the job is still there. */
   readonly blockMs?: number;
 }
@@ -144,7 +186,8 @@ export class RedisJobStore implements JobStore {
   constructor(client: Redis, options: RedisJobStoreOptions) {
     this.#client = client;
     this.#options = options;
-    client.defineCommand("recordJobSeries", { numberOfKeys: 5, lua: RECORD_SCRIPT });
+    client.defineCommand("recordJobSeries", { numberOfKeys: 6, lua: RECORD_SCRIPT });
+    client.defineCommand("recordCachedJobSeries", { numberOfKeys: 6, lua: RECORD_CACHED_SCRIPT });
     client.defineCommand("cancelJob", { numberOfKeys: 3, lua: CANCEL_SCRIPT });
   }
 
@@ -226,22 +269,47 @@ export class RedisJobStore implements JobStore {
     await this.#client.hdel(this.#key(id, "input"), String(chunk));
   }
 
-  async record(id: string, outcome: SeriesOutcome): Promise<RecordResult> {
-    const error = outcome.error ? JSON.stringify({ key: outcome.key, ...outcome.error }) : "";
-    return this.#client.recordJobSeries(
+  #recordKeys(id: string, digest: string): string[] {
+    return [
       this.#key(id, "meta"),
       this.#key(id, "results"),
       this.#key(id, "events"),
       this.#key(id, "errors"),
       this.#key(id, "input"),
+      `${this.#options.prefix}series:${digest}`,
+    ];
+  }
+
+  /** LUA_RECORD's arguments. */
+  #recordArgs(outcome: SeriesOutcome): (string | number)[] {
+    const error = outcome.error ? JSON.stringify({ key: outcome.key, ...outcome.error }) : "";
+    return [
       String(outcome.index),
-      outcome.line,
       outcome.error ? "1" : "0",
       seriesEventData(outcome, Date.now()),
       error,
       LISTED_SERIES_ERRORS,
       PROGRESS_INTERVAL_MS,
       ...SOURCES.map((source) => outcome.sources[source]),
+    ];
+  }
+
+  async record(id: string, outcome: SeriesOutcome): Promise<RecordResult> {
+    return this.#client.recordJobSeries(
+      ...this.#recordKeys(id, outcome.digest ?? "none"),
+      outcome.line,
+      outcome.digest === undefined ? -1 : seriesLineHead(outcome.key).length,
+      this.#options.seriesCacheTtlMs,
+      ...this.#recordArgs(outcome),
+    );
+  }
+
+  async recordCached(id: string, series: CachedSeries): Promise<RecordResult | "miss"> {
+    const sources = { ...noSources(), shared: series.units };
+    return this.#client.recordCachedJobSeries(
+      ...this.#recordKeys(id, series.digest),
+      seriesLineHead(series.key).toString(),
+      ...this.#recordArgs({ ...series, line: Buffer.alloc(0), sources }),
     );
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { type CalculationRequest, type PlanOptions, planCalculation } from "../calculation/plan.js";
+import { type CalculationPlan, type PlanOptions, planCalculation } from "../calculation/plan.js";
 import { renderSeriesLine } from "../calculation/render.js";
 import { DecodedCandles } from "../candles/columns.js";
 import { ServiceError } from "../errors/registry.js";
@@ -13,10 +13,12 @@ import {
   type JobStore,
   type JobView,
   noSources,
+  type RecordResult,
   type SeriesInput,
   type SeriesOutcome,
   TERMINAL_STATUSES,
 } from "./model.js";
+import { seriesDigest } from "./series-digest.js";
 import type { ValidJob } from "./validate.js";
 
 export interface JobRunnerOptions {
@@ -144,40 +146,71 @@ export class JobRunner {
     await Promise.all(
       input.map(async (series, i) => {
         if (recorded[i]) return;
-        await this.#record(record, await this.#computeSeries(spec, first + i, series));
+        await this.#runSeries(record, spec, first + i, series);
       }),
     );
     await store.dropInput(jobId, chunk);
   }
 
+  /**
+   * One series: from the series cache when an earlier job recorded the same content with the
+   * same indicators (one round trip, no bytes), else through the scheduler like a calculate
+   * request, whose cost policy decides what is worth coordinating.
+   */
+  async #runSeries(job: JobRecord, spec: JobSpec, index: number, series: SeriesInput): Promise<void> {
+    let plan: CalculationPlan;
+    try {
+      plan = planCalculation(
+        { ...spec, candles: new DecodedCandles(series.columns, series.length) },
+        this.#options.plan,
+      );
+    } catch (error) {
+      return this.#record(job, this.#failure(error, index, series.key));
+    }
+    const digest = seriesDigest(plan);
+    const cached = await this.#options.store.recordCached(job.view.id, {
+      index,
+      key: series.key,
+      digest,
+      units: plan.results.length,
+    });
+    if (cached !== "miss") return this.#observeRecord(job, cached, false);
+    await this.#record(job, await this.#computeSeries(plan, index, series.key, digest));
+  }
+
   async #record(job: JobRecord, outcome: SeriesOutcome): Promise<void> {
     const result = await this.#options.store.record(job.view.id, outcome);
+    this.#observeRecord(job, result, outcome.error !== undefined);
+  }
+
+  #observeRecord(job: JobRecord, result: RecordResult, failed: boolean): void {
     const observer = this.#options.observer;
     if (!observer || result === "skipped") return;
-    observer.seriesRecorded(outcome.error !== undefined);
+    observer.seriesRecorded(failed);
     if (result !== "recorded") observer.ended(result, Date.now() - Date.parse(job.view.createdAt));
   }
 
-  async #computeSeries(spec: JobSpec, index: number, series: SeriesInput): Promise<SeriesOutcome> {
+  async #computeSeries(
+    plan: CalculationPlan,
+    index: number,
+    key: string,
+    digest: string,
+  ): Promise<SeriesOutcome> {
     try {
-      const request: CalculationRequest = {
-        ...spec,
-        candles: new DecodedCandles(series.columns, series.length),
-      };
-      const plan = planCalculation(request, this.#options.plan);
-      const scheduled = await this.#options.scheduler.runAll(
-        plan.results.map((result) => result.unit),
-        { alwaysShare: true },
-      );
+      const scheduled = await this.#options.scheduler.runAll(plan.results.map((result) => result.unit));
       const sources = noSources();
       for (const { source } of scheduled) sources[source]++;
-      const line = renderSeriesLine(series.key, plan.results, scheduled, plan.presentation);
-      return { index, key: series.key, line, sources };
+      const line = renderSeriesLine(key, plan.results, scheduled, plan.presentation);
+      return { index, key, line, sources, digest };
     } catch (error) {
-      if (error instanceof ServiceError) return failure(index, series.key, error.code, error.message);
-      this.#options.log.error({ err: error, index }, "a job series failed");
-      return failure(index, series.key, "INTERNAL", "The series could not be computed.");
+      return this.#failure(error, index, key);
     }
+  }
+
+  #failure(error: unknown, index: number, key: string): SeriesOutcome {
+    if (error instanceof ServiceError) return failure(index, key, error.code, error.message);
+    this.#options.log.error({ err: error, index }, "a job series failed");
+    return failure(index, key, "INTERNAL", "The series could not be computed.");
   }
 
   async #unavailableOnFailure<T>(operation: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import type { CandleColumn, CandleColumns } from "../compute/catalog/definition.
 /** 128 bits of SHA-256, hex: collision-free at any realistic cache size, short enough to read. */
 const HASH_HEX_LENGTH = 32;
 
-function digest(...parts: Array<string | Uint8Array>): string {
+export function digest(...parts: Array<string | Uint8Array>): string {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
   return hash.digest("hex").slice(0, HASH_HEX_LENGTH);

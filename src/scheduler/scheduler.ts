@@ -8,11 +8,6 @@ import type { ResultSource, ScheduledResult, UnitResult, WorkUnit } from "./type
 
 export type SchedulerMode = "sync" | "parallel";
 
-export interface RunOptions {
-  /** See UnitWork.alwaysShare: batch jobs set it. */
-  readonly alwaysShare?: boolean;
-}
-
 export interface SmartSchedulerOptions {
   readonly mode: SchedulerMode;
   /** Null when the memory cache is switched off. */
@@ -61,7 +56,7 @@ export class SmartScheduler {
    * Inline units of one request run back to back on the event loop, so the threshold is a
    * budget for the request: once the inline units add up to it, the rest go to the pool too.
    */
-  async runAll(units: readonly WorkUnit[], options: RunOptions = {}): Promise<ScheduledResult[]> {
+  async runAll(units: readonly WorkUnit[]): Promise<ScheduledResult[]> {
     if (this.#options.mode === "parallel") {
       let inlineMs = 0;
       return Promise.all(
@@ -70,13 +65,12 @@ export class SmartScheduler {
           return this.run(
             unit,
             unit.costMs >= this.#options.poolMinCostMs || inlineMs > this.#options.poolMinCostMs,
-            options,
           );
         }),
       );
     }
     const results: ScheduledResult[] = [];
-    for (const unit of units) results.push(await this.run(unit, false, options));
+    for (const unit of units) results.push(await this.run(unit, false));
     return results;
   }
 
@@ -98,7 +92,6 @@ export class SmartScheduler {
   async run(
     unit: WorkUnit,
     pooled = this.#options.mode === "parallel" && unit.costMs >= this.#options.poolMinCostMs,
-    { alwaysShare = false }: RunOptions = {},
   ): Promise<ScheduledResult> {
     const cached = this.#options.cache?.get(unit.key);
     if (cached) return this.#settled(unit, cached, "memory");
@@ -107,7 +100,7 @@ export class SmartScheduler {
     if (pending) return this.#settled(unit, (await pending).result, "joined");
 
     const resolution = await this.#inFlight.start(unit.key, async () => {
-      const resolved = await this.coordinator.resolve(unit, this.#work(unit, pooled, alwaysShare));
+      const resolved = await this.coordinator.resolve(unit, this.#work(unit, pooled));
       this.#options.cache?.set(unit.key, resolved.result);
       return resolved;
     });
@@ -119,10 +112,9 @@ export class SmartScheduler {
   }
 
   /** On the pool's threads when pooled; an entry is decoded on the event loop when the pool's queue is full, as it is small next to the computation it saves. */
-  #work(unit: WorkUnit, pooled: boolean, alwaysShare: boolean): UnitWork {
+  #work(unit: WorkUnit, pooled: boolean): UnitWork {
     const { inline, pool } = this.#options;
     return {
-      alwaysShare,
       compute: () => {
         if (!pooled) return inline.compute(unit);
         this.stats.increment(unit.indicator, "pooled");
