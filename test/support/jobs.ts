@@ -138,7 +138,11 @@ export async function resultLines(url: string, headers: Record<string, string> =
       .filter((line) => line !== "")
       .map(
         (line) =>
-          JSON.parse(line) as { key: string; results?: { id: string; values: unknown }[]; error?: unknown },
+          JSON.parse(line) as {
+            key: string;
+            results?: { id: string; source: string; values: unknown }[];
+            error?: unknown;
+          },
       ),
   };
 }
