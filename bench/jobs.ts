@@ -10,6 +10,8 @@
  * - calculate: the same amount of fresh work as one calculate request per series, round-robin
  *   over the replicas, with as many concurrent clients as the fleet runs job chunks
  *   (3 x JOB_CONCURRENCY), units per second measured in the same run;
+ * - Arrow: a job of fresh series sent as one Arrow stream in long form, against the same work as
+ *   Arrow calculate requests (Arrow answers), so each side uses the same format;
  * - resume: an SSE client that disconnects --reconnects times mid-job and resumes with
  *   Last-Event-ID: every event exactly once and in order against a full read afterwards;
  * - faults: on a persistent Redis, a job during which one replica is SIGKILLed and Redis is
@@ -18,10 +20,13 @@
  *   npm run bench:jobs [-- --series 2000 --candles 1000 --reconnects 5 --fault-series 300]
  */
 import { parseArgs } from "node:util";
+import { Utf8, vectorFromArray } from "apache-arrow";
 import { EventSource } from "eventsource";
+import { Redis } from "ioredis";
 import { planCalculation } from "../src/calculation/plan.js";
 import { calculateBodySchema } from "../src/calculation/request-schema.js";
 import { computeTask } from "../src/compute/task.js";
+import { arrowBody } from "../test/support/arrow.js";
 import { compareEventIds, followSse, type ReceivedEvent, resultLines } from "../test/support/jobs.js";
 import { type ServerProcess, startServerProcess } from "../test/support/process.js";
 import { RedisServer, requireRedisBinary } from "../test/support/redis.js";
@@ -86,10 +91,12 @@ async function fleetWide(fleet: readonly ServerProcess[], metric: string): Promi
 const COMPUTED = "indicator_computations_total";
 const DEGRADED = "indicator_degraded_computations_total";
 
-async function post(url: string, body: string): Promise<{ id: string }> {
+const ARROW = "application/vnd.apache.arrow.stream";
+
+async function post(url: string, body: string | Buffer): Promise<{ id: string }> {
   const response = await fetch(`${url}/jobs`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": typeof body === "string" ? "application/json" : ARROW },
     body,
   });
   if (response.status !== 202) throw new Error(`POST /jobs: ${response.status} ${await response.text()}`);
@@ -97,18 +104,32 @@ async function post(url: string, body: string): Promise<{ id: string }> {
 }
 
 /** Follows a job to its end, noting each event's arrival behind its write. */
-function followTimed(url: string): Promise<{ lagsMs: number[]; events: number; endedAt: number }> {
+function followTimed(url: string): Promise<{
+  lagsMs: number[];
+  recordMs: number[];
+  deliverMs: number[];
+  events: number;
+  endedAt: number;
+}> {
   return new Promise((resolve, reject) => {
     const lagsMs: number[] = [];
+    const recordMs: number[] = [];
+    const deliverMs: number[] = [];
     const source = new EventSource(url);
     for (const type of ["progress", "series", "completed", "failed", "cancelled"]) {
       source.addEventListener(type, (message) => {
         const now = Date.now();
-        lagsMs.push(now - (JSON.parse(message.data) as { at: number }).at);
+        const at = (JSON.parse(message.data) as { at: number }).at;
+        lagsMs.push(now - at);
+        // A stream id starts with Redis's clock when it appended the event: before it, the
+        // event was being recorded; after it, delivered.
+        const appended = Number(message.lastEventId.split("-")[0]);
+        recordMs.push(appended - at);
+        deliverMs.push(now - appended);
         if (type !== "progress" && type !== "series") {
           source.close();
           if (type !== "completed") reject(new Error(`job ${type}`));
-          resolve({ lagsMs, events: lagsMs.length, endedAt: performance.now() });
+          resolve({ lagsMs, recordMs, deliverMs, events: lagsMs.length, endedAt: performance.now() });
         }
       });
     }
@@ -119,7 +140,25 @@ function followTimed(url: string): Promise<{ lagsMs: number[]; events: number; e
   });
 }
 
-async function runJob(fleet: readonly ServerProcess[], body: string, total: number) {
+/** The job's series in long form: a Utf8 key column and the candle columns, one row per candle. */
+function arrowJob(input: ReturnType<typeof series>): Buffer {
+  const column = (name: "high" | "low" | "close") => Float64Array.from(input.flatMap((s) => s.candles[name]));
+  return arrowBody(
+    {
+      key: vectorFromArray(
+        input.flatMap((s) => s.candles.close.map(() => s.key)),
+        new Utf8(),
+      ),
+      high: column("high"),
+      low: column("low"),
+      close: column("close"),
+    },
+    { indicators: INDICATORS },
+    { batches: 16 },
+  );
+}
+
+async function runJob(fleet: readonly ServerProcess[], body: string | Buffer, total: number) {
   const before = await fleetWide(fleet, COMPUTED);
   const degradedBefore = await fleetWide(fleet, DEGRADED);
   const started = performance.now();
@@ -138,13 +177,15 @@ async function runJob(fleet: readonly ServerProcess[], body: string, total: numb
     degraded,
     lagP50: median(followed.lagsMs),
     lagP99: percentile(followed.lagsMs, 99),
+    recordP99: percentile(followed.recordMs, 99),
+    deliverP99: percentile(followed.deliverMs, 99),
     events: followed.events,
   };
 }
 
 async function calculateBaseline(
   fleet: readonly ServerProcess[],
-  bodies: readonly string[],
+  bodies: readonly (string | Buffer)[],
   clients: number,
 ) {
   let next = 0;
@@ -153,10 +194,12 @@ async function calculateBaseline(
     Array.from({ length: clients }, async (_, client) => {
       for (let i = next++; i < bodies.length; i = next++) {
         const url = (fleet[(client + i) % fleet.length] as ServerProcess).url;
+        const body = bodies[i] as string | Buffer;
+        const type = typeof body === "string" ? "application/json" : ARROW;
         const response = await fetch(`${url}/indicators/calculate`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
-          body: bodies[i] as string,
+          headers: { "content-type": type, accept: type },
+          body,
         });
         if (response.status !== 200)
           throw new Error(`calculate: ${response.status} ${await response.text()}`);
@@ -254,6 +297,11 @@ async function faultRun() {
 
 const redis = await RedisServer.start();
 const fleet = await startFleet(redis, "bench:");
+// Redis's own view of its stalls, printed at the end: commands slower than 20 ms, and events
+// (command, fork, expire cycle...) over 50 ms.
+const monitor = new Redis(redis.url);
+await monitor.config("SET", "slowlog-log-slower-than", "20000");
+await monitor.config("SET", "latency-monitor-threshold", "50");
 try {
   const jobSeries = series(seriesCount, 1);
   const body = JSON.stringify({ series: jobSeries, indicators: INDICATORS });
@@ -264,6 +312,17 @@ try {
     JSON.stringify({ candles: c, indicators: INDICATORS }),
   );
   const baseline = await calculateBaseline(fleet, baselineBodies, FLEET * jobConcurrency);
+  const arrowSeries = series(seriesCount, 1_000_000);
+  const arrowBytes = arrowJob(arrowSeries);
+  console.log(`Arrow job body: ${formatNumber(arrowBytes.length / 1024 / 1024, 1)} MiB`);
+  const arrow = await runJob(fleet, arrowBytes, seriesCount);
+  const arrowBaseline = await calculateBaseline(
+    fleet,
+    series(seriesCount, 1_500_000).map(({ candles: c }) =>
+      arrowBody({ high: c.high, low: c.low, close: c.close }, { indicators: INDICATORS }),
+    ),
+    FLEET * jobConcurrency,
+  );
   const resume = await resumeRun(fleet);
   const fault = await faultRun();
 
@@ -280,9 +339,11 @@ try {
         "events",
         "lag p50 ms",
         "lag p99 ms",
+        "recording p99 ms",
+        "delivery p99 ms",
       ],
-      [first, again].map((run, i) => [
-        i === 0 ? `job ${seriesCount} x ${candles} x 6` : "same job again",
+      [first, again, arrow].map((run, i) => [
+        [`job ${seriesCount} x ${candles} x 6, JSON`, "same job again", "fresh job, Arrow"][i] as string,
         formatNumber(run.wallMs / 1_000, 2),
         formatNumber(run.acceptMs / 1_000, 2),
         formatNumber(run.unitsPerSecond),
@@ -291,6 +352,8 @@ try {
         String(run.events),
         formatNumber(run.lagP50, 1),
         formatNumber(run.lagP99, 1),
+        formatNumber(run.recordP99, 1),
+        formatNumber(run.deliverP99, 1),
       ]),
     ),
   );
@@ -299,10 +362,16 @@ try {
       ["same work as calculate requests", "wall s", "units/s", "job / calculate"],
       [
         [
-          `${seriesCount} requests, ${FLEET * jobConcurrency} clients`,
+          `${seriesCount} JSON requests, ${FLEET * jobConcurrency} clients`,
           formatNumber(baseline.wallMs / 1_000, 2),
           formatNumber(baseline.unitsPerSecond),
           `${formatNumber(first.unitsPerSecond / baseline.unitsPerSecond, 2)}x`,
+        ],
+        [
+          `${seriesCount} Arrow requests, ${FLEET * jobConcurrency} clients`,
+          formatNumber(arrowBaseline.wallMs / 1_000, 2),
+          formatNumber(arrowBaseline.unitsPerSecond),
+          `${formatNumber(arrow.unitsPerSecond / arrowBaseline.unitsPerSecond, 2)}x`,
         ],
       ],
     ),
@@ -336,6 +405,13 @@ try {
       ],
     ),
   );
+  const slow = (await monitor.call("SLOWLOG", "GET", "10")) as [number, number, number, string[]][];
+  for (const [, at, micros, command] of slow)
+    console.log(
+      `redis slowlog: ${at} ${Math.round(micros / 1_000)} ms ${command.slice(0, 2).join(" ").slice(0, 80)}`,
+    );
+  console.log(`redis latency: ${JSON.stringify(await monitor.call("LATENCY", "LATEST"))}`);
+  monitor.disconnect();
   // What went wrong on the replicas (a breaker that opened, a chunk that failed): warnings and up.
   for (const [i, replica] of fleet.entries()) {
     const warnings = replica

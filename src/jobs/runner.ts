@@ -19,6 +19,7 @@ import {
   TERMINAL_STATUSES,
 } from "./model.js";
 import { seriesDigest } from "./series-digest.js";
+import { Turns } from "./turns.js";
 import type { ValidJob } from "./validate.js";
 
 export interface JobRunnerOptions {
@@ -46,6 +47,8 @@ const JOB_ID_BYTES = 16;
  */
 export class JobRunner {
   readonly #options: JobRunnerOptions;
+  /** One series' CPU work per turn of the event loop, over every chunk this replica runs. */
+  readonly #turns = new Turns();
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
@@ -158,6 +161,7 @@ export class JobRunner {
    * request, whose cost policy decides what is worth coordinating.
    */
   async #runSeries(job: JobRecord, spec: JobSpec, index: number, series: SeriesInput): Promise<void> {
+    await this.#turns.next();
     let plan: CalculationPlan;
     try {
       plan = planCalculation(
@@ -175,6 +179,7 @@ export class JobRunner {
       units: plan.results.length,
     });
     if (cached !== "miss") return this.#observeRecord(job, cached, false);
+    await this.#turns.next();
     await this.#record(job, await this.#computeSeries(plan, index, series.key, digest));
   }
 
