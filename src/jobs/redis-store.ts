@@ -107,32 +107,40 @@ end
 
 /**
  * A computed series: KEYS as LUA_RECORD's plus the series cache entry (KEYS[6]). ARGV: the line,
- * where its results array starts (bytes before it; -1: not cached), the cache TTL ms, then LUA_RECORD's. The
- * results array is also kept under the series' content digest, for the next job with the same series.
+ * whether to cache it (1/0), the cache TTL ms, then LUA_RECORD's. The cache entry is a reference
+ * to the line in this job's results (`<results key> <index>`), not a copy: it lives no longer than
+ * the job, and a job's results are not held twice (Redis's allocations for multi-megabyte
+ * growth were its slowest commands in bench:jobs).
  */
 const RECORD_SCRIPT = `${LUA_PROGRESS}${LUA_RECORD}
 if isOver(redis.call('HGET', KEYS[1], 'status')) then return 'skipped' end
-local line = ARGV[1]
-local outcome = record(KEYS, recordArgs(4), line)
-if outcome ~= 'skipped' and ARGV[5] == '0' and tonumber(ARGV[2]) >= 0 then
-  redis.call('SET', KEYS[6], string.sub(line, tonumber(ARGV[2]) + 1, -2), 'PX', ARGV[3])
+local outcome = record(KEYS, recordArgs(4), ARGV[1])
+if outcome ~= 'skipped' and ARGV[5] == '0' and ARGV[2] == '1' then
+  local ttl = math.min(tonumber(ARGV[3]), redis.call('PTTL', KEYS[1]))
+  if ttl > 0 then redis.call('SET', KEYS[6], KEYS[2] .. ' ' .. ARGV[4], 'PX', ttl) end
 end
 return outcome
 `;
 
 /**
  * A series answered by the series cache, without its bytes crossing the network: 'miss' when
- * the entry is not there. KEYS as RECORD_SCRIPT's; ARGV: the line's head (\`{"key":...,"results":\`),
- * then LUA_RECORD's. The cached results say where they came from first; here they come from the
- * shared cache, and say so (a JSON string cannot hold an unescaped \`"source":"\`, so only the
- * members match).
+ * the entry, or the job it points into, is gone. KEYS as RECORD_SCRIPT's; ARGV: the line's head
+ * (\`{"key":...,"results":\`), then LUA_RECORD's. The line found is another job's: its results
+ * array is cut out after \`,"results":\` and said to come from the shared cache. Neither
+ * \`,"results":\` nor \`"source":"\` can occur unescaped inside a JSON string, so only the members
+ * match. (The referenced results key is not in KEYS: this store needs one Redis, not a cluster.)
  */
 const RECORD_CACHED_SCRIPT = `${LUA_PROGRESS}${LUA_RECORD}
 if isOver(redis.call('HGET', KEYS[1], 'status')) then return 'skipped' end
-local cached = redis.call('GET', KEYS[6])
-if not cached then return 'miss' end
-local results = string.gsub(cached, '"source":"%a+"', '"source":"shared"')
-return record(KEYS, recordArgs(2), ARGV[1] .. results .. '}')
+local ref = redis.call('GET', KEYS[6])
+if not ref then return 'miss' end
+local results, index = string.match(ref, '^(.*) (%d+)$')
+local line = results and redis.call('HGET', results, index)
+if not line then return 'miss' end
+local at = string.find(line, ',"results":', 1, true)
+if not at then return 'miss' end
+local cached = string.gsub(string.sub(line, at + 11, -2), '"source":"%a+"', '"source":"shared"')
+return record(KEYS, recordArgs(2), ARGV[1] .. cached .. '}')
 `;
 
 /** KEYS: meta, events, input. Ends a job that has not ended as cancelled, with its final event. */
@@ -200,12 +208,16 @@ export class RedisJobStore implements JobStore {
     // The inputs first, one chunk per command: a job's input is up to MAX_JOB_BYTES, and one
     // transaction of 84 MB held Redis long enough for every replica's heartbeat to miss its
     // deadline (their breakers opened and a resubmitted job recomputed a chunk, bench:jobs).
-    // The meta hash is written last, so a job is never seen without its input.
+    // Separate commands let other clients' commands in between; they are sent together, not one
+    // round trip each. The meta hash is written last, so a job is never seen without its input.
+    // The first chunk makes the key and its TTL, so a submitter dying mid-write leaves nothing forever.
     const input = this.#key(job.id, "input");
-    for (const [i, chunk] of job.chunks.entries()) {
-      await this.#client.hset(input, String(i), encodeSeriesChunk(chunk));
-      if (i === 0) await this.#client.pexpire(input, ttl);
-    }
+    const [first, ...rest] = job.chunks;
+    await this.#client.hset(input, "0", encodeSeriesChunk(first ?? []));
+    await this.#client.pexpire(input, ttl);
+    await Promise.all(
+      rest.map((chunk, i) => this.#client.hset(input, String(i + 1), encodeSeriesChunk(chunk))),
+    );
     const meta = this.#key(job.id, "meta");
     await this.#client
       .multi()
@@ -298,7 +310,7 @@ export class RedisJobStore implements JobStore {
     return this.#client.recordJobSeries(
       ...this.#recordKeys(id, outcome.digest ?? "none"),
       outcome.line,
-      outcome.digest === undefined ? -1 : seriesLineHead(outcome.key).length,
+      outcome.digest === undefined ? "0" : "1",
       this.#options.seriesCacheTtlMs,
       ...this.#recordArgs(outcome),
     );

@@ -11,7 +11,9 @@ const count = z.number().int().min(0);
 export const JobLinksSchema = z.object({
   self: z.string().describe("GET: the job's status."),
   events: z.string().describe("GET: its events as Server-Sent Events (`/ws`: the same over a WebSocket)."),
-  results: z.string().describe("GET: its results as NDJSON, one line per finished series in input order."),
+  results: z
+    .string()
+    .describe("GET: its results as NDJSON, one line per finished series in input order (Arrow on Accept)."),
 });
 
 export const JobAcceptedSchema = z
