@@ -126,7 +126,7 @@ return outcome
  * A series answered by the series cache, without its bytes crossing the network: 'miss' when
  * the entry, or the job it points into, is gone. KEYS as RECORD_SCRIPT's; ARGV: the line's head
  * (\`{"key":...,"results":\`), then LUA_RECORD's. The line found is another job's: its results
- * array is cut out after \`,"results":\` and said to come from the shared cache. Neither
+ * array is cut out after \`,"results":\` and each result's \`source\` says it came from the shared cache. Neither
  * \`,"results":\` nor \`"source":"\` can occur unescaped inside a JSON string, so only the members
  * match. (The referenced results key is not in KEYS: this store needs one Redis, not a cluster.)
  */
@@ -139,8 +139,18 @@ local line = results and redis.call('HGET', results, index)
 if not line then return 'miss' end
 local at = string.find(line, ',"results":', 1, true)
 if not at then return 'miss' end
-local cached = string.gsub(string.sub(line, at + 11, -2), '"source":"%a+"', '"source":"shared"')
-return record(KEYS, recordArgs(2), ARGV[1] .. cached .. '}')
+-- Plain finds, not gsub: a pattern scan of a 100 KB line was the slowest part of a cached record.
+local parts, from, last = {ARGV[1]}, at + 11, #line - 1
+while true do
+  local s, e = string.find(line, '"source":"', from, true)
+  if not s or s > last then break end
+  parts[#parts + 1] = string.sub(line, from, e)
+  parts[#parts + 1] = 'shared'
+  from = string.find(line, '"', e + 1, true)
+end
+parts[#parts + 1] = string.sub(line, from, last)
+parts[#parts + 1] = '}'
+return record(KEYS, recordArgs(2), table.concat(parts))
 `;
 
 /** KEYS: meta, events, input. Ends a job that has not ended as cancelled, with its final event. */
