@@ -369,18 +369,21 @@ export class RedisJobStore implements JobStore {
         block
           ? reader.xread("COUNT", FOLLOW_BATCH, "BLOCK", blockMs, "STREAMS", events, last)
           : reader.xread("COUNT", FOLLOW_BATCH, "STREAMS", events, last);
+      // Once caught up with a running job, every read blocks: a blocking read answers at once
+      // when events are waiting, so a wake-up costs one round trip, not a read and a status check.
+      let caughtUp = false;
       while (!signal.aborted) {
-        let reply = await read(false);
+        let reply = await read(caughtUp);
         if (!reply) {
-          // Caught up. An ended (or expired) job has nothing more to send; its final event is
+          // Nothing new. An ended (or expired) job has nothing more to send; its final event is
           // written with its final status, so one more read settles a race with that write.
           const status = await this.#status(id);
-          const over = status === null || TERMINAL_STATUSES.has(status);
-          reply = await read(!over);
-          if (!reply) {
-            if (over) return;
+          if (status !== null && !TERMINAL_STATUSES.has(status)) {
+            caughtUp = true;
             continue;
           }
+          reply = await read(false);
+          if (!reply) return;
         }
         for (const [, entries] of reply) {
           for (const [entryId, fields] of entries) {
