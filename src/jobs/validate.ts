@@ -85,14 +85,17 @@ class JobCollector {
   readonly #codes = new Set<ErrorCode>();
   readonly #inputs: SeriesInput[] = [];
   readonly #keyOwner = new Map<string, number>();
+  readonly #limits: RequestLimits;
+  readonly #planOptions: PlanOptions;
   #candles = 0;
   #spec: JobSpec | undefined;
 
-  constructor(
-    private readonly limits: RequestLimits,
-    private readonly planOptions: PlanOptions,
-  ) {}
+  constructor(limits: RequestLimits, planOptions: PlanOptions) {
+    this.#limits = limits;
+    this.#planOptions = planOptions;
+  }
 
+  /** Notes the code of a problem found: the refusal is named after it when it is the only kind. */
   fail(code: ErrorCode): void {
     this.#codes.add(code);
   }
@@ -101,12 +104,12 @@ class JobCollector {
   planIndicators(indicators: unknown, options: unknown, prefix: string): void {
     const at = (path: string) => (prefix ? `${prefix}.${path}` : path);
     try {
-      const standIn = calculateBodySchema(this.limits).parse({
+      const standIn = calculateBodySchema(this.#limits).parse({
         candles: STAND_IN_CANDLES,
         indicators,
         options,
       });
-      planCalculation(standIn, this.planOptions);
+      planCalculation(standIn, this.#planOptions);
       this.#spec = { indicators: standIn.indicators, options: standIn.options };
     } catch (error) {
       if (error instanceof z.ZodError) {
@@ -139,7 +142,7 @@ class JobCollector {
     this.#keyOwner.set(series.key, index);
     if (!this.#spec) return;
     try {
-      const plan = planCalculation({ ...this.#spec, candles: series.candles }, this.planOptions);
+      const plan = planCalculation({ ...this.#spec, candles: series.candles }, this.#planOptions);
       this.#candles += plan.candles.length;
       const { key, symbol, interval } = series;
       this.#inputs.push({

@@ -416,7 +416,7 @@ export interface components {
                 self: string;
                 /** @description GET: its events as Server-Sent Events (`/ws`: the same over a WebSocket). */
                 events: string;
-                /** @description GET: its results as NDJSON, one line per finished series in input order. */
+                /** @description GET: its results as NDJSON, one line per finished series in input order (Arrow on Accept). */
                 results: string;
             };
         };
@@ -1932,25 +1932,6 @@ export interface operations {
                      *       "status": 409,
                      *       "detail": "The series has not finished yet.",
                      *       "code": "SERIES_NOT_FINISHED",
-                     *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request would take too long to compute; The response would be too large; The job is larger than the limits */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:indicator-service:problem:request-too-costly",
-                     *       "title": "The request would take too long to compute",
-                     *       "status": 422,
-                     *       "detail": "The request would take too long to compute.",
-                     *       "code": "REQUEST_TOO_COSTLY",
                      *       "requestId": "5f0c1c1e-7d2b-4a39-9a55-2b1f3e0b8c11"
                      *     }
                      */

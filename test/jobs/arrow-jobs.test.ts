@@ -173,6 +173,18 @@ describe.each(engines)("Arrow jobs: %s", (_name, withRedis) => {
     expect(ndjson.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
     const html = await fetch(url, { headers: { accept: "text/html" } });
     expect(html.status).toBe(406);
+
+    // Ids that make one Arrow column twice: fine as NDJSON, refused as Arrow, naming the id.
+    const colliding = [
+      { id: "macd", name: "MACD" },
+      { id: "macd.signal", name: "SMA", params: { period: 3 } },
+    ];
+    const clash = await submitJob(inline.base, { ...jobBody(1, 50, [], 91), indicators: colliding });
+    await followSse(`${inline.base}${clash.json.links.events}`);
+    const refused = await fetch(`${inline.base}${clash.json.links.results}`, { headers: { accept: ARROW } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Problem).errors[0]?.path).toBe("indicators[1].id");
+    expect((await resultLines(`${inline.base}${clash.json.links.results}`)).lines).toHaveLength(1);
   });
 
   run("every malformed Arrow job is a 4xx problem naming the field, before anything is queued", async () => {

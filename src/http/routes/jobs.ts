@@ -246,7 +246,7 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
               },
             },
           },
-          ...problemResponses(400, 401, 404, 406, 409, 422, 429, 500, 503),
+          ...problemResponses(400, 401, 404, 406, 409, 429, 500, 503),
         },
       },
     },
