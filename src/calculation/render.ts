@@ -122,8 +122,11 @@ function arrowColumnNames(plan: PlannedResult): { output: string; column: string
  * Ids are unique, but an id with a dot can still name the same column as another result's
  * output (`macd.signal` next to a MACD with id `macd`): the Arrow response needs distinct names.
  */
-export function checkArrowColumnNames(planned: readonly PlannedResult[]): void {
-  const owner = new Map<string, number>();
+export function checkArrowColumnNames(
+  planned: readonly PlannedResult[],
+  reserved: readonly string[] = [],
+): void {
+  const owner = new Map<string, number>(reserved.map((name) => [name, -1]));
   planned.forEach((plan, index) => {
     for (const { column } of arrowColumnNames(plan)) {
       const first = owner.get(column);
@@ -131,7 +134,9 @@ export function checkArrowColumnNames(planned: readonly PlannedResult[]): void {
         const issues = new IssueList();
         issues.add(
           `indicators[${index}].id`,
-          `makes the Arrow column "${column}", which indicators[${first}] already makes; give the results ids that do not collide`,
+          first < 0
+            ? `makes the Arrow column "${column}", which the answer uses for its own; give the result another id`
+            : `makes the Arrow column "${column}", which indicators[${first}] already makes; give the results ids that do not collide`,
         );
         throw issues.toError();
       }
@@ -200,7 +205,7 @@ export class JobResultsArrow {
   readonly #stream: LabelledBatchStream;
 
   constructor(jobId: string, planned: readonly PlannedResult[]) {
-    checkArrowColumnNames(planned);
+    checkArrowColumnNames(planned, [SERIES_KEY_COLUMN]);
     this.#planned = planned;
     const response = {
       job: jobId,
@@ -229,6 +234,11 @@ export class JobResultsArrow {
         columns.push(toDoubles(Array.isArray(values) ? values : (values[output] ?? [])));
       }
     });
+    // The line is this service's own; a column of another length would be a corrupt batch.
+    const rows = columns[0]?.length ?? 0;
+    if (columns.some((column) => column.length !== rows)) {
+      throw new Error(`the stored line of series "${key}" has columns of different lengths`);
+    }
     return this.#stream.write(key, columns);
   }
 

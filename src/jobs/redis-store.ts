@@ -147,6 +147,7 @@ while true do
   parts[#parts + 1] = string.sub(line, from, e)
   parts[#parts + 1] = 'shared'
   from = string.find(line, '"', e + 1, true)
+  if not from then return 'miss' end
 end
 parts[#parts + 1] = string.sub(line, from, last)
 parts[#parts + 1] = '}'

@@ -257,17 +257,20 @@ export function validateArrowJob(
   planOptions: PlanOptions,
 ): ValidJob {
   const job = new JobCollector(limits, planOptions);
-  const { series, requestJson } = decodeArrowSeries(bytes, jobLimits.maxCandles, (rows) => {
-    job.tooManyCandles(`${rows} or more`, jobLimits);
-    return job.issues.toError("JOB_TOO_LARGE");
+  const { series, requestJson } = decodeArrowSeries(bytes, {
+    maxRows: jobLimits.maxCandles,
+    maxSeries: jobLimits.maxSeries,
+    refuse: (bound, count) => {
+      if (bound === "rows") job.tooManyCandles(count, jobLimits);
+      else {
+        job.issues.add(
+          "series",
+          `holds ${count} series; the limit is ${jobLimits.maxSeries} (MAX_JOB_SERIES). Split the job.`,
+        );
+      }
+      return job.issues.toError("JOB_TOO_LARGE");
+    },
   });
-  if (series.length > jobLimits.maxSeries) {
-    job.issues.add(
-      "series",
-      `holds ${series.length} series; the limit is ${jobLimits.maxSeries} (MAX_JOB_SERIES). Split the job.`,
-    );
-    throw job.issues.toError("JOB_TOO_LARGE");
-  }
   const request = z
     .strictObject({ indicators: z.unknown(), options: z.unknown().optional() })
     .safeParse(parseClientJson(requestJson, ARROW_REQUEST_PATH));

@@ -127,12 +127,8 @@ function copyColumn(
     issues.add(pathOf(name, at + nullAt), "is null; candle columns may not hold nulls");
     return;
   }
+  // readColumns has checked that the buffer holds the batch's rows.
   const values = data.values as Float64Array | BigInt64Array;
-  if (values.length < data.length) {
-    throw badStream(
-      `${columnarPath(name)} has fewer values (${values.length}) than its batch's rows (${data.length}).`,
-    );
-  }
   if (values instanceof Float64Array) target.set(values.subarray(0, data.length), at);
   else for (let i = 0; i < data.length; i++) target[at + i] = bigintToNumber(values[i] as bigint);
   const isTime = name === "time";
@@ -230,9 +226,9 @@ function readColumns(
   issues: IssueList,
   pathOf: ValuePath,
 ): DecodedCandles["columns"] {
-  const columns: Partial<Record<CandleField, Float64Array>> = {};
-  for (const [name] of present) columns[name] = new Float64Array(length);
-  let at = 0;
+  // Every batch's buffers are checked before anything is allocated: a header's row count is not
+  // backed by bytes until its columns' value buffers are seen to hold that many values.
+  let start = 0;
   for (const batch of batches) {
     const children = batch.data.children;
     if (children.length !== fieldCount) throw badStream("A record batch does not match the schema.");
@@ -241,7 +237,26 @@ function readColumns(
       if (data.length !== batch.numRows) {
         throw badStream(`${columnarPath(name)} has ${data.length} rows in a batch of ${batch.numRows}.`);
       }
-      copyColumn(name, data, columns[name] as Float64Array, at, issues, pathOf);
+      const values = data.values as Float64Array | BigInt64Array | undefined;
+      if (values && values.length >= data.length) continue;
+      // A writer that pads a short column with nulls: the first null is the client's problem.
+      const nullAt = firstNull(data, name);
+      if (nullAt >= 0) issues.add(pathOf(name, start + nullAt), "is null; candle columns may not hold nulls");
+      else {
+        throw badStream(
+          `${columnarPath(name)} has fewer values (${values?.length ?? 0}) than its batch's rows (${data.length}).`,
+        );
+      }
+    }
+    start += batch.numRows;
+  }
+  if (!issues.empty) throw issues.toError();
+  const columns: Partial<Record<CandleField, Float64Array>> = {};
+  for (const [name] of present) columns[name] = new Float64Array(length);
+  let at = 0;
+  for (const batch of batches) {
+    for (const [name, index] of present) {
+      copyColumn(name, batch.data.children[index] as Data, columns[name] as Float64Array, at, issues, pathOf);
     }
     at += batch.numRows;
   }
@@ -290,13 +305,32 @@ interface Run {
   readonly start: number;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A key longer than this is refused before it is decoded: 128 characters of UTF-8 fit in it. */
+const MAX_KEY_BYTES = 512;
+
+/** How far a job's stream may go, and what refuses it past that. */
+export interface SeriesStreamBounds {
+  /** All rows together: the job's candle limit. */
+  readonly maxRows: number;
+  readonly maxSeries: number;
+  /** The refusal of a stream with at least `count` rows or series. */
+  readonly refuse: (bound: "rows" | "series", count: string) => ServiceError;
+}
 
 /**
- * Splits the key column into runs of equal keys. Offsets are checked against the value bytes
- * first: the frame check bounds counts, not what a Utf8 column's offsets point at.
+ * Splits the key column into runs of equal keys, refusing more runs than a job may have series
+ * before they are made (alternating keys make one run per row). Offsets are checked against the
+ * value bytes first: the frame check bounds counts, not what a Utf8 column's offsets point at.
  */
-function keyRuns(batches: readonly RecordBatch[], keyIndex: number, issues: IssueList): Run[] {
+function keyRuns(
+  batches: readonly RecordBatch[],
+  fieldCount: number,
+  keyIndex: number,
+  issues: IssueList,
+  bounds: SeriesStreamBounds,
+): Run[] {
   const runs: Run[] = [];
   // The previous row's key, as a range of its batch's bytes: no row allocates anything.
   let previous: { values: Uint8Array; from: number; to: number } | undefined;
@@ -309,6 +343,8 @@ function keyRuns(batches: readonly RecordBatch[], keyIndex: number, issues: Issu
   };
   let at = 0;
   for (const batch of batches) {
+    if (batch.data.children.length !== fieldCount)
+      throw badStream("A record batch does not match the schema.");
     const data = batch.data.children[keyIndex] as Data;
     if (data.length !== batch.numRows) {
       throw badStream(`${SERIES_KEY_COLUMN} has ${data.length} rows in a batch of ${batch.numRows}.`);
@@ -330,8 +366,21 @@ function keyRuns(batches: readonly RecordBatch[], keyIndex: number, issues: Issu
         throw badStream(`${SERIES_KEY_COLUMN}[${at + row}]'s offsets point outside the column's bytes.`);
       }
       if (samePrevious(values, from, to)) continue;
+      if (runs.length === bounds.maxSeries) throw bounds.refuse("series", `${runs.length + 1} or more`);
+      const path = `series[${runs.length}].key`;
+      if (to - from > MAX_KEY_BYTES) {
+        issues.add(path, `is ${to - from} bytes long; a key has at most 128 characters`);
+        return runs;
+      }
+      let key: string;
+      try {
+        key = utf8.decode(values.subarray(from, to));
+      } catch {
+        issues.add(path, "is not valid UTF-8");
+        return runs;
+      }
       previous = { values, from, to };
-      runs.push({ key: utf8.decode(values.subarray(from, to)), start: at + row });
+      runs.push({ key, start: at + row });
     }
     at += batch.numRows;
   }
@@ -356,21 +405,19 @@ function runOf(runs: readonly Run[], row: number): number {
  * so a key met again after another is a second series of that name (refused by the job's unique
  * keys). `request` metadata holds the job's indicators and options. Value problems have the paths
  * a JSON job would give them (`series[2].candles.close[3]`); the whole stream is bounded by
- * `maxRows` (the job's candle limit, refused through `refuseRows`).
+ * `bounds` (the job's candle and series limits).
  */
-export function decodeArrowSeries(
-  bytes: Uint8Array,
-  maxRows: number,
-  refuseRows: (rows: bigint, maxRows: number) => ServiceError,
-): ArrowSeriesStream {
-  const { fields, metadata, batches } = readBatches(bytes, maxRows, refuseRows);
+export function decodeArrowSeries(bytes: Uint8Array, bounds: SeriesStreamBounds): ArrowSeriesStream {
+  const { fields, metadata, batches } = readBatches(bytes, bounds.maxRows, (rows) =>
+    bounds.refuse("rows", `${rows} or more`),
+  );
   const issues = new IssueList();
   const requestJson = requestMetadata(metadata, issues);
   const { present, keyIndex } = readFields(fields, issues, SERIES_KEY_COLUMN);
   const length = batches.reduce((sum, batch) => sum + batch.numRows, 0);
   if (issues.empty && length === 0) issues.add("series", "has no rows; send at least one candle");
   if (!issues.empty) throw issues.toError();
-  const runs = keyRuns(batches, keyIndex, issues);
+  const runs = keyRuns(batches, fields.length, keyIndex, issues, bounds);
   if (!issues.empty) throw issues.toError();
   const pathOf: ValuePath = (name, row) => {
     const index = runOf(runs, row);

@@ -50,11 +50,12 @@ function specificity(range: MediaRange, mediaType: string): number {
  * format named by a more specific range wins, then the one the client listed first, then JSON:
  * `Accept: application/vnd.apache.arrow.stream, application/json` means Arrow, `*\/*` means JSON.
  * No header, or an empty one, means JSON; a header that accepts neither is a 406. A route whose
- * text format is not plain JSON (a job's NDJSON results) offers its own media types.
+ * text format is not plain JSON (a job's NDJSON results) offers its own media types, several
+ * for one format when clients ask for it by more than one name.
  */
 export function negotiateResponseFormat(
   accept: string | undefined,
-  offered: Readonly<Record<WireFormat, string>> = MEDIA_TYPE_OF,
+  offered: Readonly<Record<WireFormat, string | readonly string[]>> = MEDIA_TYPE_OF,
 ): WireFormat {
   if (accept === undefined || accept.trim() === "") return "json";
   const ranges = parseAccept(accept);
@@ -63,7 +64,7 @@ export function negotiateResponseFormat(
     let match: MediaRange | undefined;
     let matchSpecificity = -1;
     for (const range of ranges) {
-      const level = specificity(range, offered[format]);
+      const level = Math.max(...[offered[format]].flat().map((type) => specificity(range, type)));
       if (level > matchSpecificity) {
         match = range;
         matchSpecificity = level;
@@ -81,7 +82,7 @@ export function negotiateResponseFormat(
   if (!best) {
     throw new ServiceError(
       "NOT_ACCEPTABLE",
-      `The Accept header asks for none of the formats this route produces: ${offered.json} or ${offered.arrow}. Errors are always application/problem+json.`,
+      `The Accept header asks for none of the formats this route produces: ${[offered.json, offered.arrow].flat().join(", ")}. Errors are always application/problem+json.`,
     );
   }
   return best.format;

@@ -169,8 +169,11 @@ describe.each(engines)("Arrow jobs: %s", (_name, withRedis) => {
     const { json } = await submitJob(inline.base, jobBody(1, 50, INDICATORS, 90));
     await followSse(`${inline.base}${json.links.events}`);
     const url = `${inline.base}${json.links.results}`;
-    const ndjson = await fetch(url, { headers: { accept: "application/x-ndjson" } });
-    expect(ndjson.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    for (const accept of ["application/x-ndjson", "application/json", "*/*"]) {
+      const ndjson = await fetch(url, { headers: { accept } });
+      expect(ndjson.status, accept).toBe(200);
+      expect(ndjson.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    }
     const html = await fetch(url, { headers: { accept: "text/html" } });
     expect(html.status).toBe(406);
 
@@ -185,6 +188,17 @@ describe.each(engines)("Arrow jobs: %s", (_name, withRedis) => {
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as Problem).errors[0]?.path).toBe("indicators[1].id");
     expect((await resultLines(`${inline.base}${clash.json.links.results}`)).lines).toHaveLength(1);
+    // A result named like the series column would make two `key` columns.
+    const named = await submitJob(inline.base, {
+      ...jobBody(1, 50, [], 92),
+      indicators: [{ id: "key", name: "RSI" }],
+    });
+    await followSse(`${inline.base}${named.json.links.events}`);
+    const keyColumn = await fetch(`${inline.base}${named.json.links.results}`, {
+      headers: { accept: ARROW },
+    });
+    expect(keyColumn.status).toBe(400);
+    expect(((await keyColumn.json()) as Problem).errors[0]?.path).toBe("indicators[0].id");
   });
 
   run("every malformed Arrow job is a 4xx problem naming the field, before anything is queued", async () => {
@@ -242,6 +256,20 @@ describe.each(engines)("Arrow jobs: %s", (_name, withRedis) => {
     const tooManySeries = jobBody(7, 10, INDICATORS, 10).series;
     const overSeries = await refusal(worker.base, longForm(tooManySeries, request));
     expect([overSeries.status, overSeries.problem.code]).toEqual([422, "JOB_TOO_LARGE"]);
+
+    // Keys that alternate row by row make a series per row: refused at the series limit, before
+    // a series object is made for each of them.
+    const alternating = tableFromArrays(
+      {
+        key: Array.from({ length: 2_000 }, (_, i) => (i % 2 === 0 ? "a" : "b")),
+        close: Float64Array.from({ length: 2_000 }, (_, i) => 100 + i),
+      },
+      { types: { key: utf8() } },
+    );
+    alternating.schema.metadata = new Map([["request", JSON.stringify(request)]]);
+    const perRow = await refusal(inline.base, tableToIPC(alternating, { format: "stream" }) as Uint8Array);
+    expect([perRow.status, perRow.problem.code]).toEqual([422, "JOB_TOO_LARGE"]);
+    expect(perRow.problem.errors[0]?.message).toMatch(/7 or more series.*MAX_JOB_SERIES/);
 
     const tooManyCandles = jobBody(2, 1_600, INDICATORS, 20).series;
     const overCandles = await refusal(inline.base, longForm(tooManyCandles, request));

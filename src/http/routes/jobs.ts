@@ -50,7 +50,11 @@ export interface JobRouteDependencies {
 
 const NDJSON_MEDIA_TYPE = "application/x-ndjson";
 const NEWLINE = Buffer.from("\n");
-const RESULT_MEDIA_TYPES = { json: NDJSON_MEDIA_TYPE, arrow: ARROW_STREAM_MEDIA_TYPE } as const;
+/** NDJSON is also what a client asking for JSON gets: many send `Accept: application/json` by default. */
+const RESULT_MEDIA_TYPES = {
+  json: [NDJSON_MEDIA_TYPE, JSON_MEDIA_TYPE],
+  arrow: ARROW_STREAM_MEDIA_TYPE,
+} as const;
 /** Result lines read from the store per round trip while streaming. */
 const RESULTS_BATCH = 64;
 /** A stream id (`1733560000000-0`); standalone ids have the same shape. */
@@ -259,7 +263,7 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
       const id = request.params.id;
       const arrow =
         format === "arrow" ? new JobResultsArrow(id, planJobResults(job.spec, deps.plan)) : undefined;
-      const mediaType = RESULT_MEDIA_TYPES[format];
+      const mediaType = format === "arrow" ? ARROW_STREAM_MEDIA_TYPE : NDJSON_MEDIA_TYPE;
       const encode = (line: Buffer): Uint8Array[] => (arrow ? arrow.write(line) : [line, NEWLINE]);
       const key = request.query.key;
       if (key !== undefined) {
@@ -279,7 +283,10 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
         for (let from = 0; from < total; from += RESULTS_BATCH) {
           const parts: Uint8Array[] = [];
           for (const line of await store.results(id, from, Math.min(RESULTS_BATCH, total - from))) {
-            if (line) parts.push(...encode(line));
+            if (!line) continue;
+            parts.push(...encode(line));
+            // An Arrow batch parses its ~100 KB line: one per turn, so the loop serves others between.
+            if (arrow) await new Promise((resolve) => setImmediate(resolve));
           }
           if (parts.length > 0) yield Buffer.concat(parts);
         }
