@@ -4,7 +4,10 @@ import type { JobEvent, JobStatus, SeriesOutcome, SourceCounts } from "./model.j
  * The JSON of a `series` event: which series finished (key and input index), how, and where its
  * units' results came from. `at` is when it was written (epoch ms), so a client can tell lag.
  */
-export function seriesEventData(outcome: SeriesOutcome, at: number): string {
+export function seriesEventData(
+  outcome: Pick<SeriesOutcome, "key" | "index" | "sources" | "error">,
+  at: number,
+): string {
   return JSON.stringify({
     key: outcome.key,
     index: outcome.index,

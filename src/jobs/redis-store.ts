@@ -312,7 +312,7 @@ export class RedisJobStore implements JobStore {
   }
 
   /** LUA_RECORD's arguments. */
-  #recordArgs(outcome: SeriesOutcome): (string | number)[] {
+  #recordArgs(outcome: Parameters<typeof seriesEventData>[0]): (string | number)[] {
     const error = outcome.error ? JSON.stringify({ key: outcome.key, ...outcome.error }) : "";
     return [
       String(outcome.index),
@@ -340,7 +340,7 @@ export class RedisJobStore implements JobStore {
     return this.#client.recordCachedJobSeries(
       ...this.#recordKeys(id, series.digest),
       seriesLineHead(series.key).toString(),
-      ...this.#recordArgs({ ...series, line: Buffer.alloc(0), sources }),
+      ...this.#recordArgs({ ...series, sources }),
     );
   }
 

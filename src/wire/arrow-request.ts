@@ -58,6 +58,18 @@ function readBatches(
     const schema = reader.schema;
     const batches = [...reader];
     if (!schema) throw badStream("The body holds no Arrow schema message.");
+    // The shape every reader of the batches relies on: one child per field, each of the batch's rows.
+    for (const batch of batches) {
+      const children = batch.data.children;
+      if (children.length !== schema.fields.length)
+        throw badStream("A record batch does not match the schema.");
+      for (const [index, field] of schema.fields.entries()) {
+        const rows = (children[index] as Data).length;
+        if (rows !== batch.numRows) {
+          throw badStream(`Column ${field.name} has ${rows} rows in a batch of ${batch.numRows}.`);
+        }
+      }
+    }
     return { fields: schema.fields, metadata: schema.metadata, batches };
   } catch (error) {
     if (error instanceof ServiceError) throw error;
@@ -220,7 +232,6 @@ function readFields(
 /** The candle columns of every batch, end to end, with the values no candle may hold reported at `pathOf`. */
 function readColumns(
   batches: readonly RecordBatch[],
-  fieldCount: number,
   present: readonly [CandleField, number][],
   length: number,
   issues: IssueList,
@@ -230,13 +241,8 @@ function readColumns(
   // backed by bytes until its columns' value buffers are seen to hold that many values.
   let start = 0;
   for (const batch of batches) {
-    const children = batch.data.children;
-    if (children.length !== fieldCount) throw badStream("A record batch does not match the schema.");
     for (const [name, index] of present) {
-      const data = children[index] as Data;
-      if (data.length !== batch.numRows) {
-        throw badStream(`${columnarPath(name)} has ${data.length} rows in a batch of ${batch.numRows}.`);
-      }
+      const data = batch.data.children[index] as Data;
       const values = data.values as Float64Array | BigInt64Array | undefined;
       if (values && values.length >= data.length) continue;
       // A writer that pads a short column with nulls: the first null is the client's problem.
@@ -280,7 +286,7 @@ export function decodeArrowCandles(bytes: Uint8Array, maxCandles: number): Arrow
   const length = batches.reduce((sum, batch) => sum + batch.numRows, 0);
   if (issues.empty && length === 0) issues.add("candles", "has no rows; send at least one candle");
   if (!issues.empty) throw issues.toError();
-  const columns = readColumns(batches, fields.length, present, length, issues, columnarPath);
+  const columns = readColumns(batches, present, length, issues, columnarPath);
   if (!issues.empty) throw issues.toError();
   return { candles: new DecodedCandles(columns, length), requestJson: requestJson as string };
 }
@@ -326,7 +332,6 @@ export interface SeriesStreamBounds {
  */
 function keyRuns(
   batches: readonly RecordBatch[],
-  fieldCount: number,
   keyIndex: number,
   issues: IssueList,
   bounds: SeriesStreamBounds,
@@ -343,12 +348,7 @@ function keyRuns(
   };
   let at = 0;
   for (const batch of batches) {
-    if (batch.data.children.length !== fieldCount)
-      throw badStream("A record batch does not match the schema.");
     const data = batch.data.children[keyIndex] as Data;
-    if (data.length !== batch.numRows) {
-      throw badStream(`${SERIES_KEY_COLUMN} has ${data.length} rows in a batch of ${batch.numRows}.`);
-    }
     const nullAt = firstNull(data, SERIES_KEY_COLUMN);
     if (nullAt >= 0) {
       issues.add(`${SERIES_KEY_COLUMN}[${at + nullAt}]`, "is null; every row names its series");
@@ -417,13 +417,13 @@ export function decodeArrowSeries(bytes: Uint8Array, bounds: SeriesStreamBounds)
   const length = batches.reduce((sum, batch) => sum + batch.numRows, 0);
   if (issues.empty && length === 0) issues.add("series", "has no rows; send at least one candle");
   if (!issues.empty) throw issues.toError();
-  const runs = keyRuns(batches, fields.length, keyIndex, issues, bounds);
+  const runs = keyRuns(batches, keyIndex, issues, bounds);
   if (!issues.empty) throw issues.toError();
   const pathOf: ValuePath = (name, row) => {
     const index = runOf(runs, row);
     return `series[${index}].${columnarPath(name, row - (runs[index] as Run).start)}`;
   };
-  const columns = readColumns(batches, fields.length, present, length, issues, pathOf);
+  const columns = readColumns(batches, present, length, issues, pathOf);
   if (!issues.empty) throw issues.toError();
   const series = runs.map(({ key, start }, i) => {
     const end = (runs[i + 1] as Run | undefined)?.start ?? length;
