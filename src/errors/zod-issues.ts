@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { IssueList } from "./registry.js";
+import { IssueList, type ServiceError } from "./registry.js";
 
 type Segment = PropertyKey;
 
@@ -33,4 +33,11 @@ export function addZodIssues(issues: readonly z.core.$ZodIssue[], into: IssueLis
     } else if (into.full) into.count(1);
     else into.add(formatPath(issue.path, prefix), issue.message);
   }
+}
+
+/** The refusal of a body zod found `issues` in: VALIDATION_FAILED with their paths under `prefix`. */
+export function zodRefusal(issues: readonly z.core.$ZodIssue[], prefix = ""): ServiceError {
+  const list = new IssueList();
+  addZodIssues(issues, list, prefix);
+  return list.toError();
 }

@@ -1,7 +1,6 @@
 import type { FastifySchemaCompiler } from "fastify";
 import type { z } from "zod";
-import { IssueList } from "../errors/registry.js";
-import { addZodIssues } from "../errors/zod-issues.js";
+import { zodRefusal } from "../errors/zod-issues.js";
 
 /**
  * A body its content-type parser has already validated, with the route schema's own parts
@@ -23,7 +22,5 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
     if (data instanceof ValidatedBody) return { value: data.value };
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
-    const issues = new IssueList();
-    addZodIssues(result.error.issues, issues, httpPart === "body" ? "" : (httpPart ?? ""));
-    return { error: issues.toError() };
+    return { error: zodRefusal(result.error.issues, httpPart === "body" ? "" : (httpPart ?? "")) };
   };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rejectBadCandleValues } from "../calculation/candle-scan.js";
+import { parseCandleBody } from "../calculation/candle-scan.js";
 import {
   type CalculationRequest,
   type PlannedResult,
@@ -225,15 +225,15 @@ export function validateJob(
       job.issues.stopped();
       break;
     }
+    let parsed: ReturnType<typeof schema.safeParse>;
     try {
-      rejectBadCandleValues(series[i], schema);
+      parsed = parseCandleBody(series[i], schema, limits);
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       job.fail(error.code);
       addPlanProblem(error, job.issues, `series[${i}]`);
       continue;
     }
-    const parsed = schema.safeParse(series[i]);
     if (!parsed.success) {
       job.fail("VALIDATION_FAILED");
       addZodIssues(parsed.error.issues, job.issues, `series[${i}]`);

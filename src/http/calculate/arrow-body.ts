@@ -1,8 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { CalculationRequest } from "../../calculation/plan.js";
 import type { calculateBodySchema, RequestLimits } from "../../calculation/request-schema.js";
-import { IssueList } from "../../errors/registry.js";
-import { addZodIssues } from "../../errors/zod-issues.js";
+import { zodRefusal } from "../../errors/zod-issues.js";
 import { decodeArrowCandles, REQUEST_METADATA_KEY } from "../../wire/arrow-request.js";
 import { parseClientJson } from "../../wire/client-json.js";
 import { ARROW_STREAM_MEDIA_TYPE } from "../../wire/media-types.js";
@@ -26,11 +25,7 @@ export function registerArrowBodyParser(
     try {
       const { candles, requestJson } = decodeArrowCandles(body as Buffer, maxCandles);
       const parsed = requestSchema.safeParse(parseClientJson(requestJson, METADATA_PATH));
-      if (!parsed.success) {
-        const issues = new IssueList();
-        addZodIssues(parsed.error.issues, issues, METADATA_PATH);
-        throw issues.toError();
-      }
+      if (!parsed.success) throw zodRefusal(parsed.error.issues, METADATA_PATH);
       const request: CalculationRequest = { ...parsed.data, candles };
       done(null, new ValidatedBody(request));
     } catch (error) {

@@ -1,11 +1,11 @@
 import { Piscina } from "piscina";
-import { rejectBadCandleValues } from "../../calculation/candle-scan.js";
+import { parseCandleBody } from "../../calculation/candle-scan.js";
 import type { PlanOptions } from "../../calculation/plan.js";
 import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
 import { normalizeCandles } from "../../candles/columns.js";
 import { CANDLE_COLUMNS } from "../../compute/catalog/definition.js";
 import { type FieldIssue, IssueList, ServiceError } from "../../errors/registry.js";
-import { addZodIssues } from "../../errors/zod-issues.js";
+import { zodRefusal } from "../../errors/zod-issues.js";
 import type { SeriesInput } from "../../jobs/model.js";
 import { type JobLimits, type ValidJob, validateArrowJob, validateJob } from "../../jobs/validate.js";
 import { parseClientJson } from "../../wire/client-json.js";
@@ -82,13 +82,8 @@ export default function parseJsonBody({ bytes, limits, job }: JsonBodyTask) {
     const raw = parseClientJson(text);
     if (job) return packJob(validateJob(raw, limits, job.jobLimits, job.plan));
     const schema = schemaFor(limits);
-    rejectBadCandleValues(raw, schema);
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issues = new IssueList();
-      addZodIssues(parsed.error.issues, issues, "");
-      throw issues.toError();
-    }
+    const parsed = parseCandleBody(raw, schema, limits);
+    if (!parsed.success) throw zodRefusal(parsed.error.issues);
     const { candles: bodyCandles, ...request } = parsed.data;
     const candles = normalizeCandles(bodyCandles, new IssueList());
     if (!candles) return { kind: "body", body: parsed.data } satisfies JsonBodyOutcome;

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { rejectBadCandleValues } from "../../calculation/candle-scan.js";
+import { parseCandleBody } from "../../calculation/candle-scan.js";
 import { type CalculationRequest, type PlanOptions, planCalculation } from "../../calculation/plan.js";
 import { checkArrowColumnNames, renderCalculation } from "../../calculation/render.js";
 import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
+import { zodRefusal } from "../../errors/zod-issues.js";
 import type { SmartScheduler } from "../../scheduler/scheduler.js";
 import {
   ARROW_STREAM_MEDIA_TYPE,
@@ -22,6 +23,7 @@ import {
   problemResponses,
 } from "../schemas/responses.js";
 import { sendBytes } from "../send-bytes.js";
+import { ValidatedBody } from "../validation.js";
 
 export interface CalculateDependencies {
   readonly scheduler: SmartScheduler;
@@ -68,7 +70,13 @@ export function calculateRoutes(
         },
       },
       ...(admission ? { preParsing: admitBody(admission) } : {}),
-      preValidation: async (request) => rejectBadCandleValues(request.body, bodySchema),
+      // Bodies read in a worker or from Arrow arrive validated; the route's validator passes them.
+      preValidation: async (request) => {
+        if (request.body instanceof ValidatedBody) return;
+        const parsed = parseCandleBody(request.body, bodySchema, limits);
+        if (!parsed.success) throw zodRefusal(parsed.error.issues);
+        request.body = new ValidatedBody(parsed.data) as never;
+      },
     },
     async (request, reply) => {
       // Before any work: a client that cannot read the answer should not pay for it.
