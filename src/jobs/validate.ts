@@ -194,13 +194,14 @@ function addPlanProblem(error: ServiceError, issues: IssueList, prefix: string):
  * as a calculate body with those indicators would be (candle values, shapes, the columns the
  * indicators read, the per-request compute and response limits), with paths such as
  * `series[17].candles.close[3]`. Every problem is reported at once, capped like a calculate
- * body's.
+ * body's. `firstIndex`: the body holds a part of a job's series, the first of them at that index.
  */
 export function validateJob(
   body: unknown,
   limits: RequestLimits,
   jobLimits: JobLimits,
   planOptions: PlanOptions,
+  firstIndex = 0,
 ): ValidJob {
   const job = new JobCollector(limits, planOptions);
   const shell = z
@@ -220,14 +221,15 @@ export function validateJob(
   const { series, indicators, options } = shell.data;
   job.planIndicators(indicators, options, "");
   const schema = seriesSchema(limits);
-  for (let i = 0; i < series.length; i++) {
+  for (let at = 0; at < series.length; at++) {
+    const i = firstIndex + at;
     if (job.issues.full) {
       job.issues.stopped();
       break;
     }
     let parsed: ReturnType<typeof schema.safeParse>;
     try {
-      parsed = parseCandleBody(series[i], schema, limits);
+      parsed = parseCandleBody(series[at], schema, limits);
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       job.fail(error.code);

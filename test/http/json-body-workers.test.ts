@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InlineExecutor } from "../../src/compute/executor.js";
+import type { ServiceError } from "../../src/errors/registry.js";
 import { buildApp } from "../../src/http/app.js";
 import { JsonBodyPool } from "../../src/http/calculate/json-body-pool.js";
+import { type ValidJob, validateJob } from "../../src/jobs/validate.js";
 import { Lifecycle } from "../../src/lifecycle.js";
 import { SmartScheduler } from "../../src/scheduler/scheduler.js";
 import type { Service } from "../../src/service.js";
@@ -155,4 +157,100 @@ describe("a worker that dies mid-body", () => {
       await pool.close();
     }
   }, 60_000);
+});
+
+describe("a large JSON job split over the body threads", () => {
+  const limits = { maxCandles: 50_000, maxIndicators: 64 };
+  const jobLimits = { maxSeries: 10_000, maxCandles: 2_000_000 };
+  const task = { jobLimits, plan: {}, format: "json" as const };
+  const jobIndicators = [{ name: "SMA", params: { period: 5 } }, { name: "RSI" }];
+  let pool: JsonBodyPool;
+  beforeAll(() => {
+    pool = new JsonBodyPool({ maxThreads: 2, maxQueue: 16 });
+  });
+  afterAll(() => pool.close());
+
+  /** ~1.5 MiB: over the size from which jobs are split. Every third series has no key. */
+  const jobSeries = () =>
+    Array.from({ length: 120 }, (_, i) => {
+      const { high, low, close } = randomOhlcv(400, 500 + i);
+      return { ...(i % 3 === 0 ? {} : { key: `K${i}` }), candles: { high, low, close } };
+    });
+
+  /** What the pool answers, and what validating the body whole in this thread answers. */
+  async function splitAndWhole(text: string, limitsOfJob = jobLimits) {
+    const before = pool.completedTasks;
+    const outcome = await pool
+      .parseJob(Buffer.from(text), limits, { ...task, jobLimits: limitsOfJob })
+      .then((body) => ({ job: body.value }))
+      .catch((error: ServiceError) => ({ refused: { code: error.code, issues: error.issues } }));
+    const tasks = pool.completedTasks - before;
+    let whole: unknown;
+    try {
+      whole = { job: validateJob(JSON.parse(text), limits, limitsOfJob, {}) };
+    } catch (error) {
+      const refusal = error as ServiceError;
+      whole = { refused: { code: refusal.code, issues: refusal.issues } };
+    }
+    return { outcome, whole, tasks };
+  }
+
+  it("validates a valid job in parts: the same series, keys by index across parts, in order", async () => {
+    const text = JSON.stringify({ series: jobSeries(), indicators: jobIndicators });
+    expect(text.length).toBeGreaterThan(1_024 * 1_024);
+    const { outcome, whole, tasks } = await splitAndWhole(text);
+    expect(tasks).toBe(3);
+    expect(outcome).toEqual(whole);
+    const keys = (outcome as { job: ValidJob }).job.series.map(({ key }) => key);
+    expect(keys.slice(117)).toEqual(["117", "K118", "K119"]);
+  });
+
+  it.each([
+    [
+      "a bad value in the last part",
+      (series: Record<string, unknown>[]) => {
+        (series[110] as { candles: { close: unknown[] } }).candles.close[7] = "7";
+      },
+    ],
+    [
+      "the same key in two parts",
+      (series: Record<string, unknown>[]) => {
+        (series[1] as { key: string }).key = "K100";
+      },
+    ],
+    [
+      "a default key taken by another series",
+      (series: Record<string, unknown>[]) => {
+        (series[100] as { key: string }).key = "3";
+      },
+    ],
+  ])("refuses %s exactly as an unsplit job is refused", async (_, spoil) => {
+    const series = jobSeries();
+    spoil(series);
+    const { outcome, whole, tasks } = await splitAndWhole(
+      JSON.stringify({ series, indicators: jobIndicators }),
+    );
+    expect(outcome).toHaveProperty("refused");
+    expect(outcome).toEqual(whole);
+    // The split, its two parts and the whole body again.
+    expect(tasks).toBe(4);
+  });
+
+  it("refuses too many candles in all, which no part holds alone, as an unsplit job", async () => {
+    const text = JSON.stringify({ series: jobSeries(), indicators: jobIndicators });
+    const { outcome, whole } = await splitAndWhole(text, { ...jobLimits, maxCandles: 40_000 });
+    expect((outcome as { refused: { code: string } }).refused.code).toBe("JOB_TOO_LARGE");
+    expect(outcome).toEqual(whole);
+  });
+
+  it("reads a second series member spelled with escapes as JSON.parse does: the last one counts", async () => {
+    const text = JSON.stringify({ series: jobSeries(), indicators: jobIndicators }).replace(
+      /}$/,
+      ',"ser\\u0069es":[{"key":"only","candles":{"close":[1,2,3,4,5,6]}}]}',
+    );
+    const { outcome, whole, tasks } = await splitAndWhole(text);
+    expect((outcome as { job: ValidJob }).job.series.map(({ key }) => key)).toEqual(["only"]);
+    expect(outcome).toEqual(whole);
+    expect(tasks).toBe(1);
+  });
 });

@@ -9,18 +9,36 @@ import { zodRefusal } from "../../errors/zod-issues.js";
 import type { SeriesInput } from "../../jobs/model.js";
 import { type JobLimits, type ValidJob, validateArrowJob, validateJob } from "../../jobs/validate.js";
 import { parseClientJson } from "../../wire/client-json.js";
+import { splitArrayMember } from "../../wire/json-array-split.js";
 import type { WireFormat } from "../../wire/media-types.js";
 
 export interface JsonBodyTask {
+  /** The body; a view of shared memory when the parts of one split job read it. */
   readonly bytes: Uint8Array;
   readonly limits: RequestLimits;
   /** Present for a POST /jobs body: validated as a whole job instead of a calculate body. */
-  readonly job?: {
-    readonly jobLimits: JobLimits;
-    readonly plan: PlanOptions;
-    /** The body's format: a JSON job, or an Arrow job stream in long form. */
-    readonly format: WireFormat;
-  };
+  readonly job?: JobTask;
+}
+
+export interface JobTask {
+  readonly jobLimits: JobLimits;
+  readonly plan: PlanOptions;
+  /** The body's format: a JSON job, or an Arrow job stream in long form. */
+  readonly format: WireFormat;
+  /** A JSON job's series may be split into this many parts, each validated by a thread of its own. */
+  readonly splitInto?: number;
+  /** Validate only this part of a split job's series. */
+  readonly part?: JobPart;
+}
+
+/** A run of a split JSON job's series: the bytes of whole elements of its `series` array. */
+export interface JobPart {
+  /** The job body with `series` emptied: its indicators, options and whatever else the client sent. */
+  readonly rest: Record<string, unknown>;
+  readonly from: number;
+  readonly to: number;
+  /** The index in the job of the part's first series: its paths and default key. */
+  readonly firstIndex: number;
 }
 
 /** One series of a decoded job: its candle columns are `columns.length * length` values from `offset` on. */
@@ -51,6 +69,12 @@ export type JsonBodyOutcome =
       readonly values: Float64Array;
     }
   | {
+      readonly kind: "split";
+      /** The body again, in shared memory, for the parts to read. */
+      readonly bytes: Uint8Array;
+      readonly parts: readonly JobPart[];
+    }
+  | {
       readonly kind: "problem";
       readonly code: ServiceError["code"];
       readonly detail: string;
@@ -78,8 +102,14 @@ function schemaFor(limits: RequestLimits) {
 export default function parseJsonBody({ bytes, limits, job }: JsonBodyTask) {
   try {
     if (job?.format === "arrow") return packJob(validateArrowJob(bytes, limits, job.jobLimits, job.plan));
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-    const raw = parseClientJson(text);
+    if (job?.part) {
+      const { rest, from, to, firstIndex } = job.part;
+      const series = parseClientJson(`[${utf8(bytes, from, to)}]`);
+      return packJob(validateJob({ ...rest, series }, limits, job.jobLimits, job.plan, firstIndex));
+    }
+    const split = job?.splitInto ? splitJob(bytes, job.splitInto) : undefined;
+    if (split) return split;
+    const raw = parseClientJson(utf8(bytes, 0, bytes.length));
     if (job) return packJob(validateJob(raw, limits, job.jobLimits, job.plan));
     const schema = schemaFor(limits);
     const parsed = parseCandleBody(raw, schema, limits);
@@ -102,6 +132,54 @@ export default function parseJsonBody({ bytes, limits, job }: JsonBodyTask) {
       issues: error.issues,
     } satisfies JsonBodyOutcome;
   }
+}
+
+function utf8(bytes: Uint8Array, from: number, to: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString("utf8");
+}
+
+/**
+ * A JSON job's series in `count` runs of about equal bytes, with the body copied into shared
+ * memory for the threads that validate them; undefined when the body is not plainly a job object
+ * with a `series` array of at least `count` elements (then it is validated whole, which words any
+ * problem exactly). The rest of the body is parsed here with the array emptied: a second
+ * `series` member, spelled with escapes, would then not be the empty array.
+ */
+function splitJob(bytes: Uint8Array, count: number): JsonBodyOutcome | undefined {
+  const found = splitArrayMember(bytes, "series");
+  if (!found || found.bounds.length / 2 < count) return undefined;
+  let rest: unknown;
+  try {
+    rest = parseClientJson(
+      `${utf8(bytes, 0, found.valueStart)}[]${utf8(bytes, found.valueEnd, bytes.length)}`,
+    );
+  } catch {
+    return undefined;
+  }
+  if (typeof rest !== "object" || rest === null || Array.isArray(rest)) return undefined;
+  const { series } = rest as { series?: unknown };
+  if (!Array.isArray(series) || series.length !== 0) return undefined;
+  const elements = found.bounds.length / 2;
+  const share = (found.valueEnd - found.valueStart) / count;
+  const parts: JobPart[] = [];
+  let first = 0;
+  for (let part = 0; part < count; part++) {
+    // Whole elements up to this part's share of the bytes, leaving one at least for each later part.
+    const limit = found.valueStart + share * (part + 1);
+    let last = first;
+    while (last < elements - (count - part) && (found.bounds[2 * last + 1] as number) < limit) last++;
+    if (part === count - 1) last = elements - 1;
+    parts.push({
+      rest: rest as Record<string, unknown>,
+      from: found.bounds[2 * first] as number,
+      to: found.bounds[2 * last + 1] as number,
+      firstIndex: first,
+    });
+    first = last + 1;
+  }
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return { kind: "split", bytes: shared, parts };
 }
 
 /** The outcome with its values' memory moved to the main thread, not copied. */
