@@ -374,6 +374,8 @@ export interface components {
                     [key: string]: unknown;
                 };
                 outputs: string[];
+                /** @description The outputs that lie on the candles' price scale, for charts: drawn over the candles (SMA, BBANDS, SAR); the others (RSI, MACD, ATR, OBV) in a pane of their own. Found by computing each indicator with default params over a probe series. */
+                priceScale: string[];
                 /** @description How it can be computed, the default first (`options.convention` chooses). */
                 implementations: ("talib" | "trading-signals")[];
                 /** @description How the first value is determined with the trading-signals implementation; with `talib` it is TA-Lib's lookback. Each result's `warmup` gives the actual index either way. */

@@ -2,10 +2,18 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { INDICATORS } from "../../compute/catalog/index.js";
 import { implementationsOf } from "../../compute/kernels/index.js";
+import { priceScaleOutputs } from "../../compute/price-scale.js";
 import { CatalogSchema, problemResponses } from "../schemas/responses.js";
 
-/** The catalog as clients see it; built once, it never changes while the process runs. */
+let catalog: ReturnType<typeof buildCatalog> | undefined;
+
+/** The catalog as clients see it; built once per process (probing the price scale takes ~0.3 s), it never changes while the process runs. */
 export function catalogDocument() {
+  catalog ??= buildCatalog();
+  return catalog;
+}
+
+function buildCatalog() {
   return {
     count: INDICATORS.length,
     indicators: INDICATORS.map((definition) => ({
@@ -16,6 +24,7 @@ export function catalogDocument() {
       reads: definition.reads,
       params: z.toJSONSchema(definition.params, { io: "input", unrepresentable: "any" }),
       outputs: definition.outputs.map((output) => output.name),
+      priceScale: priceScaleOutputs(definition),
       implementations: implementationsOf(definition),
       warmup: definition.warmup,
       ...(definition.talibDifference ? { talibDifference: definition.talibDifference } : {}),

@@ -114,6 +114,11 @@ export const CatalogSchema = z
           .record(z.string(), z.unknown())
           .describe("JSON Schema of the params, with defaults and bounds."),
         outputs: z.array(z.string()),
+        priceScale: z
+          .array(z.string())
+          .describe(
+            "The outputs that lie on the candles' price scale, for charts: drawn over the candles (SMA, BBANDS, SAR); the others (RSI, MACD, ATR, OBV) in a pane of their own. Found by computing each indicator with default params over a probe series.",
+          ),
         implementations: z
           .array(z.enum(IMPLEMENTATIONS))
           .describe("How it can be computed, the default first (`options.convention` chooses)."),

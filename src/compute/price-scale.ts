@@ -1,0 +1,66 @@
+import type { IndicatorDefinition, IndicatorInputs } from "./catalog/definition.js";
+import { implementationsOf } from "./kernels/index.js";
+import { NO_SHARING } from "./kernels/shared-series.js";
+import { computeSeries } from "./task.js";
+
+/** Where the probe's prices lie: far from the values oscillators and volume sums take. */
+const SHIFT = 1_000;
+const PROBE_CANDLES = 400;
+
+/** A deterministic, wavy series with every column (prices near 100, volume positive). */
+function probeColumns(shift: number): IndicatorInputs {
+  const close = new Float64Array(PROBE_CANDLES);
+  const open = new Float64Array(PROBE_CANDLES);
+  const high = new Float64Array(PROBE_CANDLES);
+  const low = new Float64Array(PROBE_CANDLES);
+  const volume = new Float64Array(PROBE_CANDLES);
+  for (let i = 0; i < PROBE_CANDLES; i++) {
+    const price = 100 + 10 * Math.sin(i / 9) + 4 * Math.sin(i / 2.3) + i / 40;
+    close[i] = price + shift;
+    open[i] = price - Math.cos(i / 3) + shift;
+    high[i] = Math.max(close[i] as number, open[i] as number) + 1 + Math.abs(Math.sin(i));
+    low[i] = Math.min(close[i] as number, open[i] as number) - 1 - Math.abs(Math.cos(i));
+    volume[i] = 1_000 + 400 * Math.sin(i / 5) + 300 * Math.cos(i / 1.7);
+  }
+  return { open, high, low, close, volume };
+}
+
+/**
+ * The outputs of `definition` drawn on the price scale, for charts. Computed, not listed: with
+ * default params over a probe series whose prices lie near 1,100 (a range of ~40), an output is
+ * on the price scale when nearly every value lies within the candles' range widened by half of it on
+ * each side. SMA, BBANDS, SAR and McGinley's ratio-based line land there; RSI (0-100), MACD and
+ * ATR (near 0) and OBV (sums of volume) do not. An indicator that cannot run on the probe has none.
+ */
+export function priceScaleOutputs(definition: IndicatorDefinition): string[] {
+  const implementation = implementationsOf(definition)[0];
+  if (!implementation) return [];
+  const columns = probeColumns(SHIFT);
+  const { high, low } = columns as Required<IndicatorInputs>;
+  const range = Math.max(...high) - Math.min(...low);
+  const [floor, ceiling] = [Math.min(...low) - range / 2, Math.max(...high) + range / 2];
+  try {
+    const params = definition.params.parse({}) as object;
+    const { outputs } = computeSeries(
+      { indicator: definition.name, implementation, params, columns },
+      NO_SHARING,
+    );
+    return Object.keys(outputs).filter((name) => withinPrices(outputs[name], floor, ceiling));
+  } catch {
+    return [];
+  }
+}
+
+/** Nearly all values: a line seeded away from price (MAMA's fama) settles onto it. */
+const WITHIN_SHARE = 0.95;
+
+function withinPrices(values: Float64Array | undefined, floor: number, ceiling: number): boolean {
+  let seen = 0;
+  let within = 0;
+  for (const value of values ?? []) {
+    if (Number.isNaN(value)) continue;
+    seen++;
+    if (value >= floor && value <= ceiling) within++;
+  }
+  return seen > 0 && within >= WITHIN_SHARE * seen;
+}
