@@ -351,6 +351,9 @@ export interface components {
          *           "outputs": [
          *             "value"
          *           ],
+         *           "priceScale": [
+         *             "value"
+         *           ],
          *           "implementations": [
          *             "talib",
          *             "trading-signals"
@@ -671,6 +674,9 @@ export interface operations {
                      *             "additionalProperties": false
                      *           },
                      *           "outputs": [
+                     *             "value"
+                     *           ],
+                     *           "priceScale": [
                      *             "value"
                      *           ],
                      *           "implementations": [

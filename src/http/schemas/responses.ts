@@ -154,6 +154,7 @@ export const CatalogSchema = z
               additionalProperties: false,
             },
             outputs: ["value"],
+            priceScale: ["value"],
             implementations: ["talib", "trading-signals"],
             warmup: "First value at index period-1.",
           },
