@@ -3,40 +3,40 @@ import { implementationsOf } from "./kernels/index.js";
 import { NO_SHARING } from "./kernels/shared-series.js";
 import { computeSeries } from "./task.js";
 
-/** Where the probe's prices lie: far from the values oscillators and volume sums take. */
-const SHIFT = 1_000;
 const PROBE_CANDLES = 400;
 
-/** A deterministic, wavy series with every column (prices near 100, volume positive). */
-function probeColumns(shift: number): IndicatorInputs {
+/**
+ * A deterministic, wavy series with every column: prices near 1,100 (a range of ~40), far from
+ * the values oscillators take (0-100, or near 0), and volume near 50,000, far from both.
+ */
+function probeColumns(): Required<IndicatorInputs> {
   const close = new Float64Array(PROBE_CANDLES);
   const open = new Float64Array(PROBE_CANDLES);
   const high = new Float64Array(PROBE_CANDLES);
   const low = new Float64Array(PROBE_CANDLES);
   const volume = new Float64Array(PROBE_CANDLES);
   for (let i = 0; i < PROBE_CANDLES; i++) {
-    const price = 100 + 10 * Math.sin(i / 9) + 4 * Math.sin(i / 2.3) + i / 40;
-    close[i] = price + shift;
-    open[i] = price - Math.cos(i / 3) + shift;
-    high[i] = Math.max(close[i] as number, open[i] as number) + 1 + Math.abs(Math.sin(i));
-    low[i] = Math.min(close[i] as number, open[i] as number) - 1 - Math.abs(Math.cos(i));
-    volume[i] = 1_000 + 400 * Math.sin(i / 5) + 300 * Math.cos(i / 1.7);
+    const price = 1_100 + 10 * Math.sin(i / 9) + 4 * Math.sin(i / 2.3) + i / 40;
+    close[i] = price;
+    open[i] = price - Math.cos(i / 3);
+    high[i] = Math.max(price, open[i] as number) + 1 + Math.abs(Math.sin(i));
+    low[i] = Math.min(price, open[i] as number) - 1 - Math.abs(Math.cos(i));
+    volume[i] = 50_000 + 20_000 * Math.sin(i / 5) + 15_000 * Math.cos(i / 1.7);
   }
   return { open, high, low, close, volume };
 }
 
 /**
  * The outputs of `definition` drawn on the price scale, for charts. Computed, not listed: with
- * default params over a probe series whose prices lie near 1,100 (a range of ~40), an output is
- * on the price scale when nearly every value lies within the candles' range widened by half of it on
- * each side. SMA, BBANDS, SAR and McGinley's ratio-based line land there; RSI (0-100), MACD and
+ * default params over the probe series, an output is on the price scale when nearly every value
+ * lies within the candles' range widened by half of it on each side. SMA, BBANDS, SAR and McGinley's ratio-based line land there; RSI (0-100), MACD and
  * ATR (near 0) and OBV (sums of volume) do not. An indicator that cannot run on the probe has none.
  */
 export function priceScaleOutputs(definition: IndicatorDefinition): string[] {
   const implementation = implementationsOf(definition)[0];
   if (!implementation) return [];
-  const columns = probeColumns(SHIFT);
-  const { high, low } = columns as Required<IndicatorInputs>;
+  const columns = probeColumns();
+  const { high, low } = columns;
   const range = Math.max(...high) - Math.min(...low);
   const [floor, ceiling] = [Math.min(...low) - range / 2, Math.max(...high) + range / 2];
   try {
