@@ -4,6 +4,10 @@ import { ServiceError } from "../errors/registry.js";
 import { sendProblem } from "./problem.js";
 
 declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Served without a key: the console's static files (the page asks for the key itself). */
+    public?: boolean;
+  }
   interface FastifyRequest {
     /** Short digest of the caller's API key (never the key): the rate-limit identity. */
     apiKeyId: string | null;
@@ -82,7 +86,8 @@ export function registerApiKeys(
   const failures = failureLimit > 0 ? new FailureCounter(failureLimit, failureWindowMs) : null;
   app.addHook("onRequest", async (request, reply) => {
     const route = request.routeOptions.url ?? "";
-    if (PROBES.has(route) || (route === "/metrics" && !protectMetrics)) return;
+    if (PROBES.has(route) || (route === "/metrics" && !protectMetrics) || request.routeOptions.config.public)
+      return;
     const now = Date.now();
     const blockedMs = failures?.blockedForMs(request.ip, now) ?? 0;
     if (blockedMs > 0) {

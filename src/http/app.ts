@@ -16,6 +16,7 @@ import { type OverloadLimits, registerOverloadProtection } from "./overload.js";
 import { registerProblemHandlers, sendProblem, toServiceError } from "./problem.js";
 import { type RateLimitOptions, registerRateLimit } from "./rate-limit.js";
 import { calculateRoutes } from "./routes/calculate.js";
+import { consoleRoutes } from "./routes/console.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { type JobRouteDependencies, jobRoutes } from "./routes/jobs.js";
@@ -126,6 +127,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     if (metrics) metricsRoute(routes, metrics);
     healthRoutes(routes, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
     indicatorRoutes(routes);
+    consoleRoutes(routes);
     calculateRoutes(routes, {
       scheduler: deps.scheduler,
       limits: deps.limits,

@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { ServiceError } from "../../errors/registry.js";
+
+/**
+ * The web console's files, as `npm run build` writes them (scripts/build-console.ts). Three levels
+ * up is the package root both from src/http/routes (tests, tsx) and from dist/http/routes (the
+ * built service), so either serves the same built console.
+ */
+const CONSOLE_DIR = fileURLToPath(new URL("../../../dist/console/", import.meta.url));
+
+const MEDIA_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json",
+};
+
+/**
+ * The page's own policy: scripts, styles and connections from this origin only, no inline script
+ * or style, no plugins, no framing, forms post nowhere. Canvas exports and downloads use blob: URLs
+ * created by the page itself.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+interface Asset {
+  readonly body: Buffer;
+  readonly mediaType: string;
+  readonly etag: string;
+}
+
+function loadAssets(): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  if (!existsSync(CONSOLE_DIR)) return assets;
+  for (const name of readdirSync(CONSOLE_DIR)) {
+    const mediaType = MEDIA_TYPES[extname(name)];
+    if (!mediaType) continue;
+    const body = readFileSync(`${CONSOLE_DIR}${name}`);
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+    assets.set(name, { body, mediaType, etag });
+  }
+  return assets;
+}
+
+const fileParams = z.object({ file: z.string().min(1).max(64) });
+
+/**
+ * GET /console: the web console, a static page and its bundle held in memory. The files are
+ * public (the page itself asks for an API key when the service has keys); everything they show
+ * comes from the API with the key. Revalidated on every load (ETag), so a deploy is seen at once.
+ */
+export function consoleRoutes(app: FastifyInstance): void {
+  const assets = loadAssets();
+  const route = { schema: { hide: true }, config: { public: true } } as const;
+  const send = (name: string, ifNoneMatch: string | undefined, reply: import("fastify").FastifyReply) => {
+    const asset = assets.get(name);
+    if (!asset)
+      throw new ServiceError(
+        "NOT_FOUND",
+        assets.size === 0
+          ? "The console is not built: run npm run build."
+          : `The console has no file ${JSON.stringify(name)}.`,
+      );
+    reply
+      .header("content-security-policy", CONSOLE_CSP)
+      .header("cache-control", "no-cache")
+      .header("etag", asset.etag);
+    if (ifNoneMatch === asset.etag) return reply.code(304).send();
+    return reply.type(asset.mediaType).send(asset.body);
+  };
+  app.get("/", route, async (_request, reply) => reply.redirect("/console/"));
+  app.get("/console", route, async (_request, reply) => reply.redirect("/console/"));
+  app.get("/console/", route, async (request, reply) =>
+    send("index.html", request.headers["if-none-match"], reply),
+  );
+  app.get<{ Params: z.infer<typeof fileParams> }>(
+    "/console/:file",
+    { ...route, schema: { ...route.schema, params: fileParams } },
+    async (request, reply) => send(request.params.file, request.headers["if-none-match"], reply),
+  );
+}
