@@ -24,7 +24,8 @@ export class EventStreamParser {
     const events: StreamEvent[] = [];
     for (;;) {
       const end = this.#buffer.search(/\r\n|\r|\n/);
-      if (end < 0) break;
+      // A CR that ends the text so far may be the first half of a CRLF: wait for the next chunk.
+      if (end < 0 || (end === this.#buffer.length - 1 && this.#buffer[end] === "\r")) break;
       const line = this.#buffer.slice(0, end);
       this.#buffer = this.#buffer.slice(end + (this.#buffer.startsWith("\r\n", end) ? 2 : 1));
       if (line === "") {
@@ -102,7 +103,6 @@ export async function followEvents(url: string, options: FollowOptions): Promise
           ...(lastEventId ? { "last-event-id": lastEventId } : {}),
         },
         signal: options.signal,
-        cache: "no-store",
       });
       if (!response.ok) {
         if (!TRANSIENT.has(response.status)) throw new StreamRefused(response, await response.text());

@@ -162,6 +162,8 @@ export class Playground {
       const response = await this.#api.postJson<CalculateResponse>("/indicators/calculate", body);
       this.#status.textContent = `${response.results.length} results over ${response.meta.candles} candles in ${formatMs(response.meta.elapsedMs)} (${response.meta.mode}).`;
       this.#chart.show(candles, response.results, this.#catalog.indicators);
+      // The button sits below the indicator list: bring what it produced into view.
+      this.#chart.element.scrollIntoView({ block: "nearest" });
       this.#showResults(response);
     } catch (error) {
       this.#showProblem(error);
