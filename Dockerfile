@@ -19,6 +19,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web console: bundled by scripts/build-console.ts into dist/console, served by the service.
+COPY console ./console
+COPY scripts/build-console.ts ./scripts/
 RUN npm run build
 
 # ---- runtime: production dependencies + dist/ ----------------------------------------------------

@@ -89,18 +89,23 @@ class JobCard {
         {},
         h("summary", {}, `Series (${keys.length})`),
         h(
-          "table",
-          {},
+          "div",
+          // Focusable, so a keyboard can scroll a long table too.
+          { class: "table-scroll", tabindex: 0, role: "region", "aria-label": "Series of this job" },
           h(
-            "thead",
+            "table",
             {},
             h(
-              "tr",
+              "thead",
               {},
-              ...["Key", "Status", "Sources", "Error"].map((header) => h("th", { scope: "col" }, header)),
+              h(
+                "tr",
+                {},
+                ...["Key", "Status", "Sources", "Error"].map((header) => h("th", { scope: "col" }, header)),
+              ),
             ),
+            h("tbody", {}, ...this.#rows),
           ),
-          h("tbody", {}, ...this.#rows),
         ),
       ),
     );

@@ -43,9 +43,10 @@ describe("Dockerfile", () => {
     const runs = all("RUN", build?.instructions).map((i) => i.args);
     expect(runs.some((args) => /\bnpm ci\b/.test(args) && !/--omit=dev/.test(args))).toBe(true);
     expect(runs.some((args) => /\bnpm run build\b/.test(args))).toBe(true);
-    // Everything `npm run build` (tsc -p tsconfig.build.json, which extends tsconfig.json) reads.
+    // Everything `npm run build` reads: tsc -p tsconfig.build.json (which extends tsconfig.json),
+    // then the console's bundler over console/ (whose tsconfig extends the root one too).
     const pkg = JSON.parse(readRootFile("package.json")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
+    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json && tsx scripts/build-console.ts");
     const copied = all("COPY", build?.instructions).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     for (const needed of [
       "package.json",
@@ -53,6 +54,8 @@ describe("Dockerfile", () => {
       "tsconfig.json",
       "tsconfig.build.json",
       "src",
+      "console",
+      "scripts/build-console.ts",
     ]) {
       expect(copied, needed).toContain(needed);
     }
