@@ -310,6 +310,7 @@ export class JobsPage {
         series.map((one) => one.key),
       );
       this.#list.prepend(card.element);
+      card.element.scrollIntoView({ block: "nearest" });
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       const rest = this.#picker.showErrors(error.errors);

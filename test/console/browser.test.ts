@@ -140,7 +140,9 @@ describe("the web console", () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    server = await startServerProcess();
+    // One series per chunk, one chunk at a time: a job's progress moves in many steps, and a job
+    // of thousands of series is still running when the test cancels it.
+    server = await startServerProcess({ JOB_CHUNK_SERIES: "1", JOB_CONCURRENCY: "1" });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   });
   afterAll(async () => {
@@ -225,6 +227,12 @@ describe("the web console", () => {
     expect(hovered[0]).toBeLessThan(19);
     expect((await legend(page)).items.length).toBeGreaterThan(0);
     expect(column(answer, "SMA(20)")[hovered[0] as number]).toBeNull();
+
+    // The same request again is served from the memory cache, and the table says so.
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await expect
+      .poll(() => page.locator(".results tbody td.source").allTextContents())
+      .toEqual(["memory", "memory", "memory"]);
 
     await page.screenshot({ path: `${ARTIFACTS}playground.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
@@ -356,6 +364,63 @@ describe("the web console", () => {
   });
 });
 
+describe("the web console without a mouse", () => {
+  let server: ServerProcess;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ JOB_CHUNK_SERIES: "1", JOB_CONCURRENCY: "1" });
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await server?.stop();
+  });
+
+  it("is used from the keyboard: skip link first, Enter in a field calculates, jobs cancel", async () => {
+    const { page, problems } = await watch(context);
+    await page.goto(`${server.url}/console/`);
+    await page.getByRole("button", { name: "Calculate" }).waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    // Tab order follows the page: the candles come before the indicators, the indicators before Calculate.
+    const order: string[] = [];
+    for (let i = 0; i < 40 && !order.includes("Calculate"); i++) {
+      await page.keyboard.press("Tab");
+      order.push(
+        await page.evaluate(() => {
+          const element = document.activeElement as HTMLElement | null;
+          return element?.id.startsWith("candles-")
+            ? "candles"
+            : (element?.getAttribute("name") ?? element?.textContent ?? "");
+        }),
+      );
+    }
+    expect(order.indexOf("candles")).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf("candles")).toBeLessThan(order.indexOf("period"));
+    expect(order.indexOf("period")).toBeLessThan(order.indexOf("Calculate"));
+    await indicatorItem(page, "SMA").getByLabel("period").focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator(".results tbody tr").count()).toBe(4);
+
+    await page.goto(`${server.url}/console/#jobs`);
+    await page.getByLabel("How many").fill("3000");
+    await page.getByLabel("Candles each").fill("200");
+    await page.getByRole("button", { name: "Start job" }).press("Enter");
+    const card = page.locator("article.job").first();
+    await card.getByRole("button", { name: "Cancel" }).press("Enter");
+    await expect.poll(() => card.locator(".job-status").textContent(), { timeout: 30_000 }).toBe("cancelled");
+    expect(await card.getByRole("button", { name: "Cancel" }).isDisabled()).toBe(true);
+    const settled = await card.locator("progress").evaluate((bar) => (bar as HTMLProgressElement).value);
+    expect(settled).toBeLessThan(3000);
+    await page.screenshot({ path: `${ARTIFACTS}jobs-cancelled.png` });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("the web console with API keys", () => {
   let server: ServerProcess;
   let context: BrowserContext;
@@ -399,8 +464,14 @@ describe("the web console with API keys", () => {
     await page.getByRole("button", { name: "Use key" }).click();
     await page.getByRole("button", { name: "Calculate" }).click();
     await expect.poll(() => page.locator(".results tbody tr").count()).toBe(4);
+    // A job from a CSV of many series: one per symbol.
     await page.goto(`${server.url}/console/#jobs`);
-    await page.getByLabel("How many").fill("10");
+    const rows = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `${["AAA", "BBB", "CCC"][i % 3]},${Date.UTC(2024, 0, 1 + Math.floor(i / 3))},${100 + Math.sin(i) * 5}`,
+    );
+    await page.getByLabel("CSV of many series").fill(`symbol,time,close\n${rows.join("\n")}\n`);
     await page.getByRole("button", { name: "Start job" }).click();
     const card = page.locator("article.job").first();
     await expect.poll(() => card.locator(".job-status").textContent(), { timeout: 30_000 }).toBe("completed");
@@ -408,7 +479,12 @@ describe("the web console with API keys", () => {
       page.waitForEvent("download"),
       card.getByRole("button", { name: "Download NDJSON" }).click(),
     ]);
-    expect((await readFile((await file.path()) as string)).toString().trim().split("\n")).toHaveLength(10);
+    const downloaded = (await readFile((await file.path()) as string)).toString().trim().split("\n");
+    expect(downloaded.map((line) => (JSON.parse(line) as { key: string }).key)).toEqual([
+      "AAA",
+      "BBB",
+      "CCC",
+    ]);
 
     // Every API call after the key was given carried it; the ones refused are the two before.
     const refused = calls.filter((call) => call.status === 401);
