@@ -20,6 +20,37 @@ describe("API keys", () => {
     await service.close();
   });
 
+  it("serves the web console's files without a key, under its own CSP, and nothing else", async () => {
+    const root = await service.app.inject({ url: "/" });
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe("/console/");
+    expect((await service.app.inject({ url: "/console" })).headers.location).toBe("/console/");
+    const page = await service.app.inject({ url: "/console/" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.body).toContain('src="./console.js"');
+    const csp = String(page.headers["content-security-policy"]);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.headers["x-frame-options"]).toBe("DENY");
+    const script = await service.app.inject({ url: "/console/console.js" });
+    expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect(script.headers["cache-control"]).toBe("no-cache");
+    const etag = String(script.headers.etag);
+    const again = await service.app.inject({ url: "/console/console.js", headers: { "if-none-match": etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe("");
+    const missing = await service.app.inject({ url: "/console/secrets.js" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: "NOT_FOUND" });
+    // Past the console's own files, a key is needed again.
+    for (const url of ["/console/../indicators", "/console/%2e%2e%2fpackage.json", "/indicators"]) {
+      const response = await service.app.inject({ url });
+      expect(response.statusCode, url).not.toBe(200);
+    }
+  });
+
   it("401 problem+json with WWW-Authenticate without a key or with a wrong one", async () => {
     for (const request of [calculateRequest(body), withKey("wrong-key-0123456789"), { url: "/indicators" }]) {
       const response = await service.app.inject(request);
