@@ -29,18 +29,22 @@ export class ApiProblem extends Error {
   }
 
   static async of(response: Response): Promise<ApiProblem> {
-    const text = await response.text();
+    return ApiProblem.fromText(response.status, await response.text());
+  }
+
+  /** From an error answer's body: problem+json, or whatever text a proxy in between sent. */
+  static fromText(status: number, text: string): ApiProblem {
     try {
       const body = JSON.parse(text) as Partial<ProblemBody>;
       return new ApiProblem(
-        response.status,
-        body.title ?? response.statusText,
+        status,
+        body.title ?? `HTTP ${status}`,
         body.detail ?? text,
         body.code ?? "",
         body.errors ?? [],
       );
     } catch {
-      return new ApiProblem(response.status, response.statusText, text.slice(0, 500), "");
+      return new ApiProblem(status, `HTTP ${status}`, text.slice(0, 500), "");
     }
   }
 }

@@ -3,7 +3,9 @@
  * shapes), or a generated sample. Pure functions, so unit tests run them under Node.
  */
 
-export const CANDLE_FIELDS = ["time", "open", "high", "low", "close", "volume"] as const;
+import { CANDLE_COLUMNS } from "../../src/compute/catalog/definition.js";
+
+export const CANDLE_FIELDS = ["time", ...CANDLE_COLUMNS] as const;
 export type CandleField = (typeof CANDLE_FIELDS)[number];
 
 /** The API's columnar candles: `close` always, the other columns when the input has them. */
@@ -43,46 +45,77 @@ const HEADER_ALIASES: Record<string, CandleField | "key"> = {
 /** Times below this are taken as epoch seconds (it is March 1973 in milliseconds). */
 const SECONDS_BELOW = 1e11;
 
-/** Splits CSV text into rows of fields: commas, semicolons or tabs; double-quoted fields may hold them. */
-export function parseCsv(text: string): string[][] {
-  const firstLine = text.slice(0, text.indexOf("\n") >>> 0);
+/** A CSV record and the line of the text it starts on (1-based), for messages. */
+export interface CsvRow {
+  readonly line: number;
+  readonly fields: string[];
+}
+
+/**
+ * Splits CSV text into records: commas, semicolons or tabs (whichever the first line has most of);
+ * double-quoted fields may hold them, newlines and doubled quotes. Blank lines are skipped.
+ */
+export function parseCsv(text: string): CsvRow[] {
+  const newline = text.indexOf("\n");
+  const firstLine = newline < 0 ? text : text.slice(0, newline);
   const delimiter = [",", ";", "\t"].reduce((best, candidate) =>
     firstLine.split(candidate).length > firstLine.split(best).length ? candidate : best,
   );
-  const rows: string[][] = [];
-  let row: string[] = [];
+  const rows: CsvRow[] = [];
+  let fields: string[] = [];
   let field = "";
   let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  const endRow = () => {
+    fields.push(field);
+    if (fields.some((value) => value.trim() !== "")) rows.push({ line: rowLine, fields });
+    fields = [];
+    field = "";
+    rowLine = line;
+  };
   for (let i = 0; i < text.length; i++) {
     const char = text[i] as string;
+    if (char === "\n" || (char === "\r" && text[i + 1] !== "\n")) line++;
     if (quoted) {
       if (char === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
       } else if (char === '"') quoted = false;
       else field += char;
-    } else if (char === '"' && field === "") quoted = true;
-    else if (char === delimiter) {
-      row.push(field);
+    } else if (char === '"' && field.trim() === "") {
+      // Spaces before an opening quote are padding, not part of the value.
+      quoted = true;
+      field = "";
+    } else if (char === delimiter) {
+      fields.push(field);
       field = "";
     } else if (char === "\n" || char === "\r") {
-      if (char === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      if (row.some((value) => value.trim() !== "")) rows.push(row);
-      row = [];
-      field = "";
+      if (char === "\r" && text[i + 1] === "\n") {
+        i++;
+        line++;
+      }
+      endRow();
     } else field += char;
   }
-  row.push(field);
-  if (row.some((value) => value.trim() !== "")) rows.push(row);
+  endRow();
   return rows;
 }
 
+/** A date and time without an offset is UTC (as the chart and legend show times), not the browser's zone. */
+const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$/;
+const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+
 function parseTime(text: string, line: number): number {
   const trimmed = text.trim();
+  const compact = COMPACT_DATE.exec(trimmed);
+  const local = LOCAL_DATE_TIME.exec(trimmed);
   const numeric = Number(trimmed);
-  if (trimmed !== "" && Number.isFinite(numeric)) return numeric;
-  const parsed = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed);
+  let parsed: number;
+  if (compact) parsed = Date.parse(`${compact[1]}-${compact[2]}-${compact[3]}T00:00:00Z`);
+  else if (local) parsed = Date.parse(`${local[1]}T${local[2] ?? "00:00"}Z`);
+  else if (trimmed !== "" && Number.isFinite(numeric)) return numeric;
+  else parsed = Date.parse(trimmed);
   if (Number.isNaN(parsed))
     throw new InputError(`Line ${line}: time "${text}" is neither epoch milliseconds nor a date.`);
   return parsed;
@@ -97,12 +130,13 @@ function normalizeTimes(candles: Candles): Candles {
 
 interface CsvTable {
   readonly columns: Map<CandleField | "key", number>;
-  readonly rows: string[][];
+  readonly rows: CsvRow[];
 }
 
 function csvTable(text: string): CsvTable {
-  const [header, ...rows] = parseCsv(text);
-  if (!header) throw new InputError("The CSV is empty.");
+  const [headerRow, ...rows] = parseCsv(text);
+  if (!headerRow) throw new InputError("The CSV is empty.");
+  const header = headerRow.fields;
   const columns = new Map<CandleField | "key", number>();
   header.forEach((name, index) => {
     const field = HEADER_ALIASES[name.trim().toLowerCase()];
@@ -122,11 +156,11 @@ function pushValue(candles: Candles, field: CandleField, value: number): void {
   else candles[field] = [value];
 }
 
-function appendRow(candles: Candles, table: CsvTable, row: string[], line: number): void {
+function appendRow(candles: Candles, table: CsvTable, { line, fields }: CsvRow): void {
   for (const field of CANDLE_FIELDS) {
     const index = table.columns.get(field);
     if (index === undefined) continue;
-    const text = row[index] ?? "";
+    const text = fields[index] ?? "";
     let value: number;
     if (field === "time") value = parseTime(text, line);
     else {
@@ -145,9 +179,7 @@ function emptyCandles(): Candles {
 export function candlesFromCsv(text: string): Candles {
   const table = csvTable(text);
   const candles = emptyCandles();
-  table.rows.forEach((row, i) => {
-    appendRow(candles, table, row, i + 2);
-  });
+  for (const row of table.rows) appendRow(candles, table, row);
   return normalizeTimes(candles);
 }
 
@@ -160,16 +192,16 @@ export function seriesFromCsv(text: string): KeyedCandles[] {
   const keyColumn = table.columns.get("key");
   if (keyColumn === undefined) throw new InputError("Line 1: the header needs a key or symbol column.");
   const series = new Map<string, Candles>();
-  table.rows.forEach((row, i) => {
-    const key = (row[keyColumn] ?? "").trim();
-    if (key === "") throw new InputError(`Line ${i + 2}: the key is empty.`);
+  for (const row of table.rows) {
+    const key = (row.fields[keyColumn] ?? "").trim();
+    if (key === "") throw new InputError(`Line ${row.line}: the key is empty.`);
     let candles = series.get(key);
     if (!candles) {
       candles = emptyCandles();
       series.set(key, candles);
     }
-    appendRow(candles, table, row, i + 2);
-  });
+    appendRow(candles, table, row);
+  }
   return [...series].map(([key, candles]) => ({ key, candles: normalizeTimes(candles) }));
 }
 
@@ -185,11 +217,17 @@ export function candlesFromJson(text: string): Candles {
     value = (value as { candles: unknown }).candles;
   if (Array.isArray(value)) {
     const candles = emptyCandles();
+    const first = value[0] as Record<string, unknown> | undefined;
     value.forEach((row: unknown, index) => {
       if (row === null || typeof row !== "object")
         throw new InputError(`Candle ${index} is not an object with a close.`);
       for (const field of CANDLE_FIELDS) {
         const cell = (row as Record<string, unknown>)[field];
+        // Every row has the fields of the first: a row without one would shift its column.
+        if ((cell === undefined) !== (first?.[field] === undefined))
+          throw new InputError(
+            `Candle ${index} ${cell === undefined ? "has no" : "has a"} ${field}, candle 0 ${cell === undefined ? "has" : "has not"}.`,
+          );
         if (cell === undefined) continue;
         const number = field === "time" && typeof cell === "string" ? parseTime(cell, index + 1) : cell;
         if (typeof number !== "number") throw new InputError(`Candle ${index}: ${field} is not a number.`);

@@ -15,6 +15,7 @@ import type { CalculateResult, CatalogEntry } from "./api.js";
 import type { Candles } from "./candles.js";
 import { h } from "./dom.js";
 import { formatTime, formatValue } from "./format.js";
+import { resultColumns } from "./result-columns.js";
 
 /** One drawn line: a result's output, named as the Arrow and CSV results name its column. */
 interface Line {
@@ -44,12 +45,6 @@ function axisTimes(candles: Candles): { times: UTCTimestamp[]; byIndex: boolean 
   return { times: candles.close.map((_, i) => i as UTCTimestamp), byIndex: true };
 }
 
-function outputsOf(result: CalculateResult): [string | null, readonly (number | null)[]][] {
-  return Array.isArray(result.values)
-    ? [[null, result.values]]
-    : Object.entries(result.values as Record<string, (number | null)[]>);
-}
-
 /**
  * Candles with the results over them: outputs on the price scale (as the catalog's `priceScale`
  * says) on the candles' pane, each other result in a pane of its own, a histogram for MACD-like
@@ -65,8 +60,21 @@ export class IndicatorChart {
 
   constructor() {
     this.#legend = h("div", { class: "legend", "aria-live": "off" });
-    this.#canvasHost = h("div", { class: "chart-canvas" });
-    this.element = h("figure", { class: "chart" }, this.#legend, this.#canvasHost);
+    // Canvas has no semantics: the host is one image with a name, and the arrow keys move the
+    // crosshair (the legend, then a polite live region, says what is under it).
+    this.#canvasHost = h("div", {
+      class: "chart-canvas",
+      role: "img",
+      tabindex: 0,
+      "aria-label": "Chart of the candles and results; left and right arrow keys move between candles",
+    });
+    this.element = h(
+      "figure",
+      { class: "chart" },
+      h("figcaption", { class: "visually-hidden" }, "Candles with the results over them and in panes below"),
+      this.#legend,
+      this.#canvasHost,
+    );
   }
 
   show(candles: Candles, results: readonly CalculateResult[], catalog: readonly CatalogEntry[]): void {
@@ -86,8 +94,7 @@ export class IndicatorChart {
     const grid = cssVariable("--grid");
     const up = cssVariable("--up");
     const down = cssVariable("--down");
-    const label = (time: Time) =>
-      byIndex ? `#${time as number}` : formatTime((time as number) * 1_000).replace(" 00:00", "");
+    const label = (time: Time) => (byIndex ? `#${time as number}` : formatTime((time as number) * 1_000));
     const chart = createChart(this.#canvasHost, {
       autoSize: true,
       layout: {
@@ -138,12 +145,11 @@ export class IndicatorChart {
     let pane = 0;
     for (const result of results) {
       const onPrice = new Set(catalog.find((entry) => entry.name === result.name)?.priceScale ?? []);
-      const outputs = outputsOf(result);
-      const ownPane = outputs.some(([output]) => !onPrice.has(output ?? "value")) ? ++pane : 0;
-      for (const [output, values] of outputs) {
+      const columns = resultColumns(result);
+      const ownPane = columns.some(({ output }) => !onPrice.has(output ?? "value")) ? ++pane : 0;
+      for (const { name, output, values } of columns) {
         const color = PALETTE[lines.length % PALETTE.length] as string;
-        const column = output === null ? result.id : `${result.id}.${output}`;
-        lines.push({ column, values, color });
+        lines.push({ column: name, values, color });
         const target = onPrice.has(output ?? "value") ? 0 : ownPane;
         const data = times.map(
           (time, i): WhitespaceData | { time: UTCTimestamp; value: number; color?: string } => {
@@ -183,24 +189,51 @@ export class IndicatorChart {
     chart.timeScale().fitContent();
 
     const index = new Map(times.map((time, i) => [time as number, i]));
-    const showLegend = (at: number) => this.#showLegend(at, candles, lines, byIndex);
+    const last = candles.close.length - 1;
+    let at = last;
+    const showLegend = (candle: number) => {
+      at = candle;
+      this.#showLegend(candle, candles, lines, byIndex);
+    };
     chart.subscribeCrosshairMove((param: MouseEventParams) => {
-      const at = param.time === undefined ? undefined : index.get(param.time as number);
-      showLegend(at ?? candles.close.length - 1);
+      const candle = param.time === undefined ? undefined : index.get(param.time as number);
+      showLegend(candle ?? last);
     });
-    showLegend(candles.close.length - 1);
+    const steps: Record<string, (candle: number, big: boolean) => number> = {
+      ArrowLeft: (candle, big) => candle - (big ? 10 : 1),
+      ArrowRight: (candle, big) => candle + (big ? 10 : 1),
+      Home: () => 0,
+      End: () => last,
+    };
+    // Properties, not listeners: a redraw (theme change) replaces them instead of adding more.
+    // What the mouse shows is not read out; what the arrow keys move to is.
+    this.#canvasHost.onpointermove = () => this.#legend.setAttribute("aria-live", "off");
+    this.#canvasHost.onkeydown = (event: KeyboardEvent) => {
+      const step = steps[event.key];
+      if (!step) return;
+      event.preventDefault();
+      const candle = Math.min(last, Math.max(0, step(at, event.shiftKey)));
+      this.#legend.setAttribute("aria-live", "polite");
+      showLegend(candle);
+      chart.setCrosshairPosition(candles.close[candle] as number, times[candle] as UTCTimestamp, price);
+    };
+    showLegend(last);
   }
 
   #showLegend(at: number, candles: Candles, lines: readonly Line[], byIndex: boolean): void {
     const time = candles.time?.[at];
-    const item = (label: string, value: number | null | undefined, color?: string) =>
-      h(
+    const item = (label: string, value: number | null | undefined, color?: string) => {
+      const swatch = color ? h("span", { class: "swatch" }) : null;
+      // Set as a property by script, which the CSP allows (an inline style attribute it would not).
+      if (swatch && color) swatch.style.backgroundColor = color;
+      return h(
         "span",
         { class: "legend-item", "data-column": label, "data-value": value ?? "" },
-        color ? h("span", { class: "swatch", "data-color": color }) : null,
+        swatch,
         `${label} `,
         h("b", {}, formatValue(value)),
       );
+    };
     this.#legend.dataset.index = String(at);
     this.#legend.replaceChildren(
       h("span", { class: "legend-time" }, time !== undefined && !byIndex ? formatTime(time) : `#${at}`),
@@ -209,8 +242,5 @@ export class IndicatorChart {
         .map((field) => item(field, candles[field]?.[at])),
       ...lines.map((line) => item(line.column, line.values[at], line.color)),
     );
-    // A swatch's colour is a property set by script, which the CSP allows (an inline style attribute it would not).
-    for (const swatch of this.#legend.querySelectorAll<HTMLElement>(".swatch"))
-      swatch.style.backgroundColor = swatch.dataset.color ?? "";
   }
 }

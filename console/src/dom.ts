@@ -47,3 +47,11 @@ export function download(name: string, blob: Blob): void {
 export function issueList(issues: readonly FieldIssue[]): HTMLUListElement {
   return h("ul", {}, ...issues.map((issue) => h("li", {}, h("code", {}, issue.path), " ", issue.message)));
 }
+
+/** An integer input's value within [min, max]; `fallback` when it holds no number. */
+export function integerIn(input: HTMLInputElement, fallback: number, min: number, max: number): number {
+  const value = Math.trunc(Number(input.value));
+  return input.value.trim() === "" || !Number.isFinite(value)
+    ? fallback
+    : Math.min(max, Math.max(min, value));
+}

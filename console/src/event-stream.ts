@@ -58,9 +58,8 @@ export class StreamRefused extends Error {
 }
 
 export interface FollowOptions {
-  readonly headers?: Record<string, string>;
-  /** Resume after this id (a reconnection from an earlier page load). */
-  readonly lastEventId?: string;
+  /** Read at every connection: a key given or forgotten meanwhile applies to the next attempt. */
+  readonly headers?: () => Record<string, string>;
   readonly signal?: AbortSignal;
   /** The stream's last event: following stops after it instead of reconnecting. */
   readonly isFinal: (event: StreamEvent) => boolean;
@@ -77,61 +76,98 @@ const TRANSIENT = new Set([429, 502, 503, 504]);
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 }
 
+/** The server's Retry-After in ms (seconds form), when it gives one. */
+function retryAfterMs(response: Response): number | undefined {
+  const seconds = Number(response.headers.get("retry-after"));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(60, seconds) * 1_000 : undefined;
+}
+
 /**
- * Follows `url` until the final event or the signal aborts. Returns the last event id. Rejects with
- * StreamRefused on a non-transient error answer (401, 404, ...).
+ * Reads one connection's events until the stream ends. Resolves with whether the final event
+ * came and the delay the server asked for before the next attempt; rejects on network errors.
+ */
+async function readOnce(
+  url: string,
+  options: FollowOptions,
+  lastEventId: string | undefined,
+  received: (event: StreamEvent) => void,
+): Promise<{ finished: boolean; retryAfterMs?: number }> {
+  const response = await fetch(url, {
+    headers: {
+      accept: "text/event-stream",
+      ...options.headers?.(),
+      ...(lastEventId ? { "last-event-id": lastEventId } : {}),
+    },
+    signal: options.signal,
+  });
+  if (!response.ok) {
+    const body = await response.text();
+    if (!TRANSIENT.has(response.status)) throw new StreamRefused(response, body);
+    return { finished: false, retryAfterMs: retryAfterMs(response) };
+  }
+  let finished = false;
+  if (!response.body) return { finished };
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = new EventStreamParser();
+  // The service ends the stream after the final event: reading to its end (rather than
+  // cancelling) closes the request cleanly.
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return { finished };
+    for (const event of parser.push(value)) {
+      received(event);
+      if (options.isFinal(event)) finished = true;
+    }
+  }
+}
+
+/**
+ * Follows `url` until the final event or the signal aborts; returns the last event id. Rejects
+ * with StreamRefused on a non-transient error answer (401, 404, ...), and with what `onEvent`
+ * throws. A dropped connection, a network error or a busy answer is retried with backoff.
  */
 export async function followEvents(url: string, options: FollowOptions): Promise<string | undefined> {
-  let lastEventId = options.lastEventId;
+  let lastEventId: string | undefined;
   const firstRetryMs = options.retryMs ?? 250;
   let retryMs = firstRetryMs;
-  while (!options.signal?.aborted) {
-    let finished = false;
+  // What the caller's handler threw: that ends following, unlike a failure of the connection.
+  let handlerFailure: { error: unknown } | undefined;
+  const received = (event: StreamEvent) => {
+    if (event.id) lastEventId = event.id;
+    // Data arrived: the connection works, so the next drop retries quickly again.
+    retryMs = firstRetryMs;
     try {
-      const response = await fetch(url, {
-        headers: {
-          accept: "text/event-stream",
-          ...options.headers,
-          ...(lastEventId ? { "last-event-id": lastEventId } : {}),
-        },
-        signal: options.signal,
-      });
-      if (!response.ok) {
-        if (!TRANSIENT.has(response.status)) throw new StreamRefused(response, await response.text());
-        await response.body?.cancel();
-      } else if (response.body) {
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        const parser = new EventStreamParser();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          for (const event of parser.push(value)) {
-            if (event.id) lastEventId = event.id;
-            // Data arrived: the connection works, so the next drop retries quickly again.
-            retryMs = firstRetryMs;
-            options.onEvent(event);
-            // The service ends the stream after the final event; reading on to its end (rather than
-            // cancelling) closes the request cleanly.
-            if (options.isFinal(event)) finished = true;
-          }
-        }
-      }
+      options.onEvent(event);
     } catch (error) {
-      if (error instanceof StreamRefused) throw error;
-      if (options.signal?.aborted) break;
-      // A network error or a cut stream: reconnect below.
+      handlerFailure = { error };
+      throw error;
     }
-    if (finished) break;
-    options.onReconnecting?.(retryMs);
-    await wait(retryMs, options.signal);
+  };
+  while (!options.signal?.aborted) {
+    let outcome: { finished: boolean; retryAfterMs?: number };
+    try {
+      outcome = await readOnce(url, options, lastEventId, received);
+    } catch (error) {
+      // Only the connection's own failures are retried; a refusal or a throwing handler ends here.
+      if (error instanceof StreamRefused) throw error;
+      if (handlerFailure) throw handlerFailure.error;
+      if (options.signal?.aborted) break;
+      outcome = { finished: false };
+    }
+    if (outcome.finished) break;
+    const delayMs = outcome.retryAfterMs ?? retryMs;
+    options.onReconnecting?.(delayMs);
+    await wait(delayMs, options.signal);
     retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
   }
   return lastEventId;

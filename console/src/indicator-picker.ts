@@ -17,7 +17,6 @@ interface Chosen {
   readonly error: HTMLElement;
 }
 
-const CATEGORY_ORDER = ["trend", "momentum", "volatility", "volume"];
 /** `indicators[2].params.period` → index 2, rest "params.period". */
 const INDICATOR_PATH = /^indicators\[(\d+)\](?:\.(.*))?$/;
 
@@ -36,7 +35,9 @@ export class IndicatorPicker {
   constructor(catalog: readonly CatalogEntry[], label: string, initial: readonly string[]) {
     this.#catalog = catalog;
     const selectId = uniqueId("indicator-select");
-    const byCategory = CATEGORY_ORDER.map((category) =>
+    // The catalog's categories in the catalog's order: a new category needs no list here.
+    const categories = [...new Set(catalog.map((entry) => entry.category))];
+    const byCategory = categories.map((category) =>
       h(
         "optgroup",
         { label: category },
@@ -48,8 +49,8 @@ export class IndicatorPicker {
     this.#select = h("select", { id: selectId }, ...byCategory);
     this.#list = h("ol", { class: "indicators", "aria-label": `${label}: chosen indicators` });
     this.element = h(
-      "section",
-      { class: "picker", "aria-label": label },
+      "div",
+      { class: "picker" },
       h(
         "div",
         { class: "picker-add" },
@@ -74,7 +75,9 @@ export class IndicatorPicker {
         h("option", { value: implementation }, implementation),
       ),
     );
-    const error = h("p", { class: "field-error", role: "alert" });
+    const errorId = uniqueId("indicator-error");
+    const error = h("p", { class: "field-error", id: errorId, role: "alert" });
+    convention.setAttribute("aria-describedby", errorId);
     const element = h(
       "li",
       { class: "indicator" },
@@ -116,14 +119,6 @@ export class IndicatorPicker {
     this.#select.focus();
   }
 
-  clear(): void {
-    for (const { element } of this.#chosen.splice(0)) element.remove();
-  }
-
-  get size(): number {
-    return this.#chosen.length;
-  }
-
   specs(): IndicatorSpec[] {
     return this.#chosen.map(({ entry, form, convention }) => ({
       name: entry.name,
@@ -133,8 +128,11 @@ export class IndicatorPicker {
     }));
   }
 
-  entry(index: number): CatalogEntry | undefined {
-    return this.#chosen[index]?.entry;
+  /** Marks params that are not numbers before anything is sent; true when there are any. */
+  showBadInputs(): boolean {
+    const found = this.#chosen.map(({ form }) => form.showBadInputs()).some(Boolean);
+    if (found) this.focusFirstError();
+    return found;
   }
 
   clearErrors(): void {

@@ -1,29 +1,34 @@
-import { type Api, ApiProblem, type Catalog, type JobAccepted } from "./api.js";
+import { type JobStatus, TERMINAL_STATUSES } from "../../src/jobs/model.js";
+import { ARROW_STREAM_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "../../src/wire/media-type-names.js";
+import { type Api, ApiProblem, type Catalog, type Job, type JobAccepted } from "./api.js";
 import { InputError, type KeyedCandles, sampleCandles, seriesFromCsv } from "./candles.js";
-import { download, h, issueList, uniqueId } from "./dom.js";
+import { download, h, integerIn, issueList, uniqueId } from "./dom.js";
 import { followEvents, type StreamEvent, StreamRefused } from "./event-stream.js";
 import { IndicatorPicker } from "./indicator-picker.js";
 import { resultsToCsv } from "./results-csv.js";
 
-const FINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
-const ARROW_STREAM = "application/vnd.apache.arrow.stream";
-const NDJSON = "application/x-ndjson";
+type Progress = Job["progress"];
 
-interface Progress {
-  readonly done: number;
-  readonly failed: number;
-  readonly total: number;
-  readonly sources?: Record<string, number>;
-  readonly status?: string;
-}
+/** Generated jobs are built as one JSON body in the tab: past this, the tab stalls for seconds. */
+const MAX_GENERATED_CANDLES = 5_000_000;
 
-interface SeriesEvent {
-  readonly key: string;
-  readonly index: number;
-  readonly status: string;
-  readonly sources?: Record<string, number>;
-  readonly code?: string;
-  readonly detail?: string;
+/** A job's events as the service sends them (see its SSE route's description). */
+type JobEventData =
+  | { readonly event: "progress" | "completed" | "failed" | "cancelled"; readonly data: Progress }
+  | {
+      readonly event: "series";
+      readonly data: {
+        readonly index: number;
+        readonly status: string;
+        readonly sources?: Record<string, number>;
+        readonly code?: string;
+        readonly detail?: string;
+      };
+    }
+  | { readonly event: "error"; readonly data: { readonly detail: string } };
+
+function isFinal(event: StreamEvent): boolean {
+  return TERMINAL_STATUSES.has(event.event as JobStatus);
 }
 
 function sourcesText(sources: Record<string, number> | undefined): string {
@@ -55,18 +60,20 @@ class JobCard {
     this.#bar = h("progress", { id: barId, max: job.total, value: 0 });
     this.#percent = h("span", { class: "percent" }, "0%");
     this.#counts = h("span", { class: "counts" });
-    this.#status = h("span", { class: "job-status", "data-status": job.status }, job.status);
+    this.#status = h("span", { class: "job-status", role: "status", "data-status": job.status }, job.status);
     this.#cancel = h("button", { type: "button", onclick: () => this.#onCancel() }, "Cancel");
-    const format = (label: string, run: () => Promise<void>) =>
-      h("button", { type: "button", disabled: true, onclick: () => this.#guard(run) }, label);
+    const downloadButton = (label: string, run: () => Promise<void>) =>
+      h("button", { type: "button", disabled: true, onclick: () => this.#reportingErrors(run) }, label);
     this.#downloads = [
-      format("Download NDJSON", () =>
-        this.#download("ndjson", NDJSON, (text) => new Blob([text], { type: NDJSON })),
+      downloadButton("Download NDJSON", () => this.#download("ndjson", NDJSON_MEDIA_TYPE)),
+      downloadButton("Download CSV", () =>
+        this.#download(
+          "csv",
+          NDJSON_MEDIA_TYPE,
+          (text) => new Blob([resultsToCsv(text)], { type: "text/csv" }),
+        ),
       ),
-      format("Download CSV", () =>
-        this.#download("csv", NDJSON, (text) => new Blob([resultsToCsv(text)], { type: "text/csv" })),
-      ),
-      format("Download Arrow", () => this.#download("arrows", ARROW_STREAM)),
+      downloadButton("Download Arrow", () => this.#download("arrows", ARROW_STREAM_MEDIA_TYPE)),
     ];
     this.#rows = keys.map((key) =>
       h("tr", {}, h("th", { scope: "row" }, key), h("td", {}, "queued"), h("td", {}), h("td", {})),
@@ -74,7 +81,8 @@ class JobCard {
     this.element = h(
       "article",
       { class: "job panel", "aria-labelledby": titleId, "data-job": job.id },
-      h("h3", { id: titleId }, `Job ${job.id.slice(0, 8)}`, " ", this.#status),
+      h("h3", { id: titleId }, `Job ${job.id.slice(0, 8)}`),
+      this.#status,
       h(
         "div",
         { class: "row" },
@@ -91,7 +99,12 @@ class JobCard {
         h(
           "div",
           // Focusable, so a keyboard can scroll a long table too.
-          { class: "table-scroll", tabindex: 0, role: "region", "aria-label": "Series of this job" },
+          {
+            class: "table-scroll",
+            tabindex: 0,
+            role: "region",
+            "aria-label": `Series of job ${job.id.slice(0, 8)}`,
+          },
           h(
             "table",
             {},
@@ -112,7 +125,12 @@ class JobCard {
     void this.#follow();
   }
 
-  async #guard(run: () => Promise<void>): Promise<void> {
+  /** Stops following: the card is gone (a new key, or the key forgotten). */
+  dispose(): void {
+    this.#stop.abort();
+  }
+
+  async #reportingErrors(run: () => Promise<void>): Promise<void> {
     try {
       await run();
     } catch (error) {
@@ -124,41 +142,52 @@ class JobCard {
   async #follow(): Promise<void> {
     try {
       await followEvents(this.#job.links.events, {
-        headers: this.#api.headers(),
+        headers: () => this.#api.headers(),
         signal: this.#stop.signal,
-        isFinal: (event) => FINAL_EVENTS.has(event.event),
-        onEvent: (event) => this.#onEvent(event),
-        onReconnecting: () => {
-          this.#status.textContent = "reconnecting…";
-        },
+        isFinal,
+        onEvent: (event) =>
+          this.#onEvent({ event: event.event, data: JSON.parse(event.data) } as JobEventData),
+        onReconnecting: () => this.#setStatus("reconnecting…"),
       });
     } catch (error) {
-      if (error instanceof StreamRefused) {
-        const problem = await ApiProblem.of(new Response(error.body, { status: error.response.status }));
-        this.#status.textContent = `${problem.title}: ${problem.detail}`;
-      }
+      const problem =
+        error instanceof StreamRefused ? ApiProblem.fromText(error.response.status, error.body) : null;
+      this.#setStatus(problem ? `${problem.title}: ${problem.detail}` : `stopped: ${String(error)}`);
     }
   }
 
-  #onEvent(event: StreamEvent): void {
-    const data = JSON.parse(event.data) as Progress & SeriesEvent;
-    if (event.event === "series") {
-      const row = this.#rows[data.index];
-      if (!row) return;
-      const [, status, sources, error] = row.children;
-      (status as HTMLElement).textContent = data.status;
-      (sources as HTMLElement).textContent = sourcesText(data.sources);
-      (error as HTMLElement).textContent = data.code ? `${data.code}: ${data.detail ?? ""}` : "";
-      row.dataset.status = data.status;
-      return;
-    }
-    this.#showProgress(data);
-    const status = FINAL_EVENTS.has(event.event) ? event.event : "running";
+  #setStatus(status: string): void {
+    // Written only on a change: the status is a live region, and a screen reader reads each write.
+    if (this.#status.textContent === status) return;
     this.#status.textContent = status;
     this.#status.dataset.status = status;
-    const finished = FINAL_EVENTS.has(event.event);
-    this.#cancel.disabled = finished;
-    for (const button of this.#downloads) button.disabled = data.done === 0 && !finished;
+  }
+
+  #onEvent(message: JobEventData): void {
+    switch (message.event) {
+      case "series": {
+        const { data } = message;
+        const row = this.#rows[data.index];
+        if (!row) return;
+        const [, status, sources, error] = row.children;
+        (status as HTMLElement).textContent = data.status;
+        (sources as HTMLElement).textContent = sourcesText(data.sources);
+        (error as HTMLElement).textContent = data.code ? `${data.code}: ${data.detail ?? ""}` : "";
+        row.dataset.status = data.status;
+        return;
+      }
+      case "error":
+        // The service could not read the job's events; the stream ends and is resumed.
+        this.#counts.textContent = message.data.detail;
+        return;
+      default: {
+        const finished = message.event !== "progress";
+        this.#showProgress(message.data);
+        this.#setStatus(finished ? message.event : "running");
+        this.#cancel.disabled = finished;
+        for (const button of this.#downloads) button.disabled = message.data.done === 0 && !finished;
+      }
+    }
   }
 
   #showProgress({ done, failed, total, sources }: Progress): void {
@@ -173,20 +202,30 @@ class JobCard {
 
   async #onCancel(): Promise<void> {
     this.#cancel.disabled = true;
-    await this.#guard(async () => {
+    try {
       await this.#api.fetch(this.#job.links.self, { method: "DELETE" });
-    });
+    } catch (error) {
+      this.#cancel.disabled = false;
+      this.#counts.textContent =
+        error instanceof ApiProblem ? `${error.title}: ${error.detail}` : String(error);
+    }
   }
 
-  async #download(extension: string, accept: string, toBlob?: (text: string) => Blob): Promise<void> {
+  async #download(extension: string, accept: string, convert?: (text: string) => Blob): Promise<void> {
     const response = await this.#api.fetch(this.#job.links.results, { headers: { accept } });
-    const blob = toBlob ? toBlob(await response.text()) : await response.blob();
-    download(`job-${this.#job.id}.${extension}`, blob);
+    download(
+      `job-${this.#job.id}.${extension}`,
+      convert ? convert(await response.text()) : await response.blob(),
+    );
   }
 }
 
 /** Generated series: each its own seeded walk from its own level, so results differ per series. */
 function generatedSeries(count: number, length: number): KeyedCandles[] {
+  if (count * length > MAX_GENERATED_CANDLES)
+    throw new InputError(
+      `At most ${MAX_GENERATED_CANDLES.toLocaleString("en")} generated candles in all (${count} × ${length} asked): this tab would build the whole body in memory.`,
+    );
   return Array.from({ length: count }, (_, i) => ({
     key: `S${String(i + 1).padStart(String(count).length, "0")}`,
     candles: sampleCandles(length, i + 1, 20 + ((i * 37) % 400)),
@@ -199,6 +238,7 @@ export class JobsPage {
   readonly #api: Api;
   readonly #picker: IndicatorPicker;
   readonly #list: HTMLElement;
+  readonly #cards: JobCard[] = [];
   readonly #error: HTMLElement;
   readonly #csv: HTMLTextAreaElement;
   readonly #count: HTMLInputElement;
@@ -213,6 +253,8 @@ export class JobsPage {
       count: uniqueId("series-count"),
       length: uniqueId("series-length"),
       csv: uniqueId("series-csv"),
+      list: uniqueId("jobs-list"),
+      indicators: uniqueId("job-indicators"),
     };
     this.#count = h("input", { id: ids.count, type: "number", min: 1, value: 200 });
     this.#length = h("input", { id: ids.length, type: "number", min: 1, value: 500 });
@@ -224,7 +266,7 @@ export class JobsPage {
     });
     this.#fromCsv = h("input", { type: "radio", name: "job-source", value: "csv", id: `${ids.csv}-choice` });
     this.#error = h("div", { class: "field-error", role: "alert" });
-    this.#list = h("div", { class: "jobs", "aria-label": "Jobs started in this tab" });
+    this.#list = h("div", { class: "jobs-list" });
     this.#submit = h("button", { type: "submit", class: "primary" }, "Start job");
     this.element = h(
       "div",
@@ -267,14 +309,19 @@ export class JobsPage {
         ),
         h(
           "section",
-          { class: "panel", "aria-label": "Indicators" },
-          h("h2", {}, "Indicators"),
+          { class: "panel", "aria-labelledby": ids.indicators },
+          h("h2", { id: ids.indicators }, "Indicators"),
           this.#picker.element,
         ),
         h("div", { class: "row" }, this.#submit),
         this.#error,
       ),
-      this.#list,
+      h(
+        "section",
+        { class: "jobs", "aria-labelledby": ids.list },
+        h("h2", { id: ids.list }, "Jobs started in this tab"),
+        this.#list,
+      ),
     );
     // Typing a CSV means using it.
     this.#csv.addEventListener("input", () => {
@@ -282,20 +329,24 @@ export class JobsPage {
     });
   }
 
+  /** Stops following every job: the page is being replaced. */
+  dispose(): void {
+    for (const card of this.#cards) card.dispose();
+  }
+
   async #onSubmit(event: Event): Promise<void> {
     event.preventDefault();
     this.#error.textContent = "";
     this.#picker.clearErrors();
+    if (this.#picker.showBadInputs()) return;
     let series: KeyedCandles[];
     try {
       series = this.#fromCsv.checked
         ? seriesFromCsv(this.#csv.value)
-        : generatedSeries(
-            Math.max(1, Math.trunc(Number(this.#count.value))),
-            Math.max(1, Math.trunc(Number(this.#length.value))),
-          );
+        : generatedSeries(integerIn(this.#count, 200, 1, 10_000), integerIn(this.#length, 500, 1, 100_000));
     } catch (error) {
       this.#error.textContent = error instanceof InputError ? error.message : String(error);
+      (this.#fromCsv.checked ? this.#csv : this.#count).focus();
       return;
     }
     this.#submit.disabled = true;
@@ -309,6 +360,7 @@ export class JobsPage {
         accepted,
         series.map((one) => one.key),
       );
+      this.#cards.push(card);
       this.#list.prepend(card.element);
       card.element.scrollIntoView({ block: "nearest" });
     } catch (error) {

@@ -18,8 +18,8 @@ let pages: { playground: Playground; jobs: JobsPage } | null = null;
 
 function applyTheme(theme: Theme): void {
   document.documentElement.dataset.theme = theme;
+  // A toggle keeps its name; aria-pressed says whether it is on.
   themeButton.setAttribute("aria-pressed", String(theme === "dark"));
-  themeButton.textContent = theme === "dark" ? "Light theme" : "Dark theme";
   pages?.playground.refreshTheme();
 }
 
@@ -52,6 +52,7 @@ window.addEventListener("hashchange", () => {
 
 /** Asks for the API key; the catalog is loaded again with it. */
 function askForKey(problem: ApiProblem | null): void {
+  pages?.jobs.dispose();
   pages = null;
   forgetKey.hidden = true;
   const input = h("input", { id: "api-key", type: "password", autocomplete: "off", required: true });

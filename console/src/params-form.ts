@@ -14,7 +14,6 @@ interface PropertySchema {
 
 export interface ObjectSchema {
   readonly properties?: Record<string, PropertySchema>;
-  readonly required?: readonly string[];
 }
 
 interface Field {
@@ -127,15 +126,26 @@ export class ParamsForm {
         continue;
       }
       const text = control.value.trim();
+      // A number input holding what is not a number reads as "": badInputs() reports it instead.
       if (text === "") continue;
       const numeric =
         schema.type === "integer" ||
         schema.type === "number" ||
         (schema.enum !== undefined && typeof schema.enum[0] === "number");
-      // A number input that does not hold a number reads as "": send the text, so the API names it.
-      params[name] = numeric && Number.isFinite(Number(text)) ? Number(text) : text;
+      params[name] = numeric ? Number(text) : text;
     }
     return params;
+  }
+
+  /** Marks the fields whose text the browser cannot read as a number; true when there are any. */
+  showBadInputs(): boolean {
+    let found = false;
+    for (const { name, control } of this.#fields)
+      if (control instanceof HTMLInputElement && control.validity.badInput) {
+        this.showError(name, "Not a number.");
+        found = true;
+      }
+    return found;
   }
 
   /** Shows a problem at `path` (a param name, or "" for the params as a whole); false when no field has that name. */

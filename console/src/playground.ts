@@ -2,7 +2,7 @@ import { type Api, ApiProblem, type CalculateResponse, type Catalog } from "./ap
 import { type Candles, candlesToCsv, InputError, parseCandles, sampleCandles } from "./candles.js";
 import { IndicatorChart } from "./chart.js";
 import { curlCommand } from "./curl.js";
-import { h, issueList, uniqueId } from "./dom.js";
+import { h, integerIn, issueList, uniqueId } from "./dom.js";
 import { formatMs } from "./format.js";
 import { IndicatorPicker } from "./indicator-picker.js";
 
@@ -84,8 +84,8 @@ export class Playground {
       ),
       h(
         "section",
-        { class: "panel", "aria-label": "Indicators" },
-        h("h2", {}, "Indicators"),
+        { class: "panel", "aria-labelledby": `${candlesId}-indicators` },
+        h("h2", { id: `${candlesId}-indicators` }, "Indicators"),
         this.#picker.element,
         h("div", { class: "row" }, this.#submit),
       ),
@@ -96,8 +96,8 @@ export class Playground {
       form,
       h(
         "section",
-        { class: "panel", "aria-label": "Chart and results" },
-        h("h2", {}, "Chart"),
+        { class: "panel", "aria-labelledby": `${candlesId}-chart` },
+        h("h2", { id: `${candlesId}-chart` }, "Chart"),
         this.#status,
         this.#chart.element,
         this.#results,
@@ -118,7 +118,7 @@ export class Playground {
   }
 
   #generate(): void {
-    const size = Math.min(100_000, Math.max(1, Math.trunc(Number(this.#sampleSize.value) || DEFAULT_SAMPLE)));
+    const size = integerIn(this.#sampleSize, DEFAULT_SAMPLE, 1, 100_000);
     this.#candles.value = candlesToCsv(sampleCandles(size));
     this.#candlesError.textContent = "";
   }
@@ -150,6 +150,7 @@ export class Playground {
       this.#candles.focus();
       return;
     }
+    if (this.#picker.showBadInputs()) return;
     const body = { candles, indicators: this.#picker.specs() };
     this.#curl.value = curlCommand(
       new URL("/indicators/calculate", location.href).href,
@@ -179,7 +180,10 @@ export class Playground {
     }
     const rest = this.#picker.showErrors(error.errors);
     const candleIssues = rest.filter((issue) => issue.path.startsWith("candles"));
-    if (candleIssues.length > 0) this.#candlesError.replaceChildren(issueList(candleIssues));
+    if (candleIssues.length > 0) {
+      this.#candlesError.replaceChildren(issueList(candleIssues));
+      this.#candles.focus();
+    }
     const unplaced = rest.filter((issue) => !candleIssues.includes(issue));
     this.#status.replaceChildren(
       h("strong", {}, `${error.title}: `),

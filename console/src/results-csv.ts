@@ -1,3 +1,5 @@
+import { resultColumns } from "./result-columns.js";
+
 /**
  * A job's NDJSON results as one CSV: a `key` and `index` column, then one column per result and
  * output as the Arrow results name them (`{id}` or `{id}.{output}`); a row per candle, warm-up
@@ -9,37 +11,26 @@ interface ResultLine {
   readonly results?: readonly { readonly id: string; readonly values: unknown }[];
 }
 
-type Values = readonly (number | null)[];
-
 function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function columnsOf(line: ResultLine): [string, Values][] {
-  return (line.results ?? []).flatMap(({ id, values }) =>
-    Array.isArray(values)
-      ? [[id, values as Values] as [string, Values]]
-      : Object.entries(values as Record<string, Values>).map(
-          ([output, series]) => [`${id}.${output}`, series] as [string, Values],
-        ),
-  );
-}
+const columnsOf = (line: ResultLine) => (line.results ?? []).flatMap(resultColumns);
 
 export function resultsToCsv(ndjson: string): string {
   const lines = ndjson
     .split("\n")
     .filter((text) => text.trim() !== "")
     .map((text) => JSON.parse(text) as ResultLine);
-  const header = lines.find((line) => line.results)
-    ? columnsOf(lines.find((line) => line.results) as ResultLine).map(([name]) => name)
-    : [];
+  const first = lines.find((line) => line.results);
+  const header = first ? columnsOf(first).map(({ name }) => name) : [];
   const out = [["key", "index", ...header].map(csvField).join(",")];
   for (const line of lines) {
     const columns = columnsOf(line);
-    const length = columns[0]?.[1].length ?? 0;
+    const length = columns[0]?.values.length ?? 0;
     const key = csvField(line.key);
     for (let i = 0; i < length; i++)
-      out.push([key, String(i), ...columns.map(([, values]) => String(values[i] ?? ""))].join(","));
+      out.push([key, String(i), ...columns.map(({ values }) => String(values[i] ?? ""))].join(","));
   }
   return `${out.join("\n")}\n`;
 }

@@ -1,8 +1,7 @@
 import { ServiceError } from "../errors/registry.js";
+import { ARROW_STREAM_MEDIA_TYPE, JSON_MEDIA_TYPE } from "./media-type-names.js";
 
-export const JSON_MEDIA_TYPE = "application/json";
-/** The Arrow IPC streaming format, as registered with IANA. */
-export const ARROW_STREAM_MEDIA_TYPE = "application/vnd.apache.arrow.stream";
+export { ARROW_STREAM_MEDIA_TYPE, JSON_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "./media-type-names.js";
 
 export type WireFormat = "json" | "arrow";
 

@@ -236,7 +236,10 @@ describe("the web console", () => {
 
     await page.screenshot({ path: `${ARTIFACTS}playground.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByRole("button", { name: "Dark theme" }).click();
+    const themeToggle = page.getByRole("button", { name: "Dark theme" });
+    expect(await themeToggle.getAttribute("aria-pressed")).toBe("false");
+    await themeToggle.click();
+    expect(await themeToggle.getAttribute("aria-pressed")).toBe("true");
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
     await page.screenshot({ path: `${ARTIFACTS}playground-dark.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
@@ -404,6 +407,19 @@ describe("the web console without a mouse", () => {
     await indicatorItem(page, "SMA").getByLabel("period").focus();
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator(".results tbody tr").count()).toBe(4);
+    // The chart takes focus; arrow keys move the crosshair and the legend, read out politely.
+    const chart = page.getByRole("img", { name: /arrow keys move between candles/ });
+    await chart.focus();
+    const legendIndex = () => page.locator(".legend").getAttribute("data-index");
+    await page.keyboard.press("Home");
+    expect(await legendIndex()).toBe("0");
+    await page.keyboard.press("ArrowRight");
+    expect(await legendIndex()).toBe("1");
+    await page.keyboard.press("Shift+ArrowRight");
+    expect(await legendIndex()).toBe("11");
+    await page.keyboard.press("End");
+    expect(await legendIndex()).toBe("299");
+    expect(await page.locator(".legend").getAttribute("aria-live")).toBe("polite");
 
     await page.goto(`${server.url}/console/#jobs`);
     await page.getByLabel("How many").fill("3000");

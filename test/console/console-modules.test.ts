@@ -18,20 +18,23 @@ import type { Service } from "../../src/service.js";
 import { startTestService } from "../support/service.js";
 
 describe("console candles", () => {
-  it("splits CSV with quotes, CRLF, blank lines and the delimiter the header uses", () => {
-    expect(parseCsv('a,b\r\n"x, ""y""",2\n\n3,4')).toEqual([
-      ["a", "b"],
-      ['x, "y"', "2"],
-      ["3", "4"],
+  it("splits CSV with quotes, CRLF, blank lines and the delimiter the header uses, keeping line numbers", () => {
+    expect(parseCsv('a,b\r\n"x, ""y""",2\n\n3, "4,5"\n"multi\nline",6\n7,8')).toEqual([
+      { line: 1, fields: ["a", "b"] },
+      { line: 2, fields: ['x, "y"', "2"] },
+      { line: 4, fields: ["3", "4,5"] },
+      { line: 5, fields: ["multi\nline", "6"] },
+      { line: 7, fields: ["7", "8"] },
     ]);
-    expect(parseCsv("a;b\n1,5;2")).toEqual([
+    expect(parseCsv("a;b\n1,5;2").map((row) => row.fields)).toEqual([
       ["a", "b"],
       ["1,5", "2"],
     ]);
-    expect(parseCsv("a\tb\n1\t2\n")).toEqual([
+    expect(parseCsv("a\tb\n1\t2\n").map((row) => row.fields)).toEqual([
       ["a", "b"],
       ["1", "2"],
     ]);
+    expect(() => candlesFromCsv("close\n1\n\n\nx")).toThrow(/^Line 5: close "x"/);
   });
 
   it("reads header aliases, ISO dates and epoch seconds into the API's columns", () => {
@@ -50,6 +53,15 @@ describe("console candles", () => {
       1_704_153_600_000, 1_704_153_660_000,
     ]);
     expect(candlesFromCsv("time,close\n1704153600000,1").time).toEqual([1_704_153_600_000]);
+    // Dates and times without an offset are UTC, whatever the browser's zone; compact dates are dates.
+    expect(candlesFromCsv("time,close\n2024-01-02 09:30,1\n2024-01-02T09:31:15,2\n20240103,3").time).toEqual([
+      Date.UTC(2024, 0, 2, 9, 30),
+      Date.UTC(2024, 0, 2, 9, 31, 15),
+      Date.UTC(2024, 0, 3),
+    ]);
+    expect(candlesFromCsv("time,close\n2024-01-02T09:30:00+02:00,1").time).toEqual([
+      Date.UTC(2024, 0, 2, 7, 30),
+    ]);
   });
 
   it("names the line and the value it cannot read", () => {
@@ -93,6 +105,9 @@ describe("console candles", () => {
       volume: [3, 4],
     });
     expect(() => candlesFromJson("[1]")).toThrow(/Candle 0 is not an object/);
+    expect(() => candlesFromJson('[{"open":1,"close":1},{"close":2}]')).toThrow(
+      "Candle 1 has no open, candle 0 has.",
+    );
     expect(() => candlesFromJson("{")).toThrow(/does not parse/);
   });
 

@@ -82,6 +82,20 @@ describe("followEvents against the service", () => {
     expect(received.filter((event) => event.event === "series")).toHaveLength(120);
   });
 
+  it("ends with what the handler throws instead of reconnecting", async () => {
+    const { json } = await submitJob(base, jobBody(3, 50, [{ name: "SMA" }]));
+    let calls = 0;
+    const failure = await followEvents(`${base}${json.links.events}`, {
+      isFinal,
+      onEvent: () => {
+        calls++;
+        throw new RangeError("the page could not show it");
+      },
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RangeError);
+    expect(calls).toBe(1);
+  });
+
   it("stops with the API's refusal instead of retrying a 404", async () => {
     const failure = await followEvents(`${base}/jobs/no-such-job/events`, {
       isFinal,

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { ServiceError } from "../../errors/registry.js";
+import { JSON_MEDIA_TYPE } from "../../wire/media-type-names.js";
 
 /**
  * The web console's files, as `npm run build` writes them (scripts/build-console.ts). Three levels
@@ -17,20 +18,20 @@ const MEDIA_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
-  ".map": "application/json",
+  ".map": JSON_MEDIA_TYPE,
 };
 
 /**
  * The page's own policy: scripts, styles and connections from this origin only, no inline script
- * or style, no plugins, no framing, forms post nowhere. Canvas exports and downloads use blob: URLs
- * created by the page itself.
+ * or style, no plugins, no framing, forms post nowhere. The only image is the page's empty data:
+ * icon (downloads are blob: URLs, which no fetch directive governs).
  */
 export const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "connect-src 'self'",
-  "img-src 'self' data: blob:",
+  "img-src data:",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -65,7 +66,7 @@ const fileParams = z.object({ file: z.string().min(1).max(64) });
 export function consoleRoutes(app: FastifyInstance): void {
   const assets = loadAssets();
   const route = { schema: { hide: true }, config: { public: true } } as const;
-  const send = (name: string, ifNoneMatch: string | undefined, reply: import("fastify").FastifyReply) => {
+  const send = (name: string, ifNoneMatch: string | undefined, reply: FastifyReply) => {
     const asset = assets.get(name);
     if (!asset)
       throw new ServiceError(

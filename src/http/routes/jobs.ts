@@ -19,6 +19,7 @@ import {
 import {
   ARROW_STREAM_MEDIA_TYPE,
   JSON_MEDIA_TYPE,
+  NDJSON_MEDIA_TYPE,
   negotiateResponseFormat,
   type WireFormat,
 } from "../../wire/media-types.js";
@@ -48,7 +49,6 @@ export interface JobRouteDependencies {
   readonly jsonBodies?: JsonBodyWorkers;
 }
 
-const NDJSON_MEDIA_TYPE = "application/x-ndjson";
 const NEWLINE = Buffer.from("\n");
 /** NDJSON is also what a client asking for JSON gets: many send `Accept: application/json` by default. */
 const RESULT_MEDIA_TYPES = {
