@@ -38,7 +38,10 @@ describe("API keys", () => {
     expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
     expect(script.headers["cache-control"]).toBe("no-cache");
     const etag = String(script.headers.etag);
-    const again = await service.app.inject({ url: "/console/console.js", headers: { "if-none-match": etag } });
+    const again = await service.app.inject({
+      url: "/console/console.js",
+      headers: { "if-none-match": etag },
+    });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe("");
     const missing = await service.app.inject({ url: "/console/secrets.js" });
