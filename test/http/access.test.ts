@@ -44,6 +44,16 @@ describe("API keys", () => {
     });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe("");
+    const weakInList = await service.app.inject({
+      url: "/console/console.js",
+      headers: { "if-none-match": `"other", W/${etag}` },
+    });
+    expect(weakInList.statusCode).toBe(304);
+    const changed = await service.app.inject({
+      url: "/console/console.js",
+      headers: { "if-none-match": '"old"' },
+    });
+    expect(changed.statusCode).toBe(200);
     const missing = await service.app.inject({ url: "/console/secrets.js" });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ code: "NOT_FOUND" });

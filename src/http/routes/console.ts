@@ -56,6 +56,15 @@ function loadAssets(): Map<string, Asset> {
   return assets;
 }
 
+/** If-None-Match as caches send it: a list, weak validators (`W/`) compared weakly, or `*`. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch
+    .split(",")
+    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .some((tag) => tag === etag || tag === "*");
+}
+
 const fileParams = z.object({ file: z.string().min(1).max(64) });
 
 /**
@@ -79,7 +88,7 @@ export function consoleRoutes(app: FastifyInstance): void {
       .header("content-security-policy", CONSOLE_CSP)
       .header("cache-control", "no-cache")
       .header("etag", asset.etag);
-    if (ifNoneMatch === asset.etag) return reply.code(304).send();
+    if (matches(ifNoneMatch, asset.etag)) return reply.code(304).send();
     return reply.type(asset.mediaType).send(asset.body);
   };
   app.get("/", route, async (_request, reply) => reply.redirect("/console/"));
