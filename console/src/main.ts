@@ -89,8 +89,10 @@ function askForKey(problem: ApiProblem | null): void {
 }
 
 api.onUnauthorized = (problem) => {
+  // Without a key, being asked for one is no error; with one, the API's reason is shown.
+  const hadKey = api.hasKey;
   api.setKey(null);
-  askForKey(problem);
+  askForKey(hadKey ? problem : null);
 };
 forgetKey.addEventListener("click", () => {
   api.setKey(null);

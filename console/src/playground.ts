@@ -199,7 +199,7 @@ export class Playground {
       h(
         "table",
         {},
-        h("caption", {}, `Computed in ${formatMs(response.meta.elapsedMs)} server time`),
+        h("caption", {}, `Answered in ${formatMs(response.meta.elapsedMs)} of server time`),
         h("thead", {}, h("tr", {}, ...headers.map((header) => h("th", { scope: "col" }, header)))),
         h(
           "tbody",

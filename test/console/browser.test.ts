@@ -468,6 +468,8 @@ describe("the web console with API keys", () => {
     const keyInput = page.getByLabel("API key");
     await keyInput.waitFor();
     expect(await page.locator("li.indicator").count()).toBe(0);
+    // Asked for a key before giving one is no error.
+    expect(await page.locator("#api-key-error").textContent()).toBe("");
     expect(await page.getByRole("button", { name: "Calculate" }).count()).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}api-key.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
