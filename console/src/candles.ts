@@ -4,6 +4,7 @@
  */
 
 import { CANDLE_COLUMNS } from "../../src/compute/catalog/definition.js";
+import { seededRandom } from "./seeded-random.js";
 
 export const CANDLE_FIELDS = ["time", ...CANDLE_COLUMNS] as const;
 export type CandleField = (typeof CANDLE_FIELDS)[number];
@@ -260,25 +261,13 @@ export function parseCandles(text: string): Candles {
   return start === "{" || start === "[" ? candlesFromJson(text) : candlesFromCsv(text);
 }
 
-/** A deterministic random walk (mulberry32), so a sample is the same series every time. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const DAY_MS = 86_400_000;
 /** 2024-01-02, a Tuesday: sample candles are daily from here. */
 const SAMPLE_START_MS = Date.UTC(2024, 0, 2);
 
 /** Daily OHLCV candles near `start`, rounded to cents as a market would quote them. */
 export function sampleCandles(length: number, seed = 1, start = 100): Required<Candles> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const cents = (value: number) => Math.round(value * 100) / 100;
   const candles: Required<Candles> = { time: [], open: [], high: [], low: [], close: [], volume: [] };
   let close = start;

@@ -1,16 +1,8 @@
+import { seededRandom } from "../../console/src/seeded-random.js";
 import type { CandleColumns } from "../../src/compute/catalog/definition.js";
 
-/** Mulberry32: a small seeded PRNG so every failure reproduces from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Mulberry32, shared with the console's sample generator: every failure reproduces from its seed.
+export { seededRandom };
 
 export interface OhlcvArrays {
   time: number[];
