@@ -22,7 +22,7 @@ export interface LockCallbacks {
 }
 
 /**
- * Non-blocking Redlock locks named `{prefix}{unitKey}` (the origin design's
+ * Non-blocking Redlock locks named `{prefix}{unitKey}` (docs/architecture.md: the origin design's
  * `indicator:calc:{NAME}:...`), extended every third of a lease while held. The lock protects
  * efficiency, not correctness: results are deterministic, so a lost lock costs a duplicate
  * computation at worst, and no fencing is needed. Lock nodes are judged by quorum: one node

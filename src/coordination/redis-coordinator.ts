@@ -261,7 +261,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /**
-   * The origin design's wait, kept as a fallback for Redis deployments without pub/sub (and as
+   * The origin design's wait (docs/architecture.md), kept as a fallback for Redis deployments without pub/sub (and as
    * the baseline of `npm run bench:dedupe`): re-read the shared cache on a fixed interval a few
    * times, then compute anyway. It costs half an interval of latency on average and duplicates
    * every computation longer than interval x attempts.

@@ -67,7 +67,7 @@ export interface UnitKeyInput {
 
 /**
  * The content address of one unit of work: `calc:{NAME}:{paramsHash}:{seriesHash}`. Shared
- * stores put their prefix (default `indicator:`) in front, giving the origin design's readable
+ * stores put their prefix (default `indicator:`) in front, giving the origin design's (docs/architecture.md) readable
  * `indicator:calc:...` shape while the hashes make the key identify the value completely.
  */
 export function unitKey({ indicator, implementation, version, params, seriesHash }: UnitKeyInput): string {
