@@ -2,19 +2,14 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { ServiceError } from "../errors/registry.js";
 import { sendProblem } from "./problem.js";
+import { operationalRole } from "./route-roles.js";
 
 declare module "fastify" {
-  interface FastifyContextConfig {
-    /** Served without a key: the console's static files (the page asks for the key itself). */
-    public?: boolean;
-  }
   interface FastifyRequest {
     /** Short digest of the caller's API key (never the key): the rate-limit identity. */
     apiKeyId: string | null;
   }
 }
-
-const PROBES = new Set(["/health", "/health/live", "/health/ready"]);
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
@@ -85,8 +80,8 @@ export function registerApiKeys(
   const known = keys.map((key) => digest(key));
   const failures = failureLimit > 0 ? new FailureCounter(failureLimit, failureWindowMs) : null;
   app.addHook("onRequest", async (request, reply) => {
-    const route = request.routeOptions.url ?? "";
-    if (PROBES.has(route) || (route === "/metrics" && !protectMetrics) || request.routeOptions.config.public)
+    const role = operationalRole(request);
+    if (role === "probe" || (role === "metrics" && !protectMetrics) || request.routeOptions.config?.public)
       return;
     const now = Date.now();
     const blockedMs = failures?.blockedForMs(request.ip, now) ?? 0;

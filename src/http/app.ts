@@ -15,6 +15,7 @@ import { openApiRoute, registerOpenApi } from "./openapi.js";
 import { type OverloadLimits, registerOverloadProtection } from "./overload.js";
 import { registerProblemHandlers, sendProblem, toServiceError } from "./problem.js";
 import { type RateLimitOptions, registerRateLimit } from "./rate-limit.js";
+import { operationalRole } from "./route-roles.js";
 import { calculateRoutes } from "./routes/calculate.js";
 import { consoleRoutes } from "./routes/console.js";
 import { healthRoutes } from "./routes/health.js";
@@ -55,8 +56,6 @@ export interface AppDependencies {
   readonly log: FastifyBaseLogger;
 }
 
-const QUIET_ROUTES = new Set(["/health", "/health/live", "/health/ready", "/metrics"]);
-
 /** A client-supplied id is kept when it is short and plain, so logs can be joined across services. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -83,7 +82,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     // Probes and scrapes arrive every few seconds from every balancer and Prometheus: logging
     // each would drown the log. Their outcomes are in the metrics.
     logController: new LogController({
-      disableRequestLogging: (request) => QUIET_ROUTES.has(request.url.split("?")[0] ?? ""),
+      disableRequestLogging: (request) => operationalRole(request) !== undefined,
     }),
     // Large bodies arrive in many chunks; the default 0 (no timeout) lets a slow client hold a socket forever.
     requestTimeout: 60_000,

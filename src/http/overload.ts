@@ -2,6 +2,7 @@ import underPressure from "@fastify/under-pressure";
 import type { FastifyInstance } from "fastify";
 import { ServiceError } from "../errors/registry.js";
 import { sendProblem } from "./problem.js";
+import { operationalRole } from "./route-roles.js";
 
 export interface OverloadLimits {
   readonly maxEventLoopDelayMs: number;
@@ -9,9 +10,6 @@ export interface OverloadLimits {
   readonly maxHeapUsedBytes: number;
   readonly sampleIntervalMs: number;
 }
-
-/** Probes and metrics answer under load: shedding them would restart or blind a replica that is merely busy. */
-const NEVER_SHED = new Set(["/health", "/health/live", "/health/ready", "/metrics"]);
 
 /**
  * Load shedding on the process's own measures (event-loop delay and utilization, heap), never
@@ -26,7 +24,8 @@ export function registerOverloadProtection(app: FastifyInstance, limits: Overloa
     maxHeapUsedBytes: limits.maxHeapUsedBytes,
     sampleInterval: limits.sampleIntervalMs,
     pressureHandler: (request, reply, type, value) => {
-      if (NEVER_SHED.has(request.routeOptions.url ?? "")) return;
+      // Probes and metrics answer under load: shedding them would restart or blind a replica that is merely busy.
+      if (operationalRole(request) !== undefined) return;
       const retryAfterSeconds = Math.max(1, Math.ceil(limits.sampleIntervalMs / 1_000));
       // At most one line a second: logging every shed request adds I/O to an overloaded process.
       const now = Date.now();

@@ -3,6 +3,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { ServiceError } from "../errors/registry.js";
+import { operationalRole } from "./route-roles.js";
 
 /** The store contract of @fastify/rate-limit (its built-in stores ship without type declarations). */
 interface RateLimitStore {
@@ -81,8 +82,6 @@ class FallbackStore implements RateLimitStore {
   }
 }
 
-const NEVER_LIMITED = new Set(["/health", "/health/live", "/health/ready", "/metrics"]);
-
 /** Per API key when keys are configured, else per client address. Probes and metrics are never limited. */
 export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): void {
   if (options.max <= 0) return;
@@ -98,7 +97,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     store: function Store() {
       return store;
     } as unknown as StoreConstructor,
-    allowList: (request) => NEVER_LIMITED.has(request.routeOptions.url ?? ""),
+    allowList: (request) => operationalRole(request) !== undefined,
     keyGenerator: (request) => (request.apiKeyId ? `key:${request.apiKeyId}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) =>
       new ServiceError(

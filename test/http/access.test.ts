@@ -280,6 +280,21 @@ describe("CORS and security headers", () => {
     await service.close();
   });
 
+  it("logs no request line for probes and metrics, and one for everything else", async () => {
+    const { lines, logger } = captureLog("info");
+    const quiet = await startTestService({}, logger);
+    for (const url of ["/health", "/health/live", "/health/ready?x=1", "/metrics"])
+      await quiet.app.inject({ url });
+    expect(lines.filter((line) => line.includes("incoming request"))).toEqual([]);
+    await quiet.app.inject({ url: "/indicators" });
+    await quiet.app.inject({ url: "/no-such-route" });
+    const logged = lines
+      .filter((line) => line.includes("incoming request"))
+      .map((line) => JSON.parse(line).req?.url);
+    expect(logged).toEqual(["/indicators", "/no-such-route"]);
+    await quiet.close();
+  });
+
   it("sets JSON-API security headers on every response", async () => {
     const service = await startTestService();
     for (const request of [{ url: "/health" }, calculateRequest(body), { url: "/nope" }]) {

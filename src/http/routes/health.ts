@@ -16,6 +16,7 @@ export function healthRoutes(app: FastifyInstance, { lifecycle, coordinator }: H
   app.get(
     "/health",
     {
+      config: { operational: "probe" },
       schema: {
         operationId: "getHealth",
         summary: "Status, coordination mode and Redis state",
@@ -41,6 +42,7 @@ export function healthRoutes(app: FastifyInstance, { lifecycle, coordinator }: H
   app.get(
     "/health/live",
     {
+      config: { operational: "probe" },
       schema: {
         operationId: "getLiveness",
         summary: "Liveness: the process answers",
@@ -55,6 +57,7 @@ export function healthRoutes(app: FastifyInstance, { lifecycle, coordinator }: H
   app.get(
     "/health/ready",
     {
+      config: { operational: "probe" },
       schema: {
         operationId: "getReadiness",
         summary: "Readiness: 503 while starting or draining",

@@ -7,6 +7,7 @@ export function metricsRoute(app: FastifyInstance, metrics: ServiceMetrics): voi
   app.get(
     "/metrics",
     {
+      config: { operational: "metrics" },
       schema: {
         operationId: "getMetrics",
         summary: "Prometheus metrics",
