@@ -49,6 +49,11 @@ export class ApiProblem extends Error {
   }
 }
 
+/** What to tell the user about a failed call: the API's problem, or the error as it is. */
+export function problemText(error: unknown): string {
+  return error instanceof ApiProblem ? `${error.title}: ${error.detail}` : String(error);
+}
+
 /** sessionStorage: the key lives as long as the tab, is not shared with other tabs, never sent elsewhere. */
 const KEY_ITEM = "indicator-service.api-key";
 

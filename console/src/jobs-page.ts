@@ -1,6 +1,6 @@
 import { type JobStatus, TERMINAL_STATUSES } from "../../src/jobs/model.js";
 import { ARROW_STREAM_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "../../src/wire/media-type-names.js";
-import { type Api, ApiProblem, type Catalog, type Job, type JobAccepted } from "./api.js";
+import { type Api, ApiProblem, type Catalog, type Job, type JobAccepted, problemText } from "./api.js";
 import { InputError, type KeyedCandles, sampleCandles, seriesFromCsv } from "./candles.js";
 import { download, h, integerIn, issueList, uniqueId } from "./dom.js";
 import { followEvents, type StreamEvent, StreamRefused } from "./event-stream.js";
@@ -134,8 +134,7 @@ class JobCard {
     try {
       await run();
     } catch (error) {
-      this.#counts.textContent =
-        error instanceof ApiProblem ? `${error.title}: ${error.detail}` : String(error);
+      this.#counts.textContent = problemText(error);
     }
   }
 
@@ -150,9 +149,11 @@ class JobCard {
         onReconnecting: () => this.#setStatus("reconnecting…"),
       });
     } catch (error) {
-      const problem =
-        error instanceof StreamRefused ? ApiProblem.fromText(error.response.status, error.body) : null;
-      this.#setStatus(problem ? `${problem.title}: ${problem.detail}` : `stopped: ${String(error)}`);
+      this.#setStatus(
+        error instanceof StreamRefused
+          ? problemText(ApiProblem.fromText(error.response.status, error.body))
+          : `stopped: ${String(error)}`,
+      );
     }
   }
 
@@ -206,8 +207,7 @@ class JobCard {
       await this.#api.fetch(this.#job.links.self, { method: "DELETE" });
     } catch (error) {
       this.#cancel.disabled = false;
-      this.#counts.textContent =
-        error instanceof ApiProblem ? `${error.title}: ${error.detail}` : String(error);
+      this.#counts.textContent = problemText(error);
     }
   }
 

@@ -1,4 +1,4 @@
-import { Api, ApiProblem, type Catalog } from "./api.js";
+import { Api, ApiProblem, type Catalog, problemText } from "./api.js";
 import { h } from "./dom.js";
 import { JobsPage } from "./jobs-page.js";
 import { Playground } from "./playground.js";
@@ -120,13 +120,7 @@ async function start(): Promise<void> {
     route();
   } catch (error) {
     if (error instanceof ApiProblem && error.status === 401) return; // onUnauthorized asked for a key
-    main.replaceChildren(
-      h(
-        "p",
-        { class: "field-error", role: "alert" },
-        error instanceof ApiProblem ? `${error.title}: ${error.detail}` : String(error),
-      ),
-    );
+    main.replaceChildren(h("p", { class: "field-error", role: "alert" }, problemText(error)));
   }
 }
 

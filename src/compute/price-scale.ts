@@ -26,6 +26,20 @@ function probeColumns(): Required<IndicatorInputs> {
   return { open, high, low, close, volume };
 }
 
+let probed: { columns: Required<IndicatorInputs>; floor: number; ceiling: number } | undefined;
+
+/** The probe series and the band around its prices, built once for all indicators (kernels only read their inputs). */
+function probe() {
+  if (!probed) {
+    const columns = probeColumns();
+    const top = Math.max(...columns.high);
+    const bottom = Math.min(...columns.low);
+    const range = top - bottom;
+    probed = { columns, floor: bottom - range / 2, ceiling: top + range / 2 };
+  }
+  return probed;
+}
+
 /**
  * The outputs of `definition` drawn on the price scale, for charts. Computed, not listed: with
  * default params over the probe series, an output is on the price scale when nearly every value
@@ -35,10 +49,7 @@ function probeColumns(): Required<IndicatorInputs> {
 export function priceScaleOutputs(definition: IndicatorDefinition): string[] {
   const implementation = implementationsOf(definition)[0];
   if (!implementation) return [];
-  const columns = probeColumns();
-  const { high, low } = columns;
-  const range = Math.max(...high) - Math.min(...low);
-  const [floor, ceiling] = [Math.min(...low) - range / 2, Math.max(...high) + range / 2];
+  const { columns, floor, ceiling } = probe();
   try {
     const params = definition.params.parse({}) as object;
     const { outputs } = computeSeries(

@@ -365,20 +365,6 @@ describe("the web console", () => {
     expect(problems).toEqual([]);
     await page.close();
   });
-});
-
-describe("the web console without a mouse", () => {
-  let server: ServerProcess;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    server = await startServerProcess({ JOB_CHUNK_SERIES: "1", JOB_CONCURRENCY: "1" });
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await server?.stop();
-  });
 
   it("is used from the keyboard: skip link first, Enter in a field calculates, jobs cancel", async () => {
     const { page, problems } = await watch(context);

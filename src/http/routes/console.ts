@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ServiceError } from "../../errors/registry.js";
 import { JSON_MEDIA_TYPE } from "../../wire/media-type-names.js";
@@ -26,7 +26,7 @@ const MEDIA_TYPES: Record<string, string> = {
  * or style, no plugins, no framing, forms post nowhere. The only image is the page's empty data:
  * icon (downloads are blob: URLs, which no fetch directive governs).
  */
-export const CONSOLE_CSP = [
+const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -75,7 +75,7 @@ const fileParams = z.object({ file: z.string().min(1).max(64) });
 export function consoleRoutes(app: FastifyInstance): void {
   const assets = loadAssets();
   const route = { schema: { hide: true }, config: { public: true } } as const;
-  const send = (name: string, ifNoneMatch: string | undefined, reply: FastifyReply) => {
+  const send = (name: string, request: FastifyRequest, reply: FastifyReply) => {
     const asset = assets.get(name);
     if (!asset)
       throw new ServiceError(
@@ -88,17 +88,15 @@ export function consoleRoutes(app: FastifyInstance): void {
       .header("content-security-policy", CONSOLE_CSP)
       .header("cache-control", "no-cache")
       .header("etag", asset.etag);
-    if (matches(ifNoneMatch, asset.etag)) return reply.code(304).send();
+    if (matches(request.headers["if-none-match"], asset.etag)) return reply.code(304).send();
     return reply.type(asset.mediaType).send(asset.body);
   };
   app.get("/", route, async (_request, reply) => reply.redirect("/console/"));
   app.get("/console", route, async (_request, reply) => reply.redirect("/console/"));
-  app.get("/console/", route, async (request, reply) =>
-    send("index.html", request.headers["if-none-match"], reply),
-  );
+  app.get("/console/", route, async (request, reply) => send("index.html", request, reply));
   app.get<{ Params: z.infer<typeof fileParams> }>(
     "/console/:file",
     { ...route, schema: { ...route.schema, params: fileParams } },
-    async (request, reply) => send(request.params.file, request.headers["if-none-match"], reply),
+    async (request, reply) => send(request.params.file, request, reply),
   );
 }
