@@ -108,6 +108,9 @@ function column(answer: CalculateAnswer, name: string): (number | null)[] {
 }
 
 async function chooseIndicators(page: Page, names: readonly string[]): Promise<void> {
+  // The playground (and its default indicators) appears once the catalog has loaded: removing
+  // before then would remove nothing and leave the defaults next to the chosen ones.
+  await page.getByRole("button", { name: "Add", exact: true }).waitFor();
   const remove = page.locator("li.indicator button.remove");
   while ((await remove.count()) > 0) await remove.first().click();
   for (const name of names) {
@@ -135,7 +138,11 @@ async function legend(
   }));
 }
 
-describe("the web console", () => {
+// A real browser, a built service and jobs of thousands of series on two shared cores: each test
+// gets twice the suite's default time, and every Playwright step fails at 20 s naming its locator.
+const BROWSER_TEST = { timeout: 60_000 };
+
+describe("the web console", BROWSER_TEST, () => {
   let server: ServerProcess;
   let context: BrowserContext;
 
@@ -144,6 +151,7 @@ describe("the web console", () => {
     // of thousands of series is still running when the test cancels it.
     server = await startServerProcess({ JOB_CHUNK_SERIES: "1", JOB_CONCURRENCY: "1" });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    context.setDefaultTimeout(20_000);
   });
   afterAll(async () => {
     await context?.close();
@@ -413,7 +421,7 @@ describe("the web console", () => {
     await page.getByRole("button", { name: "Start job" }).press("Enter");
     const card = page.locator("article.job").first();
     await card.getByRole("button", { name: "Cancel" }).press("Enter");
-    await expect.poll(() => card.locator(".job-status").textContent(), { timeout: 30_000 }).toBe("cancelled");
+    await expect.poll(() => card.locator(".job-status").textContent(), { timeout: 20_000 }).toBe("cancelled");
     expect(await card.getByRole("button", { name: "Cancel" }).isDisabled()).toBe(true);
     const settled = await card.locator("progress").evaluate((bar) => (bar as HTMLProgressElement).value);
     expect(settled).toBeLessThan(3000);
@@ -423,13 +431,14 @@ describe("the web console", () => {
   });
 });
 
-describe("the web console with API keys", () => {
+describe("the web console with API keys", BROWSER_TEST, () => {
   let server: ServerProcess;
   let context: BrowserContext;
 
   beforeAll(async () => {
     server = await startServerProcess({ API_KEYS: KEY });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    context.setDefaultTimeout(20_000);
   });
   afterAll(async () => {
     await context?.close();
