@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
 
   const service = await createService(config, createLogger(config));
-  const { app, lifecycle, scheduler } = service;
+  const { app, lifecycle, coordinator } = service;
 
   // SIGTERM/SIGINT: readiness 503 at once, drain, finish in-flight requests, release locks and
   // close Redis, exit 0. A second signal, or SHUTDOWN_TIMEOUT_MS, hands held locks back to the
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const forceExit = async (reason: string) => {
     app.log.warn({ reason }, "forced shutdown: abandoning running computations");
-    const abandoned = scheduler.coordinator.abandon();
+    const abandoned = coordinator.abandon();
     await Promise.race([abandoned, new Promise((resolve) => setTimeout(resolve, 1_000))]);
     process.exit(1);
   };
@@ -56,10 +56,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
   lifecycle.markReady();
   announceListening(app.server.address());
-  app.log.info(
-    { mode: scheduler.coordinator.mode, schedulerMode: config.SCHEDULER_MODE },
-    "indicator service ready",
-  );
+  app.log.info({ mode: coordinator.mode, schedulerMode: config.SCHEDULER_MODE }, "indicator service ready");
 }
 
 /**

@@ -13,6 +13,7 @@ import { Lifecycle } from "./lifecycle.js";
 import { JobMetrics } from "./metrics/job-metrics.js";
 import { ServiceMetrics } from "./metrics/metrics.js";
 import { AdmissionBudget } from "./scheduler/admission.js";
+import type { Coordinator } from "./scheduler/coordinator.js";
 import { MemoryCache } from "./scheduler/memory-cache.js";
 import { SmartScheduler } from "./scheduler/scheduler.js";
 import { SchedulerStats } from "./scheduler/stats.js";
@@ -20,6 +21,8 @@ import { SchedulerStats } from "./scheduler/stats.js";
 export interface Service {
   readonly app: FastifyInstance;
   readonly scheduler: SmartScheduler;
+  /** The fleet tier: its mode for logs, `abandon()` for a forced shutdown. */
+  readonly coordinator: Coordinator;
   readonly lifecycle: Lifecycle;
   /** Readiness off, wait `drainMs` for balancers to notice, then stop accepting and finish in-flight work. */
   shutdown(drainMs: number): Promise<void>;
@@ -50,7 +53,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     );
   }
   const stats = new SchedulerStats();
-  const { coordinator, redis } = await createCoordinator(config, stats, log);
+  const { coordinator, windowCounters } = await createCoordinator(config, stats, log);
   const cache = config.CACHE_ENABLED
     ? new MemoryCache({ maxBytes: config.CACHE_MAX_BYTES, ttlMs: config.CACHE_TTL_SECONDS * 1_000 })
     : null;
@@ -89,6 +92,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
   jobMetrics?.watchQueue(() => jobs.runner.queue.depth());
   const app = buildApp({
     scheduler,
+    fleet: coordinator,
     lifecycle,
     limits: { maxCandles: config.MAX_CANDLES, maxIndicators: config.MAX_INDICATORS },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -112,8 +116,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
       rateLimit: {
         max: config.RATE_LIMIT_MAX,
         windowMs: config.RATE_LIMIT_WINDOW_MS,
-        redis,
-        keyPrefix: config.REDIS_KEY_PREFIX,
+        shared: windowCounters,
       },
     },
     jsonBodies: { pool: jsonBodyPool, minBytes: config.JSON_BODY_WORKER_MIN_BYTES },
@@ -141,6 +144,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
   return {
     app,
     scheduler,
+    coordinator,
     lifecycle,
     shutdown: async (drainMs) => {
       lifecycle.markDraining();

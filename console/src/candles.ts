@@ -3,7 +3,7 @@
  * shapes), or a generated sample. Pure functions, so unit tests run them under Node.
  */
 
-import { CANDLE_COLUMNS } from "../../src/compute/catalog/definition.js";
+import { CANDLE_COLUMNS } from "../../src/candles/vocabulary.js";
 import { seededRandom } from "./seeded-random.js";
 
 export const CANDLE_FIELDS = ["time", ...CANDLE_COLUMNS] as const;

@@ -1,7 +1,7 @@
 import { type DecodedCandles, type NormalizedCandles, normalizeCandles } from "../candles/columns.js";
 import type { IndicatorDefinition } from "../compute/catalog/definition.js";
+import { type Implementation, implementationsOf } from "../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../compute/catalog/index.js";
-import { type Implementation, implementationsOf } from "../compute/kernels/index.js";
 import type { Presentation } from "../compute/serialize.js";
 import { IssueList, ServiceError } from "../errors/registry.js";
 import { addZodIssues } from "../errors/zod-issues.js";

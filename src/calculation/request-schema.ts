@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IMPLEMENTATIONS } from "../compute/kernels/index.js";
+import { IMPLEMENTATIONS } from "../compute/catalog/definition.js";
 
 export interface RequestLimits {
   readonly maxCandles: number;

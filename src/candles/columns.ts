@@ -1,6 +1,6 @@
-import type { CandleColumn, CandleColumns } from "../compute/catalog/definition.js";
-import { CANDLE_COLUMNS } from "../compute/catalog/definition.js";
 import type { IssueList } from "../errors/registry.js";
+import type { CandleColumn, CandleColumns } from "./vocabulary.js";
+import { CANDLE_COLUMNS } from "./vocabulary.js";
 
 type Row = { time?: number | undefined } & Partial<Record<CandleColumn, number | undefined>> & {
     close: number;

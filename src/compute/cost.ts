@@ -1,6 +1,5 @@
 import { COST_COEFFICIENTS, JSON_NS_PER_SLOT, JSON_NS_PER_VALUE } from "./catalog/costs.generated.js";
-import type { IndicatorDefinition } from "./catalog/definition.js";
-import type { Implementation } from "./kernels/index.js";
+import type { Implementation, IndicatorDefinition } from "./catalog/definition.js";
 
 /**
  * The cost model. A unit's time (compute + JSON of its values, as `computeTask` does it) is two
@@ -52,6 +51,9 @@ export const COST_TERM_NAMES = [
 ] as const;
 
 /** For an indicator missing from the fitted table: pessimistic, so it errs towards the pool. */
+/** The fitted coefficients by indicator and implementation (absent: never measured). */
+export const MEASURED_COSTS: Readonly<Record<string, Partial<Record<Implementation, CostCoefficients>>>> =
+  COST_COEFFICIENTS;
 const UNMEASURED: CostCoefficients = [2_000, 10_000, 0, 20, 0, 0, 20];
 const WINDOW_PARAM = /period|lookback|length/i;
 
@@ -90,7 +92,7 @@ export function costTerms(candles: number, params: object): number[] {
 }
 
 function coefficientsFor(definition: IndicatorDefinition, implementation: Implementation): CostCoefficients {
-  return COST_COEFFICIENTS[definition.name]?.[implementation] ?? UNMEASURED;
+  return MEASURED_COSTS[definition.name]?.[implementation] ?? UNMEASURED;
 }
 
 /** The values (not nulls) a unit's JSON is expected to hold. */

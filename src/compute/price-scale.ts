@@ -1,5 +1,6 @@
-import type { IndicatorDefinition, IndicatorInputs } from "./catalog/definition.js";
-import { implementationsOf } from "./kernels/index.js";
+import type { IndicatorInputs } from "../candles/vocabulary.js";
+import type { IndicatorDefinition } from "./catalog/definition.js";
+import { implementationsOf } from "./catalog/definition.js";
 import { NO_SHARING } from "./kernels/shared-series.js";
 import { computeSeries } from "./task.js";
 

@@ -1,9 +1,5 @@
-import type {
-  CandleColumn,
-  CandleInput,
-  IndicatorDefinition,
-  IndicatorInputs,
-} from "./catalog/definition.js";
+import type { CandleColumn, CandleInput, IndicatorInputs } from "../candles/vocabulary.js";
+import type { IndicatorDefinition } from "./catalog/definition.js";
 import type { SharedSeries } from "./kernels/shared-series.js";
 import type { Kernel } from "./kernels/types.js";
 
@@ -42,8 +38,9 @@ export function runIndicator(
     return { key: output.key, values };
   });
 
-  if (!definition.create) throw new Error(`${definition.name} has no trading-signals implementation`);
-  const indicator = definition.create(params as Record<string, unknown>) as {
+  const create = definition.tradingSignals?.create;
+  if (!create) throw new Error(`${definition.name} has no trading-signals implementation`);
+  const indicator = create(params as Record<string, unknown>) as {
     update(input: unknown, replace: boolean): unknown;
     readonly isStable: boolean;
   };

@@ -1,6 +1,6 @@
-import type { IndicatorInputs } from "./catalog/definition.js";
+import type { IndicatorInputs } from "../candles/vocabulary.js";
+import type { Implementation } from "./catalog/definition.js";
 import { findIndicator } from "./catalog/index.js";
-import { type Implementation, kernelFor } from "./kernels/index.js";
 import { SeriesMemo, type SharedSeries } from "./kernels/shared-series.js";
 import { type IndicatorSeries, runIndicator, runKernel } from "./run.js";
 import { valuesBytes } from "./serialize.js";
@@ -29,7 +29,7 @@ const sharedSeries = new SeriesMemo();
 export function computeSeries(task: ComputeTask, shared: SharedSeries = sharedSeries): IndicatorSeries {
   const definition = findIndicator(task.indicator);
   if (!definition) throw new Error(`unknown indicator ${task.indicator}`);
-  const kernel = task.implementation === "talib" ? kernelFor(task.indicator) : undefined;
+  const kernel = task.implementation === "talib" ? definition.talib?.kernel : undefined;
   if (task.implementation === "talib" && !kernel) throw new Error(`${task.indicator} has no talib kernel`);
   return kernel
     ? runKernel(definition, kernel, task.params, task.columns, shared)

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Redlock } from "@sesamecare-oss/redlock";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Config, lockUrlsOf } from "../config/config.js";
+import { type Coordinator, StandaloneCoordinator } from "../scheduler/coordinator.js";
 import type { SchedulerStats } from "../scheduler/stats.js";
 import { CompletionBus } from "./completion-bus.js";
 import { CostPolicy } from "./cost-policy.js";
@@ -10,15 +10,12 @@ import { LockManager } from "./lock.js";
 import { closeClient, connect, whenReady } from "./redis-connections.js";
 import { RedisCoordinator } from "./redis-coordinator.js";
 import { SharedCache } from "./shared-cache.js";
-import { type Coordinator, StandaloneCoordinator } from "./types.js";
+import { RedisWindowCounters } from "./window-counters.js";
 
 export interface Coordination {
   readonly coordinator: Coordinator;
-  /**
-   * The command connection, for other fleet-wide state (rate-limit counters), with the breaker
-   * around each call; null standalone.
-   */
-  readonly redis: { readonly client: Redis; guard<T>(operation: () => Promise<T>): Promise<T> } | null;
+  /** Fleet-wide rate-limit counters on the command connection, under the breaker; null standalone. */
+  readonly windowCounters: RedisWindowCounters | null;
 }
 
 /**
@@ -34,7 +31,8 @@ export async function createCoordinator(
   stats: SchedulerStats,
   log: Logger,
 ): Promise<Coordination> {
-  if (config.REDIS_URL === undefined) return { coordinator: new StandaloneCoordinator(), redis: null };
+  if (config.REDIS_URL === undefined)
+    return { coordinator: new StandaloneCoordinator(), windowCounters: null };
 
   const settings = {
     commandTimeoutMs: STUCK_COMMAND_TIMEOUT_MS,
@@ -113,6 +111,8 @@ export async function createCoordinator(
   await coordinator.start();
   return {
     coordinator,
-    redis: { client: commands, guard: (operation) => coordinator.guard(operation) },
+    windowCounters: new RedisWindowCounters(commands, `${config.REDIS_KEY_PREFIX}ratelimit:`, (operation) =>
+      coordinator.guard(operation),
+    ),
   };
 }

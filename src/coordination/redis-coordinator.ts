@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { encodeResult, entryValueBytes } from "../compute/result-entry.js";
+import type {
+  CoordinationMode,
+  Coordinator,
+  RedisHealth,
+  Resolution,
+  UnitWork,
+} from "../scheduler/coordinator.js";
 import type { SchedulerStats } from "../scheduler/stats.js";
 import type { UnitResult, WorkUnit } from "../scheduler/types.js";
 import { type BreakerState, type CallBudget, CircuitBreaker } from "./circuit-breaker.js";
@@ -8,7 +15,6 @@ import type { CompletionBus } from "./completion-bus.js";
 import type { CostPolicy } from "./cost-policy.js";
 import type { Acquisition, HeldLock, LockManager } from "./lock.js";
 import type { SharedCache } from "./shared-cache.js";
-import type { CoordinationMode, Coordinator, RedisHealth, Resolution, UnitWork } from "./types.js";
 
 export interface RedisCoordinatorParts {
   readonly cache: SharedCache;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { ServiceError } from "../errors/registry.js";
+import { LocalWindowCounters } from "./fixed-windows.js";
 import { sendProblem } from "./problem.js";
 import { operationalRole } from "./route-roles.js";
 
@@ -24,15 +25,12 @@ export interface ApiKeyOptions {
   readonly failureWindowMs: number;
 }
 
-/** Addresses whose failures are remembered: a spray from many addresses must not grow memory without end. */
-const MAX_TRACKED_ADDRESSES = 10_000;
-
 /**
  * Failed authentications per client address in fixed windows, on this replica. It runs before
  * the key check, so guessing keys costs a client its address's window, not just a 401 each.
  */
 class FailureCounter {
-  readonly #windows = new Map<string, { failures: number; resetAt: number }>();
+  readonly #windows = new LocalWindowCounters();
   readonly #limit: number;
   readonly #windowMs: number;
 
@@ -43,26 +41,12 @@ class FailureCounter {
 
   /** Milliseconds until the address may try again; 0 when it may now. */
   blockedForMs(address: string, now: number): number {
-    const window = this.#windows.get(address);
-    if (!window) return 0;
-    if (now >= window.resetAt) {
-      this.#windows.delete(address);
-      return 0;
-    }
-    return this.#limit > 0 && window.failures >= this.#limit ? window.resetAt - now : 0;
+    const { count, ttlMs } = this.#windows.peek(address, now);
+    return count >= this.#limit ? ttlMs : 0;
   }
 
   fail(address: string, now: number): void {
-    const window = this.#windows.get(address);
-    if (window && now < window.resetAt) {
-      window.failures++;
-      return;
-    }
-    this.#windows.delete(address);
-    // Maps iterate in insertion order: the first key is the oldest window.
-    if (this.#windows.size >= MAX_TRACKED_ADDRESSES)
-      this.#windows.delete(this.#windows.keys().next().value as string);
-    this.#windows.set(address, { failures: 1, resetAt: now + this.#windowMs });
+    this.#windows.increment(address, this.#windowMs, now);
   }
 }
 

@@ -5,6 +5,7 @@ import type { PlanOptions } from "../calculation/plan.js";
 import type { RequestLimits } from "../calculation/request-schema.js";
 import type { Lifecycle } from "../lifecycle.js";
 import type { ServiceMetrics } from "../metrics/metrics.js";
+import { type FleetStatus, StandaloneCoordinator } from "../scheduler/coordinator.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import type { AdmissionOptions } from "./admission.js";
 import { registerApiKeys } from "./api-keys.js";
@@ -35,6 +36,8 @@ export interface AccessOptions {
 
 export interface AppDependencies {
   readonly scheduler: SmartScheduler;
+  /** Absent: a standalone replica. */
+  readonly fleet?: FleetStatus;
   readonly lifecycle: Lifecycle;
   readonly limits: RequestLimits;
   readonly bodyLimitBytes: number;
@@ -121,14 +124,16 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   if (metrics) registerRequestMetrics(app, metrics);
   // Routes go in a plugin registered after the ones above: plugins such as the rate limiter
   // attach to routes as they are added, so routes added before them would be missed.
+  const fleet = deps.fleet ?? new StandaloneCoordinator();
   app.register(async (routes) => {
     openApiRoute(routes);
     if (metrics) metricsRoute(routes, metrics);
-    healthRoutes(routes, { lifecycle: deps.lifecycle, coordinator: deps.scheduler.coordinator });
+    healthRoutes(routes, { lifecycle: deps.lifecycle, fleet });
     indicatorRoutes(routes);
     consoleRoutes(routes);
     calculateRoutes(routes, {
       scheduler: deps.scheduler,
+      fleet,
       limits: deps.limits,
       plan: deps.plan ?? {},
       admission: deps.admission,

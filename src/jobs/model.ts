@@ -1,5 +1,5 @@
 import type { CalculationRequest } from "../calculation/plan.js";
-import type { CandleColumns } from "../compute/catalog/definition.js";
+import type { CandleColumns } from "../candles/vocabulary.js";
 import type { ErrorCode } from "../errors/registry.js";
 import type { ResultSource } from "../scheduler/types.js";
 

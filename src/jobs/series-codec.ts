@@ -1,4 +1,4 @@
-import type { CandleColumn, CandleColumns } from "../compute/catalog/definition.js";
+import type { CandleColumn, CandleColumns } from "../candles/vocabulary.js";
 import type { SeriesInput } from "./model.js";
 
 interface SeriesHeader {

@@ -1,12 +1,12 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { Coordinator } from "../coordination/types.js";
 import type { AdmissionBudget } from "../scheduler/admission.js";
+import type { FleetStatus } from "../scheduler/coordinator.js";
 import type { MemoryCache } from "../scheduler/memory-cache.js";
 import type { SchedulerStats, StatEvent } from "../scheduler/stats.js";
 
 export interface MetricsSources {
   readonly stats: SchedulerStats;
-  readonly coordinator: Coordinator;
+  readonly coordinator: FleetStatus;
   readonly cache: MemoryCache | null;
   readonly admission: AdmissionBudget;
   /** Units waiting for a worker-pool thread. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CandleColumn, CandleColumns } from "../compute/catalog/definition.js";
+import type { CandleColumn, CandleColumns } from "../candles/vocabulary.js";
 
 /** 128 bits of SHA-256, hex: collision-free at any realistic cache size, short enough to read. */
 const HASH_HEX_LENGTH = 32;

@@ -1,6 +1,6 @@
 import { type ComputeExecutor, PoolQueueFullError } from "../compute/executor.js";
-import type { Coordinator, Resolution, UnitWork } from "../coordination/types.js";
-import { StandaloneCoordinator } from "../coordination/types.js";
+import type { Coordinator, Resolution, UnitWork } from "./coordinator.js";
+import { StandaloneCoordinator } from "./coordinator.js";
 import { InFlight } from "./in-flight.js";
 import type { MemoryCache } from "./memory-cache.js";
 import { SchedulerStats, type StatEvent } from "./stats.js";
@@ -37,14 +37,14 @@ const SOURCE_EVENT: Record<ResultSource, StatEvent> = {
  */
 export class SmartScheduler {
   readonly stats: SchedulerStats;
-  readonly coordinator: Coordinator;
+  readonly #coordinator: Coordinator;
   readonly #options: SmartSchedulerOptions;
   readonly #inFlight = new InFlight<Resolution>();
 
   constructor(options: SmartSchedulerOptions) {
     this.#options = options;
     this.stats = options.stats ?? new SchedulerStats();
-    this.coordinator = options.coordinator ?? new StandaloneCoordinator();
+    this.#coordinator = options.coordinator ?? new StandaloneCoordinator();
   }
 
   get mode(): SchedulerMode {
@@ -100,7 +100,7 @@ export class SmartScheduler {
     if (pending) return this.#settled(unit, (await pending).result, "joined");
 
     const resolution = await this.#inFlight.start(unit.key, async () => {
-      const resolved = await this.coordinator.resolve(unit, this.#work(unit, pooled));
+      const resolved = await this.#coordinator.resolve(unit, this.#work(unit, pooled));
       this.#options.cache?.set(unit.key, resolved.result);
       return resolved;
     });
@@ -108,7 +108,7 @@ export class SmartScheduler {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.coordinator.close(), this.#options.inline.close(), this.#options.pool.close()]);
+    await Promise.all([this.#coordinator.close(), this.#options.inline.close(), this.#options.pool.close()]);
   }
 
   /** On the pool's threads when pooled; an entry is decoded on the event loop when the pool's queue is full, as it is small next to the computation it saves. */

@@ -1,5 +1,5 @@
-import type { IndicatorInputs } from "../compute/catalog/definition.js";
-import type { Implementation } from "../compute/kernels/index.js";
+import type { IndicatorInputs } from "../candles/vocabulary.js";
+import type { Implementation } from "../compute/catalog/definition.js";
 import type { ComputedResult } from "../compute/task.js";
 
 /** One requested indicator over one candle series: the scheduler's unit of work. */

@@ -1,6 +1,7 @@
-import type { CandleColumns, IndicatorDefinition, IndicatorInputs } from "../compute/catalog/definition.js";
+import type { CandleColumns, IndicatorInputs } from "../candles/vocabulary.js";
+import type { IndicatorDefinition } from "../compute/catalog/definition.js";
+import { type Implementation, implementationVersion } from "../compute/catalog/definition.js";
 import { estimateCostMs } from "../compute/cost.js";
-import { type Implementation, KERNELS_VERSION } from "../compute/kernels/index.js";
 import { ColumnDigests, unitKey } from "./keys.js";
 import type { WorkUnit } from "./types.js";
 
@@ -25,8 +26,8 @@ export function buildWorkUnits(
   return requests.map(({ definition, implementation, params }) => ({
     key: unitKey({
       indicator: definition.name,
-      implementation: implementation === "talib" ? `talib/${KERNELS_VERSION}` : "trading-signals",
-      version: definition.version,
+      implementation,
+      version: implementationVersion(definition, implementation),
       params,
       seriesHash: digests.series(definition.reads),
     }),

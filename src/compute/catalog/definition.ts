@@ -1,15 +1,14 @@
 import type { z } from "zod";
+import type { CandleColumn } from "../../candles/vocabulary.js";
+import type { Kernel } from "../kernels/types.js";
+import { NO_PARAMS } from "./params.js";
 
-export const CANDLE_COLUMNS = ["open", "high", "low", "close", "volume"] as const;
-export type CandleColumn = (typeof CANDLE_COLUMNS)[number];
-
-/** A request's candle columns: validated, equal length, finite; close always present. */
-export type CandleColumns = IndicatorInputs & { readonly close: Float64Array };
-
-/** The columns one computation is given: exactly those its indicator reads. */
-export type IndicatorInputs = Readonly<Partial<Record<CandleColumn, Float64Array>>>;
-
-export type CandleInput = Partial<Record<CandleColumn, number>>;
+/**
+ * How an indicator is computed: `talib`, a batch kernel that reproduces TA-Lib's numbers (the
+ * default where one exists), or `trading-signals`, the library's own conventions.
+ */
+export const IMPLEMENTATIONS = ["talib", "trading-signals"] as const;
+export type Implementation = (typeof IMPLEMENTATIONS)[number];
 
 /** The part of a trading-signals indicator the runner relies on. */
 export interface StreamingIndicator {
@@ -26,6 +25,22 @@ export interface OutputSpec {
 
 export type IndicatorCategory = "trend" | "momentum" | "volatility" | "volume";
 
+/** The TA-Lib-exact batch kernel (src/compute/kernels/). */
+export interface TalibImplementation {
+  readonly kernel: Kernel;
+  /** Bump when the kernel's numbers change: it is part of the cache key of this implementation's units. */
+  readonly version: number;
+}
+
+/** trading-signals' streaming class, fed one candle at a time (src/compute/run.ts). */
+export interface TradingSignalsImplementation<Params> {
+  create(params: Params): StreamingIndicator;
+  /** One line on where this convention differs from TA-Lib's (the catalog's `talibDifference`). */
+  readonly difference?: string;
+  /** Bump when the numbers change (a library upgrade, an adapter fix): part of the cache key. */
+  readonly version: number;
+}
+
 export interface IndicatorDefinition<Params extends object = Record<string, unknown>> {
   /** Canonical name: the TA-Lib function name where TA-Lib has it, else the trading-signals class name. */
   readonly name: string;
@@ -39,29 +54,71 @@ export interface IndicatorDefinition<Params extends object = Record<string, unkn
    * cache key that misses a column.
    */
   readonly reads: readonly CandleColumn[];
-  /** `price` feeds `close` as a number; `candle` feeds an object of the `reads` columns. */
+  /** `value` feeds trading-signals `close` as a number; `candle` an object of the `reads` columns. */
   readonly input: "value" | "candle";
   /** Strict zod object: integers and bounds checked, defaults filled in. */
   readonly params: z.ZodType<Params>;
   readonly outputs: readonly OutputSpec[];
   /** How the first value is determined, for the catalog. */
   readonly warmup: string;
-  /** One line on where trading-signals' convention differs from TA-Lib, if it does. */
-  readonly talibDifference?: string;
-  /** Bump when the numbers this definition produces change: it is part of the cache key. */
-  readonly version: number;
-  /** The trading-signals implementation; absent for indicators only a TA-Lib kernel computes. */
-  create?(params: Params): StreamingIndicator;
+  readonly talib?: TalibImplementation;
+  readonly tradingSignals?: TradingSignalsImplementation<Params>;
 }
 
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
 /**
- * Checks a definition's `create` against its own params schema, then erases the params type so
- * definitions can share one registry (the schema guarantees the shape at run time).
+ * What a family module writes for one indicator; the rest is filled in: the family's category,
+ * one output named `value`, no params, `input` from `reads` (close alone is a value, more columns
+ * a candle), version 1 of each implementation, no aliases.
  */
-export function defineIndicator<Params extends object>(
-  definition: IndicatorDefinition<Params>,
-): IndicatorDefinition {
-  return definition as unknown as IndicatorDefinition;
+export type IndicatorSpec<Params extends object> = Optional<
+  Omit<IndicatorDefinition<Params>, "talib" | "tradingSignals">,
+  "category" | "input" | "outputs" | "params" | "aliases"
+> & {
+  readonly talib?: Optional<TalibImplementation, "version">;
+  readonly tradingSignals?: Optional<TradingSignalsImplementation<Params>, "version">;
+};
+
+/**
+ * The definer of one family's indicators. It checks a definition's `create` against its own
+ * params schema, then erases the params type so definitions can share one registry (the schema
+ * guarantees the shape at run time).
+ */
+export function indicatorFamily(category: IndicatorCategory) {
+  return <Params extends object>(spec: IndicatorSpec<Params>): IndicatorDefinition => {
+    const { talib, tradingSignals } = spec;
+    if (!talib && !tradingSignals) throw new Error(`${spec.name} has no implementation`);
+    const definition: IndicatorDefinition<Params> = {
+      ...spec,
+      aliases: spec.aliases ?? [],
+      category: spec.category ?? category,
+      input: spec.input ?? (spec.reads.length === 1 && spec.reads[0] === "close" ? "value" : "candle"),
+      params: spec.params ?? (NO_PARAMS as unknown as z.ZodType<Params>),
+      outputs: spec.outputs ?? SINGLE_OUTPUT,
+      talib: talib && { version: 1, ...talib },
+      tradingSignals: tradingSignals && { version: 1, ...tradingSignals },
+    };
+    return definition as unknown as IndicatorDefinition;
+  };
+}
+
+/** The implementations an indicator has, the default first. */
+export function implementationsOf(definition: IndicatorDefinition): Implementation[] {
+  const available: Implementation[] = [];
+  if (definition.talib) available.push("talib");
+  if (definition.tradingSignals) available.push("trading-signals");
+  return available;
+}
+
+/** The version of one implementation of an indicator, for its units' cache keys. */
+export function implementationVersion(
+  definition: IndicatorDefinition,
+  implementation: Implementation,
+): number {
+  const chosen = implementation === "talib" ? definition.talib : definition.tradingSignals;
+  if (!chosen) throw new Error(`${definition.name} has no ${implementation} implementation`);
+  return chosen.version;
 }
 
 export const SINGLE_OUTPUT: readonly OutputSpec[] = [{ name: "value" }];

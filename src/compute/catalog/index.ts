@@ -1,16 +1,26 @@
+import type { Kernel } from "../kernels/types.js";
+import { bandsAndVolatility } from "./bands-volatility.js";
 import type { IndicatorDefinition } from "./definition.js";
-import { momentumIndicators } from "./momentum.js";
-import { talibOnlyIndicators } from "./talib-only.js";
-import { trendIndicators } from "./trend.js";
-import { volatilityIndicators } from "./volatility.js";
-import { volumeIndicators } from "./volume.js";
+import { directionalMovement } from "./directional-movement.js";
+import { levels } from "./levels.js";
+import { momentum } from "./momentum.js";
+import { movingAverages } from "./moving-averages.js";
+import { statistics } from "./statistics.js";
+import { stochastics } from "./stochastics.js";
+import { trendFollowers } from "./trend-followers.js";
+import { volumeFlow } from "./volume-flow.js";
 
+/** Every indicator, one family module each (their files say what a family is). */
 export const INDICATORS: readonly IndicatorDefinition[] = [
-  ...trendIndicators,
-  ...momentumIndicators,
-  ...volatilityIndicators,
-  ...volumeIndicators,
-  ...talibOnlyIndicators,
+  ...movingAverages,
+  ...directionalMovement,
+  ...trendFollowers,
+  ...levels,
+  ...statistics,
+  ...stochastics,
+  ...momentum,
+  ...bandsAndVolatility,
+  ...volumeFlow,
 ].sort((a, b) => a.name.localeCompare(b.name));
 
 const byLowerName = new Map<string, IndicatorDefinition>();
@@ -23,6 +33,11 @@ for (const definition of INDICATORS) {
     }
     byLowerName.set(key, definition);
   }
+}
+
+/** The TA-Lib kernel of the indicator named exactly `name`, if it has one. */
+export function kernelFor(name: string): Kernel | undefined {
+  return byLowerName.get(name.toLowerCase())?.talib?.kernel;
 }
 
 /** Case-insensitive lookup by canonical name or alias. */

@@ -28,7 +28,6 @@ import {
   PGO,
   PMO,
   PPO,
-  PremierStochastic,
   PSL,
   QQE,
   Qstick,
@@ -37,285 +36,228 @@ import {
   RMI,
   ROC,
   RSI,
-  SMI,
-  STC,
-  StochasticOscillator,
-  StochasticRSI,
   SwingIndex,
   TRIX,
   TSI,
   UltimateOscillator,
   WaddahAttarExplosion,
   WaveTrend,
-  WilliamsR,
 } from "trading-signals";
-import { z } from "zod";
-import { defineIndicator, SINGLE_OUTPUT, sameNamedOutputs } from "./definition.js";
-import { bounded, factor, MAX_PERIOD, NO_PARAMS, paramsObject, period } from "./params.js";
+import * as averages from "../kernels/averages.js";
+import * as extras from "../kernels/extras.js";
+import * as oscillators from "../kernels/oscillators.js";
+import { indicatorFamily, sameNamedOutputs } from "./definition.js";
+import { bounded, factor, fastSlowPeriods, paramsObject, period } from "./params.js";
 
+/** Momentum oscillators: rates of change, price oscillators and the strength of moves. */
 /*
  * trading-signals momentum classes left out on purpose:
  * - TDS (TD Sequential setup) returns a value only on the candle that completes a 9-count setup
  *   and null on every other candle, so there is no warm-up after which values are continuous.
  * - REI sums over the whole history instead of a rolling window (so it is not DeMark's REI), keeps
  *   every candle and is quadratic in the series length (~1.3 s for 20k candles, ~30 s for 100k extrapolated).
- * - OBV is in volume.ts.
+ * - OBV is in volume-flow.ts.
  */
 
-export const momentumIndicators = [
-  defineIndicator({
+const momentumIndicator = indicatorFamily("momentum");
+
+export const momentum = [
+  momentumIndicator({
     name: "RSI",
     aliases: ["RelativeStrengthIndex"],
-    category: "momentum",
     description: "Wilder's relative strength index (0-100).",
     reads: ["close"],
-    input: "value",
     // trading-signals' RSI(1) keeps only one previous price and never produces a value.
     params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period (needs period price changes).",
-    version: 1,
-    create: ({ period }) => new RSI(period),
+    talib: { kernel: oscillators.rsi },
+    tradingSignals: { create: ({ period }) => new RSI(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "MACD",
     aliases: ["MovingAverageConvergenceDivergence"],
-    category: "momentum",
     description:
       "Moving average convergence/divergence: EMA(fast) - EMA(slow), its signal EMA and the histogram.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ fastPeriod: period(12), slowPeriod: period(26), signalPeriod: period(9) }).refine(
       (p) => p.fastPeriod < p.slowPeriod,
       { message: "fastPeriod must be smaller than slowPeriod", path: ["fastPeriod"] },
     ),
     outputs: sameNamedOutputs("macd", "signal", "histogram"),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    talibDifference:
-      "EMAs seed with the first close and output starts at index slowPeriod-1; TA-Lib seeds with SMAs and starts at slowPeriod+signalPeriod-2.",
-    version: 1,
-    create: ({ fastPeriod, slowPeriod, signalPeriod }) =>
-      new MACD(new EMA(fastPeriod), new EMA(slowPeriod), new EMA(signalPeriod)),
+    talib: { kernel: averages.macd },
+    tradingSignals: {
+      difference:
+        "EMAs seed with the first close and output starts at index slowPeriod-1; TA-Lib seeds with SMAs and starts at slowPeriod+signalPeriod-2.",
+      create: ({ fastPeriod, slowPeriod, signalPeriod }) =>
+        new MACD(new EMA(fastPeriod), new EMA(slowPeriod), new EMA(signalPeriod)),
+    },
   }),
-  defineIndicator({
-    name: "STOCH",
-    aliases: ["StochasticOscillator"],
-    category: "momentum",
-    description: "Slow stochastic oscillator: %K smoothed by an SMA of kSlowingPeriod, %D an SMA of %K.",
-    reads: ["high", "low", "close"],
-    input: "candle",
-    params: paramsObject({ kPeriod: period(14), kSlowingPeriod: period(3), dPeriod: period(3) }),
-    outputs: [
-      { name: "k", key: "stochK" },
-      { name: "d", key: "stochD" },
-    ],
-    warmup: "First value at index kPeriod+kSlowingPeriod+dPeriod-3 (when %D has its first value).",
-    version: 1,
-    create: (params) => new StochasticOscillator(params),
-  }),
-  defineIndicator({
+  momentumIndicator({
     name: "AC",
     aliases: ["AcceleratorOscillator", "AccelerationDeceleration"],
-    category: "momentum",
     description:
       "Bill Williams' accelerator oscillator: the awesome oscillator minus its SMA over signalPeriod.",
     reads: ["high", "low"],
-    input: "candle",
     params: paramsObject({ shortPeriod: period(5), longPeriod: period(34), signalPeriod: period(5) }).refine(
       (p) => p.shortPeriod < p.longPeriod,
       { message: "shortPeriod must be smaller than longPeriod", path: ["shortPeriod"] },
     ),
-    outputs: SINGLE_OUTPUT,
     warmup:
       "First value at index longPeriod+signalPeriod-2; a candle where the awesome oscillator is exactly 0 gets no value.",
-    version: 1,
-    create: ({ shortPeriod, longPeriod, signalPeriod }) => new AC(shortPeriod, longPeriod, signalPeriod),
+    tradingSignals: {
+      create: ({ shortPeriod, longPeriod, signalPeriod }) => new AC(shortPeriod, longPeriod, signalPeriod),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "AO",
     aliases: ["AwesomeOscillator"],
-    category: "momentum",
     description:
       "Bill Williams' awesome oscillator: SMA(shortPeriod) minus SMA(longPeriod) of the median price (high+low)/2.",
     reads: ["high", "low"],
-    input: "candle",
     params: paramsObject({ shortPeriod: period(5), longPeriod: period(34) }).refine(
       (p) => p.shortPeriod < p.longPeriod,
       { message: "shortPeriod must be smaller than longPeriod", path: ["shortPeriod"] },
     ),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index longPeriod-1.",
-    version: 1,
-    create: ({ shortPeriod, longPeriod }) => new AO(shortPeriod, longPeriod),
+    tradingSignals: { create: ({ shortPeriod, longPeriod }) => new AO(shortPeriod, longPeriod) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "APO",
     aliases: ["AbsolutePriceOscillator"],
-    category: "momentum",
     description: "Absolute price oscillator: EMA(fastPeriod) minus EMA(slowPeriod) of the close.",
     reads: ["close"],
-    input: "value",
-    params: paramsObject({ fastPeriod: period(12), slowPeriod: period(26) }).refine(
-      (p) => p.fastPeriod < p.slowPeriod,
-      { message: "fastPeriod must be smaller than slowPeriod", path: ["fastPeriod"] },
-    ),
-    outputs: SINGLE_OUTPUT,
+    params: fastSlowPeriods(12, 26),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    talibDifference:
-      "Always EMAs seeded with the first close; TA-Lib's default MA type is SMA, and its EMA seeds with an SMA.",
-    version: 1,
-    create: ({ fastPeriod, slowPeriod }) => new APO({ fastPeriod, slowPeriod }),
+    talib: { kernel: averages.apo },
+    tradingSignals: {
+      difference:
+        "Always EMAs seeded with the first close; TA-Lib's default MA type is SMA, and its EMA seeds with an SMA.",
+      create: ({ fastPeriod, slowPeriod }) => new APO({ fastPeriod, slowPeriod }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "BOP",
     aliases: ["BalanceOfPower"],
-    category: "momentum",
     description: "Balance of power: (close-open)/(high-low), 0 when the candle has no range.",
     reads: ["open", "high", "low", "close"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 0.",
-    version: 1,
-    create: () => new BOP(),
+    talib: { kernel: oscillators.bop },
+    tradingSignals: { create: () => new BOP() },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "CCI",
     aliases: ["CommodityChannelIndex"],
-    category: "momentum",
     description:
       "Commodity channel index: typical price minus its SMA, over 0.015 times the mean absolute deviation.",
     reads: ["high", "low", "close"],
-    input: "candle",
     // A one-candle window has zero mean deviation, so every value would be 0/0.
     params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    talibDifference:
-      "Same numbers, except a window of identical typical prices (zero deviation) gives no value where TA-Lib gives 0.",
-    version: 1,
-    create: ({ period }) => new CCI(period),
+    talib: { kernel: oscillators.cci },
+    tradingSignals: {
+      difference:
+        "Same numbers, except a window of identical typical prices (zero deviation) gives no value where TA-Lib gives 0.",
+      create: ({ period }) => new CCI(period),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "CFO",
     aliases: ["ChandeForecastOscillator"],
-    category: "momentum",
     description:
       "Chande forecast oscillator: percent distance of the close from the linear-regression forecast of the previous period closes.",
     reads: ["close"],
-    input: "value",
     // The class throws below 2: a regression needs two points.
     params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    version: 1,
-    create: ({ period }) => new CFO(period),
+    tradingSignals: { create: ({ period }) => new CFO(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "CG",
     aliases: ["CenterOfGravity", "CenterOfGravityOscillator"],
-    category: "momentum",
     description: "Ehlers' center of gravity: position-weighted average of the last period closes.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(10), signalPeriod: period(10) }),
-    outputs: SINGLE_OUTPUT,
     warmup:
       "First value at index signalPeriod-1 (when the library's signal SMA is stable); if signalPeriod < period the first values use a partial window.",
-    version: 1,
-    create: ({ period, signalPeriod }) => new CG(period, signalPeriod),
+    tradingSignals: { create: ({ period, signalPeriod }) => new CG(period, signalPeriod) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "CMO",
     aliases: ["ChandeMomentumOscillator"],
-    category: "momentum",
     description:
       "Chande momentum oscillator: 100*(gains-losses)/(gains+losses) over the last period changes.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    talibDifference:
-      "Plain sums of gains and losses over a rolling window (Chande's formula); TA-Lib smooths them Wilder-style like RSI.",
-    version: 1,
-    create: ({ period }) => new CMO(period),
+    talib: { kernel: oscillators.cmo },
+    tradingSignals: {
+      difference:
+        "Plain sums of gains and losses over a rolling window (Chande's formula); TA-Lib smooths them Wilder-style like RSI.",
+      create: ({ period }) => new CMO(period),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "CoppockCurve",
     aliases: ["Coppock", "CoppockIndicator"],
-    category: "momentum",
     description: "Coppock curve: WMA of the sum of two rates of change (in percent).",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ longRocPeriod: period(14), shortRocPeriod: period(11), wmaPeriod: period(10) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index max(longRocPeriod, shortRocPeriod)+wmaPeriod-1.",
-    version: 1,
-    create: ({ longRocPeriod, shortRocPeriod, wmaPeriod }) =>
-      new CoppockCurve({
-        longRocInterval: longRocPeriod,
-        shortRocInterval: shortRocPeriod,
-        wmaInterval: wmaPeriod,
-      }),
+    tradingSignals: {
+      create: ({ longRocPeriod, shortRocPeriod, wmaPeriod }) =>
+        new CoppockCurve({
+          longRocInterval: longRocPeriod,
+          shortRocInterval: shortRocPeriod,
+          wmaInterval: wmaPeriod,
+        }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "ConnorsRSI",
     aliases: ["CRSI", "ConnorsRelativeStrengthIndex"],
-    category: "momentum",
     description:
       "Connors RSI: mean of RSI(close), RSI of the up/down streak length and the percent rank of the latest return.",
     reads: ["close"],
-    input: "value",
     // trading-signals' RSI(1) never produces a value, hence the minimum of 2 for both RSIs.
     params: paramsObject({
       rsiPeriod: period(3, 2),
       streakRsiPeriod: period(2, 2),
       percentRankPeriod: period(100),
     }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index max(rsiPeriod, streakRsiPeriod+1, percentRankPeriod+1).",
-    version: 1,
-    create: ({ rsiPeriod, streakRsiPeriod, percentRankPeriod }) =>
-      new ConnorsRSI({
-        rsiInterval: rsiPeriod,
-        streakRsiInterval: streakRsiPeriod,
-        percentRankInterval: percentRankPeriod,
-      }),
+    tradingSignals: {
+      create: ({ rsiPeriod, streakRsiPeriod, percentRankPeriod }) =>
+        new ConnorsRSI({
+          rsiInterval: rsiPeriod,
+          streakRsiInterval: streakRsiPeriod,
+          percentRankInterval: percentRankPeriod,
+        }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "DeMarker",
     aliases: ["DEM", "DeMarkerIndicator"],
-    category: "momentum",
     description: "DeMarker: sum of high increases over the sum of high increases and low decreases (0-1).",
     reads: ["high", "low"],
-    input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    version: 1,
-    create: ({ period }) => new DeMarker({ interval: period }),
+    tradingSignals: { create: ({ period }) => new DeMarker({ interval: period }) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "DisparityIndex",
     aliases: ["Disparity", "DisparityOscillator"],
-    category: "momentum",
     description: "Disparity index: percent distance of the close from its SMA.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new DisparityIndex(period),
+    tradingSignals: { create: ({ period }) => new DisparityIndex(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "DerivativeOscillator",
     aliases: ["DOSC"],
-    category: "momentum",
     description: "Derivative oscillator: RSI double-smoothed by two EMAs, minus an SMA signal of that.",
     reads: ["close"],
-    input: "value",
     // trading-signals' RSI(1) never produces a value.
     params: paramsObject({
       rsiPeriod: period(14, 2),
@@ -323,108 +265,82 @@ export const momentumIndicators = [
       secondSmoothingPeriod: period(3),
       signalPeriod: period(9),
     }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index rsiPeriod+firstSmoothingPeriod+secondSmoothingPeriod+signalPeriod-3.",
-    version: 1,
-    create: ({ rsiPeriod, firstSmoothingPeriod, secondSmoothingPeriod, signalPeriod }) =>
-      new DerivativeOscillator({
-        rsiInterval: rsiPeriod,
-        ema1Interval: firstSmoothingPeriod,
-        ema2Interval: secondSmoothingPeriod,
-        smaInterval: signalPeriod,
-      }),
+    tradingSignals: {
+      create: ({ rsiPeriod, firstSmoothingPeriod, secondSmoothingPeriod, signalPeriod }) =>
+        new DerivativeOscillator({
+          rsiInterval: rsiPeriod,
+          ema1Interval: firstSmoothingPeriod,
+          ema2Interval: secondSmoothingPeriod,
+          smaInterval: signalPeriod,
+        }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "DPO",
     aliases: ["DetrendedPriceOscillator"],
-    category: "momentum",
     description:
       "Detrended price oscillator: the close floor(period/2)+1 candles back minus the current SMA(period).",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(20) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index max(period-1, floor(period/2)+1).",
-    version: 1,
-    create: ({ period }) => new DPO(period),
+    tradingSignals: { create: ({ period }) => new DPO(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "ER",
     aliases: ["EfficiencyRatio"],
-    category: "momentum",
     description:
       "Efficiency ratio as trading-signals defines it: |close change over the window| divided by the window's high-low range (0-1).",
     reads: ["high", "low", "close"],
-    input: "candle",
     // With one candle the net change is always 0, so the value would be constant.
     params: paramsObject({ period: period(10, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new ER(period),
+    tradingSignals: { create: ({ period }) => new ER(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "ElderRay",
     aliases: ["ElderRayIndex", "ERI"],
-    category: "momentum",
     description: "Elder-ray index: bull power (high - EMA of close) and bear power (low - EMA of close).",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(13) }),
     outputs: sameNamedOutputs("bullPower", "bearPower"),
     warmup: "First value at index period-1 (isStable of the EMA).",
-    version: 1,
-    create: ({ period }) => new ElderRay(period),
+    tradingSignals: { create: ({ period }) => new ElderRay(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "FisherTransform",
     aliases: ["Fisher", "EhlersFisherTransform"],
-    category: "momentum",
     description: "Ehlers' Fisher transform of the median price's position in its period high-low range.",
     reads: ["high", "low"],
-    input: "candle",
     // A one-candle window has no range: the library substitutes 0.001 and the output is constant.
     params: paramsObject({ period: period(10, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new FisherTransform(period),
+    tradingSignals: { create: ({ period }) => new FisherTransform(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "IBS",
     aliases: ["InternalBarStrength"],
-    category: "momentum",
     description: "Internal bar strength: (close-low)/(high-low), 0.5 when the candle has no range.",
     reads: ["high", "low", "close"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 0.",
-    version: 1,
-    create: () => new IBS(),
+    tradingSignals: { create: () => new IBS() },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "IMI",
     aliases: ["IntradayMomentumIndex"],
-    category: "momentum",
     description:
       "Intraday momentum index: up-candle bodies as a percentage of all candle bodies over period.",
     reads: ["open", "close"],
-    input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new IMI(period),
+    tradingSignals: { create: ({ period }) => new IMI(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "KST",
     aliases: ["KnowSureThing"],
-    category: "momentum",
     description:
       "Pring's know sure thing: weighted (1-4) sum of four SMA-smoothed rates of change, times 100.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({
       roc1Period: period(10),
       roc2Period: period(15),
@@ -435,85 +351,71 @@ export const momentumIndicators = [
       sma3Period: period(10),
       sma4Period: period(15),
     }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index max(rocNPeriod+smaNPeriod)-1 over the four ROC/SMA pairs.",
-    version: 1,
-    create: (p) =>
-      new KST({
-        roc1: p.roc1Period,
-        roc2: p.roc2Period,
-        roc3: p.roc3Period,
-        roc4: p.roc4Period,
-        sma1: p.sma1Period,
-        sma2: p.sma2Period,
-        sma3: p.sma3Period,
-        sma4: p.sma4Period,
-      }),
+    tradingSignals: {
+      create: (p) =>
+        new KST({
+          roc1: p.roc1Period,
+          roc2: p.roc2Period,
+          roc3: p.roc3Period,
+          roc4: p.roc4Period,
+          sma1: p.sma1Period,
+          sma2: p.sma2Period,
+          sma3: p.sma3Period,
+          sma4: p.sma4Period,
+        }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "LaguerreRSI",
     aliases: ["LRSI", "LaguerreRelativeStrengthIndex"],
-    category: "momentum",
     description: "Ehlers' Laguerre RSI (0-1): an RSI over a four-stage Laguerre filter with damping gamma.",
     reads: ["close"],
-    input: "value",
     // The class requires 0 <= gamma < 1.
     params: paramsObject({ gamma: bounded(0.5, 0, 0.99) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 3.",
-    version: 1,
-    create: ({ gamma }) => new LaguerreRSI({ gamma }),
+    tradingSignals: { create: ({ gamma }) => new LaguerreRSI({ gamma }) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "MFI",
     aliases: ["MoneyFlowIndex"],
-    category: "momentum",
     description: "Money flow index: volume-weighted RSI of the typical price (0-100).",
     reads: ["high", "low", "close", "volume"],
-    input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    talibDifference:
-      "Same numbers, except with zero total money flow it gives 50; TA-Lib gives 0 whenever the total flow is below 1.",
-    version: 1,
-    create: ({ period }) => new MFI(period),
+    talib: { kernel: oscillators.mfi },
+    tradingSignals: {
+      difference:
+        "Same numbers, except with zero total money flow it gives 50; TA-Lib gives 0 whenever the total flow is below 1.",
+      create: ({ period }) => new MFI(period),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "MOM",
     aliases: ["Momentum"],
-    category: "momentum",
     description: "Momentum: the close minus the close period candles earlier.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(10) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    version: 1,
-    create: ({ period }) => new MOM(period),
+    talib: { kernel: averages.mom },
+    tradingSignals: { create: ({ period }) => new MOM(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "PGO",
     aliases: ["PrettyGoodOscillator"],
-    category: "momentum",
     description:
       "Pretty good oscillator: (close - SMA(close)) divided by an EMA of the ATR, all over period.",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 2*period-2 (the ATR's EMA is stable).",
-    version: 1,
-    create: ({ period }) => new PGO({ interval: period }),
+    tradingSignals: { create: ({ period }) => new PGO({ interval: period }) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "PMO",
     aliases: ["PriceMomentumOscillator", "DecisionPointPMO"],
-    category: "momentum",
     description:
       "DecisionPoint price momentum oscillator: the 1-bar percent rate of change smoothed twice (2/period factors, times 10), with an EMA signal.",
     reads: ["close"],
-    input: "value",
     // A smoothing period of 1 makes the weight factor 2/1 = 2, which extrapolates instead of smoothing.
     params: paramsObject({
       firstSmoothingPeriod: period(35, 2),
@@ -523,78 +425,45 @@ export const momentumIndicators = [
     outputs: sameNamedOutputs("pmo", "signal"),
     warmup:
       "First value at index firstSmoothingPeriod+secondSmoothingPeriod-1; the signal EMA starts there too, seeded with the first PMO value.",
-    version: 1,
-    create: ({ firstSmoothingPeriod, secondSmoothingPeriod, signalPeriod }) =>
-      new PMO({
-        smoothing1: firstSmoothingPeriod,
-        smoothing2: secondSmoothingPeriod,
-        signalInterval: signalPeriod,
-      }),
+    tradingSignals: {
+      create: ({ firstSmoothingPeriod, secondSmoothingPeriod, signalPeriod }) =>
+        new PMO({
+          smoothing1: firstSmoothingPeriod,
+          smoothing2: secondSmoothingPeriod,
+          signalInterval: signalPeriod,
+        }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "PPO",
     aliases: ["PercentagePriceOscillator"],
-    category: "momentum",
     description:
       "Percentage price oscillator: 100*(EMA(fastPeriod) - EMA(slowPeriod))/EMA(slowPeriod) of the close.",
     reads: ["close"],
-    input: "value",
-    params: paramsObject({ fastPeriod: period(12), slowPeriod: period(26) }).refine(
-      (p) => p.fastPeriod < p.slowPeriod,
-      { message: "fastPeriod must be smaller than slowPeriod", path: ["fastPeriod"] },
-    ),
-    outputs: SINGLE_OUTPUT,
+    params: fastSlowPeriods(12, 26),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    talibDifference:
-      "Always EMAs seeded with the first close; TA-Lib's default MA type is SMA, and its EMA seeds with an SMA.",
-    version: 1,
-    create: ({ fastPeriod, slowPeriod }) => new PPO({ fastPeriod, slowPeriod }),
+    talib: { kernel: averages.ppo },
+    tradingSignals: {
+      difference:
+        "Always EMAs seeded with the first close; TA-Lib's default MA type is SMA, and its EMA seeds with an SMA.",
+      create: ({ fastPeriod, slowPeriod }) => new PPO({ fastPeriod, slowPeriod }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "PSL",
     aliases: ["PsychologicalLine"],
-    category: "momentum",
     description: "Psychological line: percentage of the last period closes that rose (0-100).",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(12) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    version: 1,
-    create: ({ period }) => new PSL({ interval: period }),
+    tradingSignals: { create: ({ period }) => new PSL({ interval: period }) },
   }),
-  defineIndicator({
-    name: "PremierStochastic",
-    aliases: ["PSO", "PremierStochasticOscillator"],
-    category: "momentum",
-    description:
-      "Premier stochastic oscillator: the stochastic %K double-smoothed by EMAs and squashed into -1..1.",
-    reads: ["high", "low", "close"],
-    input: "candle",
-    params: paramsObject({
-      stochPeriod: period(8),
-      // Like the library: when absent it is round(sqrt(stochPeriod)), 3 for the default.
-      smoothPeriod: z.number().int().min(1).max(MAX_PERIOD).optional(),
-    }),
-    outputs: SINGLE_OUTPUT,
-    warmup:
-      "First value at index stochPeriod+2*smoothPeriod-3 (smoothPeriod defaults to round(sqrt(stochPeriod))).",
-    version: 1,
-    create: ({ stochPeriod, smoothPeriod }) =>
-      new PremierStochastic(
-        smoothPeriod === undefined
-          ? { stochInterval: stochPeriod }
-          : { stochInterval: stochPeriod, smoothInterval: smoothPeriod },
-      ),
-  }),
-  defineIndicator({
+  momentumIndicator({
     name: "QQE",
     aliases: ["QuantitativeQualitativeEstimation"],
-    category: "momentum",
     description:
       "Quantitative qualitative estimation: an EMA-smoothed RSI and a trailing stop set fastFactor times its smoothed volatility away.",
     reads: ["close"],
-    input: "value",
     // trading-signals' RSI(1) never produces a value.
     params: paramsObject({
       rsiPeriod: period(14, 2),
@@ -603,228 +472,147 @@ export const momentumIndicators = [
     }),
     outputs: sameNamedOutputs("rsiMa", "trailingStop"),
     warmup: "First value at index rsiPeriod+smoothPeriod+2*(2*rsiPeriod-1)-2.",
-    version: 1,
-    create: ({ rsiPeriod, smoothPeriod, fastFactor }) =>
-      new QQE({ rsiInterval: rsiPeriod, smoothInterval: smoothPeriod, fastFactor }),
+    tradingSignals: {
+      create: ({ rsiPeriod, smoothPeriod, fastFactor }) =>
+        new QQE({ rsiInterval: rsiPeriod, smoothInterval: smoothPeriod, fastFactor }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "Qstick",
     aliases: ["QstickIndicator"],
-    category: "momentum",
     description: "Chande's Qstick: SMA of the candle body (close - open).",
     reads: ["open", "close"],
-    input: "candle",
     params: paramsObject({ period: period(8) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new Qstick(period),
+    tradingSignals: { create: ({ period }) => new Qstick(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "RCI",
     aliases: ["RankCorrelationIndex"],
-    category: "momentum",
     description:
       "Rank correlation index: Spearman correlation of the last period closes with time, times 100.",
     reads: ["close"],
-    input: "value",
     // The class throws below 2. Ranking costs O(period^2) per candle (~45 us at 100, ~1 ms at 500),
     // so the window is capped far below MAX_PERIOD.
     params: paramsObject({ period: period(9, 2, 100) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new RCI(period),
+    tradingSignals: { create: ({ period }) => new RCI(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "RMI",
     aliases: ["RelativeMomentumIndex"],
-    category: "momentum",
     description:
       "Relative momentum index: an RSI of momentumPeriod-bar price changes, Wilder-smoothed over period.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(14), momentumPeriod: period(5) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index momentumPeriod+period-1.",
-    version: 1,
-    create: ({ period, momentumPeriod }) => new RMI({ interval: period, momentum: momentumPeriod }),
+    tradingSignals: {
+      create: ({ period, momentumPeriod }) => new RMI({ interval: period, momentum: momentumPeriod }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "ROC",
     aliases: ["RateOfChange"],
-    category: "momentum",
     description: "Rate of change as a ratio: (close - close period candles earlier) / that earlier close.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(10) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    talibDifference:
-      "trading-signals returns the ratio (TA-Lib's ROCP, also its own catalog entry); TA-Lib's ROC, the default here, is 100 times it.",
-    version: 1,
-    create: ({ period }) => new ROC(period),
+    talib: { kernel: extras.roc },
+    tradingSignals: {
+      difference:
+        "trading-signals returns the ratio (TA-Lib's ROCP, also its own catalog entry); TA-Lib's ROC, the default here, is 100 times it.",
+      create: ({ period }) => new ROC(period),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
+    name: "ROCP",
+    aliases: ["RateOfChangePercentage"],
+    description: "Rate of change as a ratio: (close - close[period ago]) / close[period ago].",
+    reads: ["close"],
+    params: paramsObject({ period: period(10) }),
+    warmup: "First value at index period.",
+    talib: { kernel: extras.rocp },
+  }),
+  momentumIndicator({
     name: "RelativeVigorIndex",
     aliases: ["RVGI", "RelativeVigourIndex"],
-    category: "momentum",
     description:
       "Relative vigor index: symmetric-weighted candle bodies over ranges summed over period, with a symmetric-weighted signal.",
     reads: ["open", "high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(10) }),
     outputs: sameNamedOutputs("rvgi", "signal"),
     warmup: "First value at index period+5.",
-    version: 1,
-    create: ({ period }) => new RelativeVigorIndex(period),
+    tradingSignals: { create: ({ period }) => new RelativeVigorIndex(period) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "AccumulativeSwingIndex",
     aliases: ["ASI", "AccumulationSwingIndex"],
-    category: "momentum",
     description: "Wilder's accumulative swing index: running total of the swing index.",
     reads: ["open", "high", "low", "close"],
-    input: "candle",
     // limitMove is in price units (the largest move allowed), so it needs a wide range.
     params: paramsObject({ limitMove: factor(300, 1_000_000_000) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 1 (the running total starts at the second candle).",
-    version: 1,
-    create: ({ limitMove }) => new AccumulativeSwingIndex(limitMove),
+    tradingSignals: { create: ({ limitMove }) => new AccumulativeSwingIndex(limitMove) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "SwingIndex",
     aliases: ["SI", "WilderSwingIndex"],
-    category: "momentum",
     description: "Wilder's swing index of each candle against the previous one, scaled by limitMove.",
     reads: ["open", "high", "low", "close"],
-    input: "candle",
     // limitMove is in price units (the largest move allowed), so it needs a wide range.
     params: paramsObject({ limitMove: factor(300, 1_000_000_000) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 1.",
-    version: 1,
-    create: ({ limitMove }) => new SwingIndex(limitMove),
+    tradingSignals: { create: ({ limitMove }) => new SwingIndex(limitMove) },
   }),
-  defineIndicator({
-    name: "SMI",
-    aliases: ["StochasticMomentumIndex"],
-    category: "momentum",
-    description:
-      "Stochastic momentum index: close minus the period high-low midpoint over half the range, both double-smoothed by EMAs.",
-    reads: ["high", "low", "close"],
-    input: "candle",
-    params: paramsObject({
-      period: period(10),
-      firstSmoothingPeriod: period(3),
-      secondSmoothingPeriod: period(3),
-    }),
-    outputs: SINGLE_OUTPUT,
-    warmup: "First value at index period+firstSmoothingPeriod+secondSmoothingPeriod-3.",
-    version: 1,
-    create: ({ period, firstSmoothingPeriod, secondSmoothingPeriod }) =>
-      new SMI({ interval: period, smooth1: firstSmoothingPeriod, smooth2: secondSmoothingPeriod }),
-  }),
-  defineIndicator({
-    name: "STC",
-    aliases: ["SchaffTrendCycle"],
-    category: "momentum",
-    description: "Schaff trend cycle: a double stochastic (with EMA(3) smoothing) of the MACD line (0-100).",
-    reads: ["close"],
-    input: "value",
-    // The class throws for cyclePeriod below 2.
-    params: paramsObject({
-      fastPeriod: period(23),
-      slowPeriod: period(50),
-      cyclePeriod: period(10, 2),
-    }).refine((p) => p.fastPeriod < p.slowPeriod, {
-      message: "fastPeriod must be smaller than slowPeriod",
-      path: ["fastPeriod"],
-    }),
-    outputs: SINGLE_OUTPUT,
-    warmup: "First value at index slowPeriod+2*cyclePeriod-3.",
-    version: 1,
-    create: ({ fastPeriod, slowPeriod, cyclePeriod }) =>
-      new STC({ fastInterval: fastPeriod, slowInterval: slowPeriod, cycleInterval: cyclePeriod }),
-  }),
-  defineIndicator({
-    // trading-signals' variant under its class name: TA-Lib's STOCHRSI (talib-only.ts) has other
-    // params and outputs (%K and %D, 0-100), which one definition cannot hold for both.
-    name: "StochasticRSI",
-    aliases: ["StochasticRelativeStrengthIndex"],
-    category: "momentum",
-    description:
-      "Stochastic RSI as trading-signals computes it: the RSI's position in its own high-low range over period (0-1), unsmoothed. TA-Lib's version with %K/%D smoothing is STOCHRSI.",
-    reads: ["close"],
-    input: "value",
-    // trading-signals' RSI(1) never produces a value.
-    params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
-    warmup:
-      "First value at index 2*period-1; no value while the RSI is exactly 0 (the library treats 0 as missing).",
-    talibDifference:
-      "Raw 0-1 ratio over one period (100 on a flat RSI window); TA-Lib returns 0-100 fastK/fastD with separate periods.",
-    version: 1,
-    create: ({ period }) => new StochasticRSI(period),
-  }),
-  defineIndicator({
+  momentumIndicator({
     name: "TRIX",
     aliases: ["TripleExponentialAverage"],
-    category: "momentum",
     description: "TRIX: one-bar percent change of a triple EMA of the close.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(30) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 3*period-2.",
-    talibDifference:
-      "Same start index, but divides the one-bar change by the current triple EMA (TA-Lib: the previous one) and seeds its EMAs with the first input (TA-Lib: an SMA).",
-    version: 1,
-    create: ({ period }) => new TRIX(period),
+    talib: { kernel: averages.trix },
+    tradingSignals: {
+      difference:
+        "Same start index, but divides the one-bar change by the current triple EMA (TA-Lib: the previous one) and seeds its EMAs with the first input (TA-Lib: an SMA).",
+      create: ({ period }) => new TRIX(period),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "TSI",
     aliases: ["TrueStrengthIndex"],
-    category: "momentum",
     description:
       "True strength index: double-EMA-smoothed price change over double-smoothed absolute change, times 100.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ longPeriod: period(25), shortPeriod: period(13) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index longPeriod+shortPeriod-1.",
-    version: 1,
-    create: ({ longPeriod, shortPeriod }) => new TSI({ longPeriod, shortPeriod }),
+    tradingSignals: { create: ({ longPeriod, shortPeriod }) => new TSI({ longPeriod, shortPeriod }) },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "ULTOSC",
     aliases: ["UltimateOscillator", "UO"],
-    category: "momentum",
     description:
       "Williams' ultimate oscillator: 4:2:1 weighted buying pressure over true range for three windows (0-100).",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ shortPeriod: period(7), mediumPeriod: period(14), longPeriod: period(28) }).refine(
       // The class keeps only longPeriod+1 candles (a longer window reads past them: NaN), and it guards only the
       // short window's zero true range, which is safe only if that window is the shortest.
       (p) => p.shortPeriod <= p.mediumPeriod && p.mediumPeriod <= p.longPeriod,
       { message: "periods must satisfy shortPeriod <= mediumPeriod <= longPeriod", path: ["mediumPeriod"] },
     ),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index longPeriod.",
-    version: 1,
-    create: ({ shortPeriod, mediumPeriod, longPeriod }) =>
-      new UltimateOscillator({ shortPeriod, mediumPeriod, longPeriod }),
+    talib: { kernel: oscillators.ultosc },
+    tradingSignals: {
+      create: ({ shortPeriod, mediumPeriod, longPeriod }) =>
+        new UltimateOscillator({ shortPeriod, mediumPeriod, longPeriod }),
+    },
   }),
-  defineIndicator({
+  momentumIndicator({
     name: "WaddahAttarExplosion",
     aliases: ["WAE", "WaddahAttar"],
-    category: "momentum",
     description:
       "Waddah Attar explosion: MACD-line change times sensitivity (trend), Bollinger band width (explosion) and ATR times a multiplier (dead zone).",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({
       fastPeriod: period(20),
       slowPeriod: period(40),
@@ -839,50 +627,35 @@ export const momentumIndicators = [
     }),
     outputs: sameNamedOutputs("trend", "explosion", "deadZone"),
     warmup: "First value at index max(slowPeriod, bandsPeriod-1, atrPeriod-1).",
-    version: 1,
-    create: (p) =>
-      new WaddahAttarExplosion({
-        shortInterval: p.fastPeriod,
-        longInterval: p.slowPeriod,
-        bandsInterval: p.bandsPeriod,
-        bandsMultiplier: p.bandsStdDev,
-        atrInterval: p.atrPeriod,
-        deadZoneMultiplier: p.deadZoneMultiplier,
-        sensitivity: p.sensitivity,
-      }),
+    tradingSignals: {
+      create: (p) =>
+        new WaddahAttarExplosion({
+          shortInterval: p.fastPeriod,
+          longInterval: p.slowPeriod,
+          bandsInterval: p.bandsPeriod,
+          bandsMultiplier: p.bandsStdDev,
+          atrInterval: p.atrPeriod,
+          deadZoneMultiplier: p.deadZoneMultiplier,
+          sensitivity: p.sensitivity,
+        }),
+    },
   }),
-  defineIndicator({
-    name: "WILLR",
-    aliases: ["WilliamsR", "WilliamsPercentR"],
-    category: "momentum",
-    description:
-      "Williams %R: where the close sits in the period high-low range, from -100 (low) to 0 (high).",
-    reads: ["high", "low", "close"],
-    input: "candle",
-    params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
-    warmup: "First value at index period-1.",
-    talibDifference: "Same numbers, except a window with no range gives -100 where TA-Lib gives 0.",
-    version: 1,
-    create: ({ period }) => new WilliamsR(period),
-  }),
-  defineIndicator({
+  momentumIndicator({
     name: "WaveTrend",
     aliases: ["WT", "WaveTrendOscillator"],
-    category: "momentum",
     description:
       "WaveTrend oscillator (LazyBear): EMA of a CCI-like channel index of the typical price (wt1) and its SMA (wt2).",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ channelPeriod: period(10), averagePeriod: period(21), signalPeriod: period(4) }),
     outputs: sameNamedOutputs("wt1", "wt2"),
     warmup: "First value at index max(channelPeriod, averagePeriod, signalPeriod)-1.",
-    version: 1,
-    create: ({ channelPeriod, averagePeriod, signalPeriod }) =>
-      new WaveTrend({
-        channelInterval: channelPeriod,
-        averageInterval: averagePeriod,
-        smoothingInterval: signalPeriod,
-      }),
+    tradingSignals: {
+      create: ({ channelPeriod, averagePeriod, signalPeriod }) =>
+        new WaveTrend({
+          channelInterval: channelPeriod,
+          averageInterval: averagePeriod,
+          smoothingInterval: signalPeriod,
+        }),
+    },
   }),
 ];

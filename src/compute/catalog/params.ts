@@ -26,3 +26,10 @@ export function paramsObject<Shape extends z.ZodRawShape>(shape: Shape) {
 }
 
 export const NO_PARAMS = paramsObject({});
+
+/** A fast and a slow period, the fast one shorter (the refinement names `fastPeriod`). */
+export const fastSlowPeriods = (fast: number, slow: number) =>
+  paramsObject({ fastPeriod: period(fast), slowPeriod: period(slow) }).refine(
+    (p) => p.fastPeriod < p.slowPeriod,
+    { message: "fastPeriod must be smaller than slowPeriod", path: ["fastPeriod"] },
+  );

@@ -1,4 +1,4 @@
-import type { IndicatorInputs } from "../catalog/definition.js";
+import type { IndicatorInputs } from "../../candles/vocabulary.js";
 import { column, EPSILON, intParam, isZero, output, param, warmUp } from "./shared.js";
 import { type SharedSeries, sharedInto, sharedScratch } from "./shared-series.js";
 import type { Kernel } from "./types.js";
@@ -57,7 +57,7 @@ function closeEma2(close: Float64Array, period: number, shared: SharedSeries): F
  * the same value to rounding (~1e-16 relative per step). BBANDS keeps TA-Lib's order for its
  * middle band, whose square its variance subtracts, so the two are not shared.
  */
-const sma: Kernel = (inputs, params, outputs) => {
+export const sma: Kernel = (inputs, params, outputs) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const out = output(outputs, "value");
@@ -78,7 +78,7 @@ const sma: Kernel = (inputs, params, outputs) => {
   }
 };
 
-const ema: Kernel = (inputs, params, outputs, shared) => {
+export const ema: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const out = output(outputs, "value");
@@ -86,7 +86,7 @@ const ema: Kernel = (inputs, params, outputs, shared) => {
   sharedInto(shared, `ema:${period}`, [close], out, (target) => closeEmaInto(close, period, target));
 };
 
-const wma: Kernel = (inputs, params, outputs) => {
+export const wma: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
@@ -115,7 +115,7 @@ const wma: Kernel = (inputs, params, outputs) => {
   }
 };
 
-const trima: Kernel = (inputs, params, outputs) => {
+export const trima: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
@@ -167,7 +167,7 @@ const trima: Kernel = (inputs, params, outputs) => {
   }
 };
 
-const dema: Kernel = (inputs, params, outputs, shared) => {
+export const dema: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
@@ -180,7 +180,7 @@ const dema: Kernel = (inputs, params, outputs, shared) => {
   for (let i = start; i < n; i++) out[i] = 2 * (e1[i] as number) - (out[i] as number);
 };
 
-const tema: Kernel = (inputs, params, outputs, shared) => {
+export const tema: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
@@ -195,7 +195,7 @@ const tema: Kernel = (inputs, params, outputs, shared) => {
   }
 };
 
-const t3: Kernel = (inputs, params, outputs) => {
+export const t3: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const v = param(params, "volumeFactor");
@@ -265,7 +265,7 @@ const t3: Kernel = (inputs, params, outputs) => {
   }
 };
 
-const kama: Kernel = (inputs, params, outputs) => {
+export const kama: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
@@ -301,7 +301,7 @@ const kama: Kernel = (inputs, params, outputs) => {
   }
 };
 
-const mom: Kernel = (inputs, params, outputs) => {
+export const mom: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
@@ -310,7 +310,7 @@ const mom: Kernel = (inputs, params, outputs) => {
   for (let i = period; i < n; i++) out[i] = (input[i] as number) - (input[i - period] as number);
 };
 
-const bbands: Kernel = (inputs, params, outputs) => {
+export const bbands: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const dev = param(params, "stdDev");
@@ -397,9 +397,9 @@ function priceOscillator(
   }
 }
 
-const apo: Kernel = (inputs, params, outputs) =>
+export const apo: Kernel = (inputs, params, outputs) =>
   priceOscillator(inputs, params, output(outputs, "value"), false);
-const ppo: Kernel = (inputs, params, outputs) =>
+export const ppo: Kernel = (inputs, params, outputs) =>
   priceOscillator(inputs, params, output(outputs, "value"), true);
 
 /**
@@ -407,7 +407,7 @@ const ppo: Kernel = (inputs, params, outputs) =>
  * fastPeriod values there), the signal EMA seeded at slowPeriod-1 + signalPeriod-1 with the SMA of
  * the MACD values up to there, where all three outputs start.
  */
-const macd: Kernel = (inputs, params, outputs) => {
+export const macd: Kernel = (inputs, params, outputs) => {
   const close = column(inputs, "close");
   const [fast, slow] = fastSlow(params);
   const signalPeriod = intParam(params, "signalPeriod");
@@ -455,7 +455,7 @@ const macd: Kernel = (inputs, params, outputs) => {
   }
 };
 
-const trix: Kernel = (inputs, params, outputs, shared) => {
+export const trix: Kernel = (inputs, params, outputs, shared) => {
   const close = column(inputs, "close");
   const period = intParam(params, "period");
   const n = close.length;
@@ -471,22 +471,4 @@ const trix: Kernel = (inputs, params, outputs, shared) => {
     out[i] = before !== 0 ? (triple / before - 1) * 100 : 0;
     before = triple;
   }
-};
-
-/** Keyed by the catalog name; output names are the catalog's. */
-export const averageKernels: Readonly<Record<string, Kernel>> = {
-  SMA: sma,
-  EMA: ema,
-  WMA: wma,
-  BBANDS: bbands,
-  MACD: macd,
-  DEMA: dema,
-  TEMA: tema,
-  TRIMA: trima,
-  MOM: mom,
-  APO: apo,
-  PPO: ppo,
-  TRIX: trix,
-  KAMA: kama,
-  T3: t3,
 };

@@ -23,7 +23,7 @@ import type { Kernel } from "./types.js";
  */
 
 /** ROCP: (price - prev) / prev; TA-Lib writes 0 where prev is exactly 0. */
-const rocp: Kernel = (inputs, params, outputs) => {
+export const rocp: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
@@ -36,7 +36,7 @@ const rocp: Kernel = (inputs, params, outputs) => {
 };
 
 /** ROC: ((price / prev) - 1) * 100; TA-Lib writes 0 where prev is exactly 0. */
-const roc: Kernel = (inputs, params, outputs) => {
+export const roc: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
@@ -52,7 +52,7 @@ const roc: Kernel = (inputs, params, outputs) => {
  * STDDEV: TA_INT_VAR's rolling sum and sum of squares (population variance
  * mean(x^2) - mean(x)^2), then sqrt * nbDev; a variance below TA_EPSILON gives exactly 0.
  */
-const stddev: Kernel = (inputs, params, outputs) => {
+export const stddev: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const nbDev = param(params, "stdDev");
@@ -93,13 +93,13 @@ function windowExtreme(inputs: Parameters<Kernel>[0], period: number, out: Float
   windowExtremeInto(input, period, max, out);
 }
 
-const max: Kernel = (inputs, params, outputs) =>
+export const max: Kernel = (inputs, params, outputs) =>
   windowExtreme(inputs, intParam(params, "period"), output(outputs, "value"), true);
-const min: Kernel = (inputs, params, outputs) =>
+export const min: Kernel = (inputs, params, outputs) =>
   windowExtreme(inputs, intParam(params, "period"), output(outputs, "value"), false);
 
 /** MIDPOINT: (highest + lowest) / 2 of the last `period` closes. */
-const midpoint: Kernel = (inputs, params, outputs) => {
+export const midpoint: Kernel = (inputs, params, outputs) => {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const out = output(outputs, "value");
@@ -173,13 +173,13 @@ function directionalIndicator(
   }
 }
 
-const plusDi: Kernel = (inputs, params, outputs) =>
+export const plusDi: Kernel = (inputs, params, outputs) =>
   directionalIndicator(inputs, intParam(params, "period"), output(outputs, "value"), true);
-const minusDi: Kernel = (inputs, params, outputs) =>
+export const minusDi: Kernel = (inputs, params, outputs) =>
   directionalIndicator(inputs, intParam(params, "period"), output(outputs, "value"), false);
 
 /** AROONOSC over period+1 candles: factor * (highestIdx - lowestIdx); ties take the most recent extreme. */
-const aroonosc: Kernel = (inputs, params, outputs) => {
+export const aroonosc: Kernel = (inputs, params, outputs) => {
   const high = column(inputs, "high");
   const low = column(inputs, "low");
   const period = intParam(params, "period");
@@ -200,7 +200,7 @@ const aroonosc: Kernel = (inputs, params, outputs) => {
  * STOCHF: fast %K over kPeriod candles (0 on a flat window), fast %D its SMA over dPeriod
  * (TA-Lib's default MA type 0; a copy for period 1). Both outputs start at kPeriod - 1 + dPeriod - 1.
  */
-const stochf: Kernel = (inputs, params, outputs) => {
+export const stochf: Kernel = (inputs, params, outputs) => {
   const close = column(inputs, "close");
   const kPeriod = intParam(params, "kPeriod");
   const dPeriod = intParam(params, "dPeriod");
@@ -279,35 +279,18 @@ function linearRegressionInto(input: Float64Array, period: number, outputs: Regr
   }
 }
 
-const linearreg: Kernel = (inputs, params, outputs) =>
+export const linearreg: Kernel = (inputs, params, outputs) =>
   linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
     value: output(outputs, "value"),
     forecast: output(outputs, "forecast"),
     slope: output(outputs, "slope"),
     intercept: output(outputs, "intercept"),
   });
-const linearregSlope: Kernel = (inputs, params, outputs) =>
+export const linearregSlope: Kernel = (inputs, params, outputs) =>
   linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
     slope: output(outputs, "value"),
   });
-const tsf: Kernel = (inputs, params, outputs) =>
+export const tsf: Kernel = (inputs, params, outputs) =>
   linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
     forecast: output(outputs, "value"),
   });
-
-/** Keyed by the catalog name; output names are the catalog's. */
-export const extraKernels: Readonly<Record<string, Kernel>> = {
-  ROCP: rocp,
-  ROC: roc,
-  STDDEV: stddev,
-  MAX: max,
-  MIN: min,
-  MIDPOINT: midpoint,
-  PLUS_DI: plusDi,
-  MINUS_DI: minusDi,
-  AROONOSC: aroonosc,
-  STOCHF: stochf,
-  LINEARREG: linearreg,
-  LINEARREG_SLOPE: linearregSlope,
-  TSF: tsf,
-};

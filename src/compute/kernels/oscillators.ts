@@ -1,4 +1,4 @@
-import type { IndicatorInputs } from "../catalog/definition.js";
+import type { IndicatorInputs } from "../../candles/vocabulary.js";
 import {
   column,
   EPSILON,
@@ -670,27 +670,3 @@ export const sar: Kernel = (inputs, params, outputs) => {
     }
   }
 };
-
-/** Kernels by catalog name. */
-export const oscillatorKernels: Readonly<Record<string, Kernel>> = Object.freeze({
-  RSI: rsi,
-  CMO: cmo,
-  STOCHRSI: stochrsi,
-  ATR: atr,
-  STOCH: stoch,
-  CCI: cci,
-  WILLR: willr,
-  MFI: mfi,
-  OBV: obv,
-  AD: ad,
-  ADOSC: adosc,
-  BOP: bop,
-  NATR: natr,
-  TRANGE: trange,
-  ADX: adx,
-  DX: dx,
-  ADXR: adxr,
-  AROON: aroon,
-  ULTOSC: ultosc,
-  SAR: sar,
-});

@@ -1,4 +1,4 @@
-import type { CandleColumn, IndicatorInputs } from "../catalog/definition.js";
+import type { CandleColumn, IndicatorInputs } from "../../candles/vocabulary.js";
 import type { KernelOutputs } from "./types.js";
 
 /** TA_EPSILON of the TA-Lib the `talib` binding builds (ta_utility.h): 1e-14, not the 1e-8 of older releases. */

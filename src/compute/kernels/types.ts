@@ -1,4 +1,4 @@
-import type { IndicatorInputs } from "../catalog/definition.js";
+import type { IndicatorInputs } from "../../candles/vocabulary.js";
 import type { SharedSeries } from "./shared-series.js";
 
 /** One Float64Array per catalog output, each as long as the series, owned by the caller. */

@@ -3,7 +3,7 @@ import { parseCandleBody } from "../../calculation/candle-scan.js";
 import type { PlanOptions } from "../../calculation/plan.js";
 import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
 import { normalizeCandles } from "../../candles/columns.js";
-import { CANDLE_COLUMNS } from "../../compute/catalog/definition.js";
+import { CANDLE_COLUMNS } from "../../candles/vocabulary.js";
 import { type FieldIssue, IssueList, ServiceError } from "../../errors/registry.js";
 import { zodRefusal } from "../../errors/zod-issues.js";
 import type { SeriesInput } from "../../jobs/model.js";

@@ -6,6 +6,7 @@ import { type CalculationRequest, type PlanOptions, planCalculation } from "../.
 import { checkArrowColumnNames, renderCalculation } from "../../calculation/render.js";
 import { calculateBodySchema, type RequestLimits } from "../../calculation/request-schema.js";
 import { zodRefusal } from "../../errors/zod-issues.js";
+import type { FleetStatus } from "../../scheduler/coordinator.js";
 import type { SmartScheduler } from "../../scheduler/scheduler.js";
 import {
   ARROW_STREAM_MEDIA_TYPE,
@@ -27,6 +28,7 @@ import { ValidatedBody } from "../validation.js";
 
 export interface CalculateDependencies {
   readonly scheduler: SmartScheduler;
+  readonly fleet: FleetStatus;
   readonly limits: RequestLimits;
   readonly plan: PlanOptions;
   /** Absent: no admission control and no deadline (tests of other concerns, benchmarks of the floor). */
@@ -37,7 +39,7 @@ export interface CalculateDependencies {
 
 export function calculateRoutes(
   app: FastifyInstance,
-  { scheduler, limits, plan: planOptions, admission, jsonBodies }: CalculateDependencies,
+  { scheduler, fleet, limits, plan: planOptions, admission, jsonBodies }: CalculateDependencies,
 ): void {
   const bodySchema = calculateBodySchema(limits);
   registerArrowBodyParser(app, bodySchema, limits);
@@ -95,7 +97,7 @@ export function calculateRoutes(
         symbol: request.body.symbol,
         interval: request.body.interval,
         candles: plan.candles.length,
-        mode: scheduler.coordinator.mode,
+        mode: fleet.mode,
         elapsedMs: performance.now() - request.receivedAt,
       });
       // Rendered bytes of exactly the response schema (cached values included as they are):

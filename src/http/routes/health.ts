@@ -1,17 +1,17 @@
 import type { FastifyInstance } from "fastify";
-import type { Coordinator } from "../../coordination/types.js";
 import { ServiceError } from "../../errors/registry.js";
 import type { Lifecycle } from "../../lifecycle.js";
+import type { FleetStatus } from "../../scheduler/coordinator.js";
 import { SERVICE_VERSION } from "../../version.js";
 import { sendProblem } from "../problem.js";
 import { HealthSchema, LiveSchema, problemResponses, ReadySchema } from "../schemas/responses.js";
 
 export interface HealthDependencies {
   readonly lifecycle: Lifecycle;
-  readonly coordinator: Coordinator;
+  readonly fleet: FleetStatus;
 }
 
-export function healthRoutes(app: FastifyInstance, { lifecycle, coordinator }: HealthDependencies): void {
+export function healthRoutes(app: FastifyInstance, { lifecycle, fleet }: HealthDependencies): void {
   // 200 in degraded mode too: the replica still serves, it just does not share work.
   app.get(
     "/health",
@@ -26,8 +26,8 @@ export function healthRoutes(app: FastifyInstance, { lifecycle, coordinator }: H
       },
     },
     async () => {
-      const mode = coordinator.mode;
-      const redis = coordinator.redisHealth();
+      const mode = fleet.mode;
+      const redis = fleet.redisHealth();
       return {
         status: mode === "degraded" ? "degraded" : "ok",
         mode,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { implementationsOf } from "../../compute/catalog/definition.js";
 import { INDICATORS } from "../../compute/catalog/index.js";
-import { implementationsOf } from "../../compute/kernels/index.js";
 import { priceScaleOutputs } from "../../compute/price-scale.js";
 import { CatalogSchema, problemResponses } from "../schemas/responses.js";
 
@@ -27,7 +27,9 @@ function buildCatalog() {
       priceScale: priceScaleOutputs(definition),
       implementations: implementationsOf(definition),
       warmup: definition.warmup,
-      ...(definition.talibDifference ? { talibDifference: definition.talibDifference } : {}),
+      ...(definition.tradingSignals?.difference
+        ? { talibDifference: definition.tradingSignals.difference }
+        : {}),
     })),
   };
 }

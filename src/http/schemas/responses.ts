@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IMPLEMENTATIONS } from "../../compute/kernels/index.js";
+import { IMPLEMENTATIONS } from "../../compute/catalog/definition.js";
 import { ERROR_REGISTRY, type ErrorCode } from "../../errors/registry.js";
 
 /** Schemas of what the service sends. They document the API (openapi.yaml) and shape /health replies. */

@@ -20,300 +20,261 @@ import {
   TTMSqueeze,
   UlcerIndex,
 } from "trading-signals";
-import { defineIndicator, SINGLE_OUTPUT, sameNamedOutputs } from "./definition.js";
-import { factor, NO_PARAMS, paramsObject, period } from "./params.js";
+import * as averages from "../kernels/averages.js";
+import * as extras from "../kernels/extras.js";
+import * as oscillators from "../kernels/oscillators.js";
+import { indicatorFamily, sameNamedOutputs } from "./definition.js";
+import { factor, paramsObject, period } from "./params.js";
 
+/** Bands, channels and volatility: how far prices range, and envelopes drawn from it. */
 const BAND_OUTPUTS = [
   { name: "upper", key: "upper" },
   { name: "middle", key: "middle" },
   { name: "lower", key: "lower" },
 ] as const;
 
-export const volatilityIndicators = [
-  defineIndicator({
+const volatilityIndicator = indicatorFamily("volatility");
+
+export const bandsAndVolatility = [
+  volatilityIndicator({
     name: "BBANDS",
     aliases: ["BollingerBands"],
-    category: "volatility",
     description: "Bollinger Bands: SMA(period) plus and minus stdDev population standard deviations.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
     outputs: sameNamedOutputs("upper", "middle", "lower"),
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period, stdDev }) => new BollingerBands(period, stdDev),
+    talib: { kernel: averages.bbands },
+    tradingSignals: { create: ({ period, stdDev }) => new BollingerBands(period, stdDev) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "ATR",
     aliases: ["AverageTrueRange"],
-    category: "volatility",
     description: "Average true range, smoothed with Wilder's moving average (RMA).",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    talibDifference:
-      "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the smoothing forgets the seed.",
-    version: 1,
-    create: ({ period }) => new ATR(period),
+    talib: { kernel: oscillators.atr },
+    tradingSignals: {
+      difference:
+        "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the smoothing forgets the seed.",
+      create: ({ period }) => new ATR(period),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "ACCBANDS",
     aliases: ["AccelerationBands", "ABANDS"],
-    category: "volatility",
     description:
       "Price Headley's acceleration bands: SMAs of high*(1+k) and low*(1-k), k = width*(high-low)/(high+low), around an SMA of close.",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(20, 2), width: factor(4) }),
     outputs: BAND_OUTPUTS,
     warmup: "First value at index period-1.",
-    talibDifference: "Matches TA-Lib at width 4, which TA-Lib fixes; other widths have no TA-Lib equivalent.",
-    version: 1,
-    create: ({ period, width }) => new AccelerationBands(period, width),
+    tradingSignals: {
+      difference: "Matches TA-Lib at width 4, which TA-Lib fixes; other widths have no TA-Lib equivalent.",
+      create: ({ period, width }) => new AccelerationBands(period, width),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "BollingerBandsWidth",
     aliases: ["BBW", "BBWidth"],
-    category: "volatility",
     description: "Bollinger Band width: (upper - lower) / middle of BBANDS(period, stdDev).",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period, stdDev }) => new BollingerBandsWidth(new BollingerBands(period, stdDev)),
+    tradingSignals: {
+      create: ({ period, stdDev }) => new BollingerBandsWidth(new BollingerBands(period, stdDev)),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "CHOP",
     aliases: ["ChoppinessIndex"],
-    category: "volatility",
     description:
       "Choppiness index (0-100): 100*log10(sum of true ranges / true high-low range) / log10(period); high means sideways.",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period (the first candle only supplies the previous close).",
-    version: 1,
-    create: ({ period }) => new CHOP(period),
+    tradingSignals: { create: ({ period }) => new CHOP(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "CVI",
     aliases: ["ChaikinVolatility"],
-    category: "volatility",
     description:
       "Chaikin volatility: percent change of the EMA(period) of high-low over the last period bars.",
     reads: ["high", "low"],
-    input: "candle",
     params: paramsObject({ period: period(10) }),
-    outputs: SINGLE_OUTPUT,
     warmup:
       "First value at index 2*period-1 (EMA stable at period-1, then compared with its value period bars back).",
-    version: 1,
-    create: ({ period }) => new CVI(period),
+    tradingSignals: { create: ({ period }) => new CVI(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "DonchianChannels",
     aliases: ["Donchian", "DC"],
-    category: "volatility",
     description: "Donchian channels: highest high, lowest low and their midpoint over period bars.",
     reads: ["high", "low"],
-    input: "candle",
     params: paramsObject({ period: period(20) }),
     outputs: BAND_OUTPUTS,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new DonchianChannels(period),
+    tradingSignals: { create: ({ period }) => new DonchianChannels(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "GAPO",
     aliases: ["GopalakrishnanRangeIndex"],
-    category: "volatility",
     description: "Gopalakrishnan range index: log(highest high - lowest low) / log(period) over period bars.",
     reads: ["high", "low"],
-    input: "candle",
     params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new GAPO(period),
+    tradingSignals: { create: ({ period }) => new GAPO(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "IQR",
     aliases: ["InterquartileRange"],
-    category: "volatility",
     description:
       "Interquartile range (Q3 - Q1, medians of the lower and upper halves) of the last period closes.",
     reads: ["close"],
-    input: "value",
     // Period 1 would take the median of an empty lower half, which throws.
     // The class sorts its whole window on every candle: O(period log period) per candle.
     params: paramsObject({ period: period(14, 2, 1_000) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new IQR(period),
+    tradingSignals: { create: ({ period }) => new IQR(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "KeltnerChannels",
     aliases: ["Keltner", "KC"],
-    category: "volatility",
     description: "Keltner channels: EMA(emaPeriod) of close plus and minus multiplier times ATR(atrPeriod).",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ emaPeriod: period(20), atrPeriod: period(10), multiplier: factor(2) }),
     outputs: BAND_OUTPUTS,
     warmup: "First value at index max(emaPeriod, atrPeriod)-1 (when both the EMA and the ATR are stable).",
-    version: 1,
-    create: ({ emaPeriod, atrPeriod, multiplier }) =>
-      new KeltnerChannels({ atrInterval: atrPeriod, emaInterval: emaPeriod, multiplier }),
+    tradingSignals: {
+      create: ({ emaPeriod, atrPeriod, multiplier }) =>
+        new KeltnerChannels({ atrInterval: atrPeriod, emaInterval: emaPeriod, multiplier }),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "AVGDEV",
     aliases: ["MAD", "MeanAbsoluteDeviation"],
-    category: "volatility",
     description: "Mean absolute deviation of the last period closes from their mean.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new MAD(period),
+    tradingSignals: { create: ({ period }) => new MAD(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "MassIndex",
     aliases: ["MI"],
-    category: "volatility",
     description:
       "Mass index: sum over period bars of EMA9(high-low) / EMA9(EMA9(high-low)); the EMA length is fixed at 9.",
     reads: ["high", "low"],
-    input: "candle",
     params: paramsObject({ period: period(25) }),
-    outputs: SINGLE_OUTPUT,
     warmup:
       "First value at index period+15 (two chained EMA(9)s are stable at index 16, then period ratios).",
-    version: 1,
-    create: ({ period }) => new MassIndex(period),
+    tradingSignals: { create: ({ period }) => new MassIndex(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "NATR",
     aliases: ["NormalizedAverageTrueRange"],
-    category: "volatility",
     description: "Normalized average true range: 100 * ATR(period) / close.",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    talibDifference:
-      "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the Wilder smoothing forgets the seed.",
-    version: 1,
-    create: ({ period }) => new NATR(period),
+    talib: { kernel: oscillators.natr },
+    tradingSignals: {
+      difference:
+        "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the Wilder smoothing forgets the seed.",
+      create: ({ period }) => new NATR(period),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "PercentB",
     aliases: ["PB", "BollingerPercentB"],
-    category: "volatility",
     description:
       "Bollinger %B: (close - lower) / (upper - lower) of BBANDS(period, stdDev); 0.5 when the bands collapse.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period, stdDev }) => new PercentB({ interval: period, deviationMultiplier: stdDev }),
+    tradingSignals: {
+      create: ({ period, stdDev }) => new PercentB({ interval: period, deviationMultiplier: stdDev }),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "ProjectionOscillator",
     aliases: ["PO"],
-    category: "volatility",
     description:
       "Projection oscillator (0-100): close's position between regression-slope-projected highs and lows of the last period bars.",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(14, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new ProjectionOscillator({ interval: period }),
+    tradingSignals: { create: ({ period }) => new ProjectionOscillator({ interval: period }) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "RogersSatchellVolatility",
     aliases: ["RSV", "RogersSatchell"],
-    category: "volatility",
     description:
       "Rogers-Satchell volatility: square root of the mean over period bars of ln(H/C)ln(H/O) + ln(L/C)ln(L/O), per bar (not annualized).",
     reads: ["open", "high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new RogersSatchellVolatility(period),
+    tradingSignals: { create: ({ period }) => new RogersSatchellVolatility(period) },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "RelativeVolatilityIndex",
     aliases: ["RelativeVolatility"],
-    category: "volatility",
     description:
       "Dorsey's relative volatility index (0-100): RSI-style ratio of Wilder-smoothed stdDevPeriod standard deviations on up versus down closes.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(14), stdDevPeriod: period(10, 2) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index stdDevPeriod+period-2.",
-    version: 1,
-    create: ({ period, stdDevPeriod }) =>
-      new RelativeVolatilityIndex({ interval: period, stddevInterval: stdDevPeriod }),
+    tradingSignals: {
+      create: ({ period, stdDevPeriod }) =>
+        new RelativeVolatilityIndex({ interval: period, stddevInterval: stdDevPeriod }),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "TTMSqueeze",
     aliases: ["SQUEEZE", "SqueezeMomentum"],
-    category: "volatility",
     description:
       "TTM Squeeze momentum: linear-regression value of close minus the mean of the Donchian midline and SMA over period bars (the boolean squeeze flag is not exposed).",
     reads: ["high", "low", "close"],
-    input: "candle",
     params: paramsObject({ period: period(20, 2) }),
     outputs: [{ name: "momentum", key: "momentum" }],
     warmup: "First value at index 2*period-2.",
-    version: 1,
-    // Band periods and multipliers only decide the (unexposed) isSqueezed flag; the Bollinger period
-    // follows `period` so it never delays the momentum.
-    create: ({ period }) => new TTMSqueeze({ bbInterval: period, kcInterval: period }),
+    tradingSignals: {
+      // Band periods and multipliers only decide the (unexposed) isSqueezed flag; the Bollinger period
+      // follows `period` so it never delays the momentum.
+      create: ({ period }) => new TTMSqueeze({ bbInterval: period, kcInterval: period }),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "TRANGE",
     aliases: ["TR", "TrueRange"],
-    category: "volatility",
     description: "True range: max(high-low, |high-previous close|, |low-previous close|).",
     reads: ["high", "low", "close"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 0 (high-low, as there is no previous close).",
-    talibDifference:
-      "Emits high-low for the first candle, so values start one bar earlier than TA-Lib (index 0, TA-Lib 1); identical afterwards.",
-    version: 1,
-    create: () => new TR(),
+    talib: { kernel: oscillators.trange },
+    tradingSignals: {
+      difference:
+        "Emits high-low for the first candle, so values start one bar earlier than TA-Lib (index 0, TA-Lib 1); identical afterwards.",
+      create: () => new TR(),
+    },
   }),
-  defineIndicator({
+  volatilityIndicator({
     name: "UlcerIndex",
     aliases: ["UI", "Ulcer"],
-    category: "volatility",
     description:
       "Ulcer index: root mean square of percentage drawdowns from the running high within period closes.",
     reads: ["close"],
-    input: "value",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new UlcerIndex(period),
+    tradingSignals: { create: ({ period }) => new UlcerIndex(period) },
+  }),
+  volatilityIndicator({
+    name: "STDDEV",
+    aliases: ["StandardDeviation"],
+    description: "Population standard deviation of the last period closes, times stdDev.",
+    reads: ["close"],
+    params: paramsObject({ period: period(5, 2), stdDev: factor(1) }),
+    warmup: "First value at index period-1.",
+    talib: { kernel: extras.stddev },
   }),
 ];

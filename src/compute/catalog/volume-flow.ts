@@ -16,234 +16,169 @@ import {
   VWMA,
   WAD,
 } from "trading-signals";
-import { defineIndicator, SINGLE_OUTPUT } from "./definition.js";
-import { factor, NO_PARAMS, paramsObject, period } from "./params.js";
+import * as oscillators from "../kernels/oscillators.js";
+import { indicatorFamily } from "./definition.js";
+import { factor, fastSlowPeriods, paramsObject, period } from "./params.js";
 
-const fastSlowPeriods = (fast: number, slow: number) =>
-  paramsObject({ fastPeriod: period(fast), slowPeriod: period(slow) }).refine(
-    (p) => p.fastPeriod < p.slowPeriod,
-    { message: "fastPeriod must be smaller than slowPeriod", path: ["fastPeriod"] },
-  );
+/** Volume flow: accumulation, money flow and volume-weighted prices. */
+const volumeIndicator = indicatorFamily("volume");
 
-export const volumeIndicators = [
-  defineIndicator({
+export const volumeFlow = [
+  volumeIndicator({
     name: "OBV",
     aliases: ["OnBalanceVolume"],
-    category: "volume",
     description: "On-balance volume: running total of volume signed by the close's direction.",
     reads: ["close", "volume"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 1.",
-    talibDifference: "Starts from 0 at the second candle; TA-Lib starts at the first candle's volume.",
-    version: 1,
-    // The constructor argument is only the size of the look-back buffer; 2 is what the formula needs.
-    create: () => new OBV(2),
+    talib: { kernel: oscillators.obv },
+    tradingSignals: {
+      difference: "Starts from 0 at the second candle; TA-Lib starts at the first candle's volume.",
+      // The constructor argument is only the size of the look-back buffer; 2 is what the formula needs.
+      create: () => new OBV(2),
+    },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "AD",
     aliases: ["ChaikinAD", "AccumulationDistribution"],
-    category: "volume",
     description:
       "Chaikin accumulation/distribution line: running total of volume times ((close-low) - (high-close)) / (high-low).",
     reads: ["high", "low", "close", "volume"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 0.",
-    version: 1,
-    create: () => new AD(),
+    talib: { kernel: oscillators.ad },
+    tradingSignals: { create: () => new AD() },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "ADOSC",
     aliases: ["ChaikinOscillator", "ChaikinADOscillator"],
-    category: "volume",
     description:
       "Chaikin A/D oscillator: EMA(fastPeriod) - EMA(slowPeriod) of the accumulation/distribution line.",
     reads: ["high", "low", "close", "volume"],
-    input: "candle",
     params: fastSlowPeriods(3, 10),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    version: 1,
-    create: ({ fastPeriod, slowPeriod }) => new ADOSC({ fastPeriod, slowPeriod }),
+    talib: { kernel: oscillators.adosc },
+    tradingSignals: { create: ({ fastPeriod, slowPeriod }) => new ADOSC({ fastPeriod, slowPeriod }) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "CMF",
     aliases: ["ChaikinMoneyFlow"],
-    category: "volume",
     description:
       "Chaikin money flow: money-flow volume summed over period bars divided by the volume summed.",
     reads: ["high", "low", "close", "volume"],
-    input: "candle",
     params: paramsObject({ period: period(20) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new CMF(period),
+    tradingSignals: { create: ({ period }) => new CMF(period) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "EMV",
     aliases: ["EaseOfMovement"],
-    category: "volume",
     description:
       "Ease of movement: SMA(period) of the midpoint move divided by the box ratio (volume / volumeDivisor) / (high-low).",
     reads: ["high", "low", "volume"],
-    input: "candle",
     params: paramsObject({ period: period(14), volumeDivisor: factor(100_000_000, 1e12) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period (the first candle only supplies the previous midpoint).",
-    version: 1,
-    create: ({ period, volumeDivisor }) => new EMV(period, volumeDivisor),
+    tradingSignals: { create: ({ period, volumeDivisor }) => new EMV(period, volumeDivisor) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "ForceIndex",
     aliases: ["FI", "ElderForceIndex"],
-    category: "volume",
     description: "Elder's force index: EMA(period) of (close - previous close) * volume.",
     reads: ["close", "volume"],
-    input: "candle",
     params: paramsObject({ period: period(13) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period (isStable of the EMA, which starts at the second candle).",
-    version: 1,
-    create: ({ period }) => new ForceIndex(period),
+    tradingSignals: { create: ({ period }) => new ForceIndex(period) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "KVO",
     aliases: ["KlingerVolumeOscillator", "Klinger"],
-    category: "volume",
     description:
       "Klinger volume oscillator: EMA(fastPeriod) - EMA(slowPeriod) of the volume force (no signal line).",
     reads: ["high", "low", "close", "volume"],
-    input: "candle",
     params: fastSlowPeriods(34, 55),
-    outputs: SINGLE_OUTPUT,
     warmup:
       "First value at index 1 whatever the periods: both EMAs are seeded with the first volume force and not masked until period bars.",
-    version: 1,
-    create: ({ fastPeriod, slowPeriod }) => new KVO(fastPeriod, slowPeriod),
+    tradingSignals: { create: ({ fastPeriod, slowPeriod }) => new KVO(fastPeriod, slowPeriod) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "MarketFacilitationIndex",
     aliases: ["MARKETFI", "BWMFI"],
-    category: "volume",
     description: "Bill Williams' market facilitation index: (high - low) / volume; 0 on a zero-volume bar.",
     reads: ["high", "low", "volume"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 0.",
-    version: 1,
-    create: () => new MarketFacilitationIndex(),
+    tradingSignals: { create: () => new MarketFacilitationIndex() },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "NVI",
     aliases: ["NegativeVolumeIndex"],
-    category: "volume",
     description:
       "Negative volume index: starts at 1000 and compounds the close's percent change on bars whose volume fell.",
     reads: ["close", "volume"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 0 (1000).",
-    version: 1,
-    create: () => new NVI(),
+    tradingSignals: { create: () => new NVI() },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "PVI",
     aliases: ["PositiveVolumeIndex"],
-    category: "volume",
     description:
       "Positive volume index: starts at 1000 and compounds the close's percent change on bars whose volume rose.",
     reads: ["close", "volume"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 0 (1000).",
-    version: 1,
-    create: () => new PVI(),
+    tradingSignals: { create: () => new PVI() },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "PVO",
     aliases: ["PercentageVolumeOscillator"],
-    category: "volume",
     description:
       "Percentage volume oscillator: 100 * (EMA(fastPeriod) - EMA(slowPeriod)) / EMA(slowPeriod) of volume (no signal line).",
     reads: ["volume"],
     input: "value",
     params: fastSlowPeriods(12, 26),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    version: 1,
-    create: ({ fastPeriod, slowPeriod }) => new PVO({ fastPeriod, slowPeriod }),
+    tradingSignals: { create: ({ fastPeriod, slowPeriod }) => new PVO({ fastPeriod, slowPeriod }) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "PVT",
     aliases: ["PriceVolumeTrend"],
-    category: "volume",
     description: "Price volume trend: running total of volume times the close's fractional change.",
     reads: ["close", "volume"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 1 (starting from 0 plus the second candle's contribution).",
-    version: 1,
-    create: () => new PVT(),
+    tradingSignals: { create: () => new PVT() },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "RVOL",
     aliases: ["RelativeVolume"],
-    category: "volume",
     description: "Relative volume: volume divided by the mean volume of the period bars before it.",
     reads: ["volume"],
     input: "value",
     params: paramsObject({ period: period(20) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    version: 1,
-    create: ({ period }) => new RVOL(period),
+    tradingSignals: { create: ({ period }) => new RVOL(period) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "VROC",
     aliases: ["VolumeRateOfChange"],
-    category: "volume",
     description: "Volume rate of change: percent change of volume versus period bars earlier.",
     reads: ["volume"],
     input: "value",
     params: paramsObject({ period: period(14) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period.",
-    version: 1,
-    create: ({ period }) => new VROC(period),
+    tradingSignals: { create: ({ period }) => new VROC(period) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "VWMA",
     aliases: ["VolumeWeightedMovingAverage"],
-    category: "volume",
     description: "Volume-weighted moving average: sum(close * volume) / sum(volume) over period bars.",
     reads: ["close", "volume"],
-    input: "candle",
     params: paramsObject({ period: period(20) }),
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index period-1.",
-    version: 1,
-    create: ({ period }) => new VWMA(period),
+    tradingSignals: { create: ({ period }) => new VWMA(period) },
   }),
-  defineIndicator({
+  volumeIndicator({
     name: "WAD",
     aliases: ["WilliamsAD", "WilliamsAccumulationDistribution"],
-    category: "volume",
     description:
       "Williams accumulation/distribution: running total of close minus the true low (up closes) or true high (down closes); reads no volume.",
     reads: ["high", "low", "close"],
-    input: "candle",
-    params: NO_PARAMS,
-    outputs: SINGLE_OUTPUT,
     warmup: "First value at index 1.",
-    version: 1,
-    create: () => new WAD(),
+    tradingSignals: { create: () => new WAD() },
   }),
 ];

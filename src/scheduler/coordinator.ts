@@ -1,4 +1,4 @@
-import type { ResultSource, UnitResult, WorkUnit } from "../scheduler/types.js";
+import type { ResultSource, UnitResult, WorkUnit } from "./types.js";
 
 export type CoordinationMode = "standalone" | "distributed" | "degraded";
 
@@ -42,6 +42,13 @@ export interface Coordinator {
   abandon(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * What the rest of the service may know of the fleet tier: its mode and Redis' state, for
+ * health, responses and metrics. Handed out by the composition root, so HTTP does not reach
+ * through the scheduler for it.
+ */
+export type FleetStatus = Pick<Coordinator, "mode" | "redisHealth">;
 
 export class StandaloneCoordinator implements Coordinator {
   readonly mode = "standalone" as const;
