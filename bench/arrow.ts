@@ -14,9 +14,8 @@
  *   npm run bench:arrow [-- --candles 100000 --rounds 5 --burst 8]
  */
 import { parseArgs } from "node:util";
-import { ARROW, arrowBody } from "../test/support/arrow.js";
-import { type ServerProcess, startServerProcess } from "../test/support/process.js";
-import { randomOhlcv } from "../test/support/series.js";
+import { ARROW, arrowBody } from "../harness/arrow.js";
+import { type ServerProcess, startServerProcess } from "../harness/process.js";
 import {
   formatMiB,
   formatNumber,
@@ -25,7 +24,8 @@ import {
   median,
   peakRssBytes,
   percentile,
-} from "./support/report.js";
+} from "../harness/report.js";
+import { randomOhlcv } from "../harness/series.js";
 import { SIX_INDICATORS } from "./support/workload.js";
 
 const { values: args } = parseArgs({

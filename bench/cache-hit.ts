@@ -9,16 +9,15 @@
  *   npm run bench:cache-hit [-- --candles 10000 --rounds 40]
  */
 import { parseArgs } from "node:util";
-import type { IndicatorInputs } from "../src/compute/catalog/definition.js";
-import { findIndicator } from "../src/compute/catalog/index.js";
-import { kernelFor } from "../src/compute/kernels/index.js";
+import { median, textTable } from "../harness/report.js";
+import { randomOhlcv } from "../harness/series.js";
+import { calculateRequest, testConfig } from "../harness/service.js";
+import type { IndicatorInputs } from "../src/candles/vocabulary.js";
+import { findIndicator, kernelFor } from "../src/compute/catalog/index.js";
 import { SeriesMemo } from "../src/compute/kernels/shared-series.js";
 import { type IndicatorSeries, runKernel } from "../src/compute/run.js";
 import { valuesJson } from "../src/compute/serialize.js";
 import { createService } from "../src/service.js";
-import { randomOhlcv } from "../test/support/series.js";
-import { calculateRequest, testConfig } from "../test/support/service.js";
-import { median, textTable } from "./support/report.js";
 import { SIX_INDICATORS } from "./support/workload.js";
 
 const { values: args } = parseArgs({

@@ -19,9 +19,15 @@
  *   npm run bench:dedupe -- --quick
  */
 import { parseArgs } from "node:util";
-import { requireRedisBinary } from "../test/support/redis.js";
-import { type DedupeRow, runDedupe, STRATEGIES, type StrategyName, summarize } from "./support/dedupe-run.js";
-import { formatNumber, machineFacts, markdownTable } from "./support/report.js";
+import {
+  type DedupeRow,
+  runDedupe,
+  STRATEGIES,
+  type StrategyName,
+  summarize,
+} from "../harness/dedupe-run.js";
+import { requireRedisBinary } from "../harness/redis.js";
+import { formatNumber, machineFacts, markdownTable } from "../harness/report.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -15,10 +15,8 @@
  */
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { type ServerProcess, startServerProcess } from "../test/support/process.js";
-import { hasRedisServerBinary, RedisServer } from "../test/support/redis.js";
-import { type FloorKind, startFloorServer } from "./support/floor.js";
-import { type LoadConfig, type LoadResult, runLoad } from "./support/load-client.js";
+import { type ServerProcess, startServerProcess } from "../harness/process.js";
+import { hasRedisServerBinary, RedisServer } from "../harness/redis.js";
 import {
   formatMiB,
   formatNumber,
@@ -27,7 +25,9 @@ import {
   peakRssBytes,
   scrape,
   sumMetric,
-} from "./support/report.js";
+} from "../harness/report.js";
+import { type FloorKind, startFloorServer } from "./support/floor.js";
+import { type LoadConfig, type LoadResult, runLoad } from "./support/load-client.js";
 import { sixIndicatorBody } from "./support/workload.js";
 
 const { values: args } = parseArgs({

@@ -23,14 +23,10 @@ import { parseArgs } from "node:util";
 import { Utf8, vectorFromArray } from "apache-arrow";
 import { EventSource } from "eventsource";
 import { Redis } from "ioredis";
-import { planCalculation } from "../src/calculation/plan.js";
-import { calculateBodySchema } from "../src/calculation/request-schema.js";
-import { computeTask } from "../src/compute/task.js";
-import { arrowBody } from "../test/support/arrow.js";
-import { compareEventIds, followSse, type ReceivedEvent, resultLines } from "../test/support/jobs.js";
-import { type ServerProcess, startServerProcess } from "../test/support/process.js";
-import { RedisServer, requireRedisBinary } from "../test/support/redis.js";
-import { randomOhlcv } from "../test/support/series.js";
+import { arrowBody } from "../harness/arrow.js";
+import { compareEventIds, followSse, type ReceivedEvent, resultLines } from "../harness/jobs.js";
+import { type ServerProcess, startServerProcess } from "../harness/process.js";
+import { RedisServer, requireRedisBinary } from "../harness/redis.js";
 import {
   formatNumber,
   machineFacts,
@@ -39,7 +35,11 @@ import {
   percentile,
   scrape,
   sumMetric,
-} from "./support/report.js";
+} from "../harness/report.js";
+import { randomOhlcv } from "../harness/series.js";
+import { planCalculation } from "../src/calculation/plan.js";
+import { calculateBodySchema } from "../src/calculation/request-schema.js";
+import { computeTask } from "../src/compute/task.js";
 import { SIX_INDICATORS } from "./support/workload.js";
 
 const { values: args } = parseArgs({

@@ -9,9 +9,9 @@
  *   npm run bench:json-body [-- --rounds 15 --candles 500,1000,2000,5000,10000,50000]
  */
 import { parseArgs } from "node:util";
-import { randomOhlcv } from "../test/support/series.js";
-import { calculateRequest, startTestService } from "../test/support/service.js";
-import { formatNumber, machineFacts, markdownTable, median } from "./support/report.js";
+import { formatNumber, machineFacts, markdownTable, median } from "../harness/report.js";
+import { randomOhlcv } from "../harness/series.js";
+import { calculateRequest, startTestService } from "../harness/service.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -5,7 +5,7 @@
  * reference; malformed requests must get their 4xx problem+json. Exits 1 when anything was lost
  * or wrong (any 5xx, wrong result, timeout or connection failure on a live replica, unexpected
  * 4xx, a replica not back to distributed, a replica degraded by a merely slow Redis), so it can
- * guard releases. Then the flood phase (bench/soak/flood.ts): one standalone replica with
+ * guard releases. Then the flood phase (harness/soak/flood.ts): one standalone replica with
  * defaults and a burst of concurrent heavy requests, which must get only 200s and 503s with
  * Retry-After while memory stays bounded. Loopback only.
  *
@@ -13,11 +13,11 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { BUILT_SERVER } from "../test/support/process.js";
-import { hasRedisServerBinary } from "../test/support/redis.js";
-import { formatFlood, runFlood } from "./soak/flood.js";
-import { formatMachine, formatReport, machineFacts } from "./soak/report.js";
-import { DEFAULT_REPLICA_ENV, runSoak, soakOptions } from "./soak/run.js";
+import { BUILT_SERVER } from "../harness/process.js";
+import { hasRedisServerBinary } from "../harness/redis.js";
+import { formatFlood, runFlood } from "../harness/soak/flood.js";
+import { formatMachine, formatReport, machineFacts } from "../harness/soak/report.js";
+import { DEFAULT_REPLICA_ENV, runSoak, soakOptions } from "../harness/soak/run.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { CandleColumns, IndicatorDefinition } from "../../src/compute/catalog/definition.js";
-import { largestWindow } from "../../src/compute/cost.js";
-import type { Implementation } from "../../src/compute/kernels/index.js";
-import { NO_SHARING } from "../../src/compute/kernels/shared-series.js";
-import { valuesBytes } from "../../src/compute/serialize.js";
-import { computeSeries, computeTask } from "../../src/compute/task.js";
+import type { CandleColumns } from "../src/candles/vocabulary.js";
+import type { Implementation, IndicatorDefinition } from "../src/compute/catalog/definition.js";
+import { largestWindow } from "../src/compute/cost.js";
+import { NO_SHARING } from "../src/compute/kernels/shared-series.js";
+import { valuesBytes } from "../src/compute/serialize.js";
+import { computeSeries, computeTask } from "../src/compute/task.js";
 
 /**
  * The (params) points where the cost model is fitted (scripts/measure-costs.ts) and checked

@@ -1,13 +1,13 @@
 /**
- * The engine of bench/dedupe.ts and test/bench/dedupe-quick.test.ts: a fleet of replicas (the
+ * The engine of bench/dedupe.ts and of its quick variant in the test suite: a fleet of replicas (the
  * built server as child processes) configured by a wait strategy, hit with bursts of identical
  * expensive requests spread over the replicas, and what it cost: computations per unit (from
  * each replica's /metrics) and how much later than the holder the others were answered.
  */
-import { type ServerProcess, startServerProcess } from "../../test/support/process.js";
-import { RedisServer } from "../../test/support/redis.js";
-import { randomOhlcv } from "../../test/support/series.js";
+import { type ServerProcess, startServerProcess } from "./process.js";
+import { RedisServer } from "./redis.js";
 import { percentile, scrape, sumMetric } from "./report.js";
+import { randomOhlcv } from "./series.js";
 
 export type StrategyName = "notify" | "poll" | "off";
 

@@ -1,5 +1,5 @@
-import { seededRandom } from "../../console/src/seeded-random.js";
-import type { CandleColumns } from "../../src/compute/catalog/definition.js";
+import { seededRandom } from "../console/src/seeded-random.js";
+import type { CandleColumns } from "../src/candles/vocabulary.js";
 
 // Mulberry32, shared with the console's sample generator: every failure reproduces from its seed.
 export { seededRandom };

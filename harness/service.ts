@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
-import { type Config, ConfigSchema } from "../../src/config/config.js";
-import { createService, type Service } from "../../src/service.js";
+import { type Config, ConfigSchema } from "../src/config/config.js";
+import { createService, type Service } from "../src/service.js";
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...ConfigSchema.parse({}), ...overrides };

@@ -7,9 +7,9 @@
  * shape, preallocated floor outputs) is prepared here, before any timing.
  */
 import { ADX, ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from "trading-signals";
-import type { IndicatorDefinition, IndicatorInputs } from "../../src/compute/catalog/definition.js";
-import { findIndicator } from "../../src/compute/catalog/index.js";
-import { kernelFor } from "../../src/compute/kernels/index.js";
+import type { IndicatorInputs } from "../../src/candles/vocabulary.js";
+import type { IndicatorDefinition } from "../../src/compute/catalog/definition.js";
+import { findIndicator, kernelFor } from "../../src/compute/catalog/index.js";
 import { NO_SHARING } from "../../src/compute/kernels/shared-series.js";
 import { runIndicator, runKernel } from "../../src/compute/run.js";
 import { type ComputedResult, type ComputeTask, computeTask } from "../../src/compute/task.js";

@@ -1,5 +1,5 @@
-import type { CandleColumns } from "../../src/compute/catalog/definition.js";
-import { seededRandom } from "../../test/support/series.js";
+import { seededRandom } from "../../harness/series.js";
+import type { CandleColumns } from "../../src/candles/vocabulary.js";
 
 /** One candle as a trading-signals user holds it (only the properties the HLC classes read). */
 export interface HlcCandle {
@@ -22,7 +22,7 @@ export interface BenchSeries {
 }
 
 /**
- * Candles like test/support/series.ts's `randomOhlcv` (same PRNG, same OHLC construction), but
+ * Candles like harness/series.ts's `randomOhlcv` (same PRNG, same OHLC construction), but
  * with a mean-reverting log price. `randomOhlcv` multiplies by (1 + u), u uniform in +-2%, which
  * drifts down by ~6.7e-5 in log per candle: at 1M candles its closes reach 1e-27, where every
  * rolling-sum implementation (the floor, TA-Lib, @ixjb94) loses all digits to the sums carried

@@ -1,6 +1,6 @@
 /** Plain-text tables for the compute benchmark. */
 
-import { median, textTable } from "../support/report.js";
+import { median, textTable } from "../../harness/report.js";
 import { IMPLEMENTATIONS, type ImplName } from "./cases.js";
 import type { RowResult, SizeResult } from "./measure.js";
 

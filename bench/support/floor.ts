@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../test/support/process.js";
+import { freePort } from "../../harness/process.js";
 
 const SCRIPT = fileURLToPath(new URL("./floor-server.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

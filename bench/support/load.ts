@@ -7,8 +7,8 @@
  * Started by `runLoad` (bench/support/load-client.ts); not meant to be run by hand.
  */
 import { createRequire } from "node:module";
+import { percentile } from "../../harness/report.js";
 import type { LoadConfig, LoadResult } from "./load-client.js";
-import { percentile } from "./report.js";
 import { distinctBodies, sixIndicatorBody } from "./workload.js";
 
 interface AutocannonResult {

@@ -1,4 +1,4 @@
-import { randomOhlcv } from "../../test/support/series.js";
+import { randomOhlcv } from "../../harness/series.js";
 
 /** The six indicators of the HTTP benchmark (the same mix as bench/cache-hit.ts). */
 export const SIX_INDICATORS = [

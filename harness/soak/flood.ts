@@ -7,7 +7,7 @@
  */
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { randomOhlcv } from "../../test/support/series.js";
+import { randomOhlcv } from "../series.js";
 import { Replica } from "./replica.js";
 
 export interface FloodOptions {

@@ -1,11 +1,12 @@
 /**
- * One replica of the fleet: the built server (dist/main.js) as a child process on a fixed
- * loopback port, so it can be SIGKILLed and restarted on the same address the clients use.
+ * One replica of the fleet: the built server (dist/main.js, started by the harness's
+ * startServerProcess) as a child process on a fixed loopback port, so it can be SIGKILLed and
+ * restarted on the same address the clients use.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { BUILT_SERVER, freePort } from "../../test/support/process.js";
+import { freePort, type ServerProcess, startServerProcess } from "../process.js";
 
 /** Keep the tail of a replica's log: enough to find a request id, bounded whatever the run's length. */
 const OUTPUT_LIMIT = 1 << 20;
@@ -20,8 +21,11 @@ export class Replica {
   readonly port: number;
   readonly url: string;
   readonly #env: Record<string, string>;
+  /** The current process, from its spawn on (#server is set once it is ready). */
   #child: ChildProcess | undefined;
-  #output = "";
+  #server: ServerProcess | undefined;
+  /** The log of the processes before the current one. */
+  #earlier = "";
   /** `up` only between readiness and an intentional kill; clients route to `up` replicas only. */
   state: ReplicaState = "starting";
   /** Bumped on every intentional kill: a request started in an older epoch may fail as "replica down". */
@@ -52,54 +56,43 @@ export class Replica {
     return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
+  /** The end of the log of every process this replica has run (bounded like each one's). */
   output(): string {
-    return this.#output;
+    const text = this.#earlier + (this.#server?.output() ?? "");
+    return text.length > OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT / 2) : text;
   }
 
   async #spawn(): Promise<void> {
-    const child = spawn(process.execPath, [BUILT_SERVER], {
-      env: {
-        ...process.env,
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "warn",
-        ...this.#env,
-        PORT: String(this.port),
-        HOST: "127.0.0.1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.#child = child;
-    if (child.pid !== undefined) this.pids.push(child.pid);
-    child.once("exit", (code, signal) => {
-      if (this.state === "up")
-        this.crashes.push(
-          `pid ${child.pid} exited (${code ?? signal}); its log ends:\n${this.#output.slice(-CRASH_LOG_CHARS)}`,
-        );
-    });
-    const append = (chunk: unknown) => {
-      this.#output += String(chunk);
-      if (this.#output.length > OUTPUT_LIMIT) this.#output = this.#output.slice(-OUTPUT_LIMIT / 2);
-    };
-    child.stdout?.on("data", append);
-    child.stderr?.on("data", append);
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new Error(
-          `replica ${this.index} exited (${child.exitCode ?? child.signalCode}): ${this.#output}`,
-        );
-      try {
-        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
-        await response.arrayBuffer();
-        if (response.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`replica ${this.index} did not become ready within 20 s: ${this.#output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // One log across the replica's processes: a request id may be in the killed one's.
+    this.#earlier = this.output();
+    this.#server = undefined;
+    let pid: number | undefined;
+    try {
+      this.#server = await startServerProcess(
+        { LOG_LEVEL: "warn", ...this.#env, HOST: "127.0.0.1" },
+        {
+          port: this.port,
+          readyWithinMs: 20_000,
+          probeTimeoutMs: 1_000,
+          outputLimit: OUTPUT_LIMIT,
+          onSpawn: (child) => {
+            this.#child = child;
+            pid = child.pid;
+            if (pid !== undefined) this.pids.push(pid);
+          },
+          // stop() kills the child itself, in state "down": only an exit while "up" is a crash.
+          onUnaskedExit: (code, signal) => {
+            if (this.state === "up")
+              this.crashes.push(
+                `pid ${pid} exited (${code ?? signal}); its log ends:\n${this.output().slice(-CRASH_LOG_CHARS)}`,
+              );
+          },
+        },
+      );
+    } catch (error) {
+      throw new Error(`replica ${this.index}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     this.state = "up";
   }

@@ -1,7 +1,7 @@
 /** Machine facts and the soak's summary as plain-text tables. */
 import { execFileSync } from "node:child_process";
 import os from "node:os";
-import { textTable } from "../support/report.js";
+import { textTable } from "../report.js";
 import { FAILURE_CLASSES, FAILURE_LABELS } from "./client.js";
 import { formatOffset, type SoakReport } from "./run.js";
 

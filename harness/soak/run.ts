@@ -2,15 +2,15 @@
  * The soak run: Redis and three replicas (the built server as child processes), client loops
  * sending mixed traffic for a bounded time, and a fault schedule (Redis killed and restarted,
  * frozen and thawed, one replica SIGKILLed and restarted, then the network to Redis slowed down
- * and healed) while /health is watched. The replicas reach Redis through the fault proxy of the
- * test support, which adds nothing until the slow phase. Returns a
+ * and healed) while /health is watched. The replicas reach Redis through the fault proxy
+ * (../fault-proxy.ts), which adds nothing until the slow phase. Returns a
  * report; `ok` is false when anything was lost or wrong. Used by bench/soak.ts and by the quick
  * variant in the test suite.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { FaultProxy } from "../../test/support/fault-proxy.js";
-import { total } from "../../test/support/metrics.js";
-import { RedisServer } from "../../test/support/redis.js";
+import { FaultProxy } from "../fault-proxy.js";
+import { total } from "../metrics.js";
+import { RedisServer } from "../redis.js";
 import {
   clientLoop,
   FAILURE_CLASSES,

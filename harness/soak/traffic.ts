@@ -10,7 +10,7 @@ import { planCalculation } from "../../src/calculation/plan.js";
 import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { valuesJson } from "../../src/compute/serialize.js";
 import { computeTask } from "../../src/compute/task.js";
-import { randomOhlcv, seededRandom } from "../../test/support/series.js";
+import { randomOhlcv, seededRandom } from "../series.js";
 
 export interface IndicatorMix {
   readonly name: string;

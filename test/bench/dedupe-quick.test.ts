@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runDedupe, summarize } from "../../bench/support/dedupe-run.js";
-import { requireRedisBinary } from "../support/redis.js";
+import { runDedupe, summarize } from "../../harness/dedupe-run.js";
+import { requireRedisBinary } from "../../harness/redis.js";
 
 const enabled = requireRedisBinary();
 

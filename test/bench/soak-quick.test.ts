@@ -4,11 +4,11 @@
  * one replica is SIGKILLed and restarted. The full run stays out of CI (npm run bench:soak).
  */
 import { describe, expect, it } from "vitest";
-import { FAILURE_CLASSES } from "../../bench/soak/client.js";
-import { formatFlood, runFlood } from "../../bench/soak/flood.js";
-import { formatReport } from "../../bench/soak/report.js";
-import { runSoak, soakOptions } from "../../bench/soak/run.js";
-import { requireRedisBinary } from "../support/redis.js";
+import { requireRedisBinary } from "../../harness/redis.js";
+import { FAILURE_CLASSES } from "../../harness/soak/client.js";
+import { formatFlood, runFlood } from "../../harness/soak/flood.js";
+import { formatReport } from "../../harness/soak/report.js";
+import { runSoak, soakOptions } from "../../harness/soak/run.js";
 
 // Warns and skips without redis-server; throws under CI=true.
 const enabled = requireRedisBinary();

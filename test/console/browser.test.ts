@@ -5,7 +5,7 @@ import { tableFromIPC } from "@uwdata/flechette";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatValue } from "../../console/src/format.js";
-import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { type ServerProcess, startServerProcess } from "../../harness/process.js";
 
 /**
  * The web console in a real Chromium (Debian's, as .ci/run installs it) against the built

@@ -14,8 +14,8 @@ import {
 import { curlCommand } from "../../console/src/curl.js";
 import { formatValue } from "../../console/src/format.js";
 import { resultsToCsv } from "../../console/src/results-csv.js";
+import { startTestService } from "../../harness/service.js";
 import type { Service } from "../../src/service.js";
-import { startTestService } from "../support/service.js";
 
 describe("console candles", () => {
   it("splits CSV with quotes, CRLF, blank lines and the delimiter the header uses, keeping line numbers", () => {

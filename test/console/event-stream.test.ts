@@ -5,11 +5,11 @@ import {
   type StreamEvent,
   StreamRefused,
 } from "../../console/src/event-stream.js";
+import { FaultProxy } from "../../harness/fault-proxy.js";
+import { followSse, jobBody, submitJob, TERMINAL_EVENTS } from "../../harness/jobs.js";
+import { seededRandom } from "../../harness/series.js";
+import { startTestService } from "../../harness/service.js";
 import type { Service } from "../../src/service.js";
-import { FaultProxy } from "../support/fault-proxy.js";
-import { followSse, jobBody, submitJob, TERMINAL_EVENTS } from "../support/jobs.js";
-import { seededRandom } from "../support/series.js";
-import { startTestService } from "../support/service.js";
 
 const isFinal = (event: StreamEvent) => TERMINAL_EVENTS.includes(event.event);
 

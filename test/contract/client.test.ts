@@ -1,6 +1,6 @@
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { type ServerProcess, startServerProcess } from "../../harness/process.js";
 import type { components, paths } from "./api.generated.js";
 
 /** The calculate route also answers in Arrow; this client reads JSON: its answers and problem+json errors. */

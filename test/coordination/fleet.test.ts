@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sample } from "../../harness/metrics.js";
+import { postCalculate, type ServerProcess, startServerProcess } from "../../harness/process.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { randomOhlcv } from "../../harness/series.js";
 import { planCalculation } from "../../src/calculation/plan.js";
 import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { computeTask } from "../../src/compute/task.js";
-import { sample } from "../support/metrics.js";
-import { postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { randomOhlcv } from "../support/series.js";
 
 const enabled = requireRedisBinary();
 

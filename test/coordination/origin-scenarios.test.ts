@@ -2,17 +2,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sample } from "../../harness/metrics.js";
+import { freePort } from "../../harness/process.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { randomOhlcv } from "../../harness/series.js";
+import { calculateRequest, startTestService } from "../../harness/service.js";
 import { planCalculation } from "../../src/calculation/plan.js";
 import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { encodeResult } from "../../src/compute/result-entry.js";
 import { computeTask } from "../../src/compute/task.js";
 import { LockManager } from "../../src/coordination/lock.js";
 import type { Service } from "../../src/service.js";
-import { sample } from "../support/metrics.js";
-import { freePort } from "../support/process.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { randomOhlcv } from "../support/series.js";
-import { calculateRequest, startTestService } from "../support/service.js";
 
 const PREFIX = "indicator:";
 let redis: RedisServer;
@@ -192,7 +192,7 @@ describe.skipIf(!enabled)("Redlock quorum in the service", () => {
       expect(replica.scheduler.stats.totals().lockAcquired).toBe(1);
       const modes = new Set<string>();
       for (let i = 0; i < 15; i++) {
-        modes.add(replica.scheduler.coordinator.mode);
+        modes.add(replica.coordinator.mode);
         await sleep(100);
       }
       expect([...modes]).toEqual(["distributed"]);

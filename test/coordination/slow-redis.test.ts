@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FaultProxy } from "../../harness/fault-proxy.js";
+import { total } from "../../harness/metrics.js";
+import { freePort, postCalculate, type ServerProcess, startServerProcess } from "../../harness/process.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { randomOhlcv } from "../../harness/series.js";
 import { planCalculation } from "../../src/calculation/plan.js";
 import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { decodeResult, encodeResult } from "../../src/compute/result-entry.js";
 import { computeTask } from "../../src/compute/task.js";
-import { FaultProxy } from "../support/fault-proxy.js";
-import { total } from "../support/metrics.js";
-import { freePort, postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { randomOhlcv } from "../support/series.js";
 
 /**
  * The service against a slow network to Redis rather than a dead one: replicas are child

@@ -2,14 +2,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
 import { decodeResult, encodeResult } from "../../src/compute/result-entry.js";
 import { computeTask } from "../../src/compute/task.js";
 import { CircuitBreaker } from "../../src/coordination/circuit-breaker.js";
 import { CostPolicy } from "../../src/coordination/cost-policy.js";
 import { type Acquisition, LockManager } from "../../src/coordination/lock.js";
 import { connect, whenReady } from "../../src/coordination/redis-connections.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
 
 describe("shared-cache codec", () => {
   const columns = toColumns(randomOhlcv(500, 4));

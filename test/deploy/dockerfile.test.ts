@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/process.js";
+import { freePort } from "../../harness/process.js";
 import {
   execForm,
   type Instruction,
@@ -222,6 +222,8 @@ describe(".dockerignore", () => {
       ".git/HEAD",
       "coverage/index.html",
       "test/unit/config.test.ts",
+      "bench/soak.ts",
+      "harness/process.ts",
       "npm-debug.log",
       ".env",
       ".env.production",

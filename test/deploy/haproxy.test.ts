@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/process.js";
+import { freePort } from "../../harness/process.js";
 import { commandPath, readRootFile, required, run } from "./helpers.js";
 
 const CONFIG = "deploy/haproxy.cfg";

@@ -1,11 +1,16 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILT_SERVER, freePort, postCalculate } from "../support/process.js";
+import {
+  BUILT_SERVER,
+  freePort,
+  postCalculate,
+  type ServerProcess,
+  startServerProcess,
+} from "../../harness/process.js";
 import { envOf, execForm, parseDockerfile, ROOT, readRootFile, required, run } from "./helpers.js";
 
 /**
@@ -72,9 +77,8 @@ const enabled =
 
 describe.skipIf(!enabled)(`the image's runtime stage under Node ${imageMajor}`, () => {
   let dir = "";
-  let child: ChildProcess | undefined;
+  let server: ServerProcess | undefined;
   let url = "";
-  let output = "";
   const env: NodeJS.ProcessEnv = {};
 
   beforeAll(async () => {
@@ -120,33 +124,18 @@ describe.skipIf(!enabled)(`the image's runtime stage under Node ${imageMajor}`, 
     // No balancer to wait for here: close at once on SIGTERM.
     env.SHUTDOWN_DRAIN_MS = "0";
     const [, ...args] = execForm(instructions.find((i) => i.keyword === "CMD")?.args ?? "") ?? [];
-    child = spawn(node ?? "node", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout?.on("data", (chunk) => {
-      output += String(chunk);
-    });
-    child.stderr?.on("data", (chunk) => {
-      output += String(chunk);
-    });
-    url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`);
-      try {
-        if ((await fetch(`${url}/health/ready`)).status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`server did not become ready: ${output}`);
-      await sleep(50);
-    }
+    // The harness's spawner, told to run the image's CMD in the copy, under its Node, with its env.
+    server = await startServerProcess(
+      {},
+      { command: { node: node ?? "node", args, cwd: dir }, baseEnv: env, port },
+    );
+    url = server.url;
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, "exit");
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000);
-      await exited;
+    if (server) {
+      const timer = setTimeout(() => server?.child.kill("SIGKILL"), 10_000);
+      await server.stop("SIGTERM");
       clearTimeout(timer);
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -186,9 +175,7 @@ describe.skipIf(!enabled)(`the image's runtime stage under Node ${imageMajor}`, 
   });
 
   it("exits 0 on SIGTERM", async () => {
-    const exited = once(child as ChildProcess, "exit");
-    child?.kill("SIGTERM");
-    const [code] = (await exited) as [number | null];
-    expect(code, output).toBe(0);
+    const code = await server?.stop("SIGTERM");
+    expect(code, server?.output()).toBe(0);
   });
 });

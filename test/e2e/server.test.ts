@@ -5,8 +5,8 @@ import {
   runServerToExit,
   type ServerProcess,
   startServerProcess,
-} from "../support/process.js";
-import { randomOhlcv } from "../support/series.js";
+} from "../../harness/process.js";
+import { randomOhlcv } from "../../harness/series.js";
 
 describe("the built server as a child process", () => {
   let server: ServerProcess;

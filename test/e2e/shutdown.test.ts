@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { randomOhlcv } from "../support/series.js";
+import { postCalculate, type ServerProcess, startServerProcess } from "../../harness/process.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { randomOhlcv } from "../../harness/series.js";
 
 function post(server: ServerProcess, body: object): Promise<Response> {
   return postCalculate(server.url, body);

@@ -4,8 +4,8 @@ import { connect } from "node:net";
 import { setImmediate as nextTick, setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FaultProxy } from "./fault-proxy.js";
-import { RedisServer, requireRedisBinary } from "./redis.js";
+import { FaultProxy } from "../../harness/fault-proxy.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
 
 const enabled = requireRedisBinary();
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { calculateRequest, captureLog, startTestService } from "../../harness/service.js";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
 import type { Service } from "../../src/service.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { calculateRequest, captureLog, startTestService } from "../support/service.js";
 
 const KEY_A = "key-a-0123456789abcdef";
 const KEY_B = "key-b-0123456789abcdef";
@@ -210,7 +210,7 @@ describe("rate limiting", () => {
 
         await redis.stop();
         await sleep(100);
-        expect(one.scheduler.coordinator.mode).toBe("degraded");
+        expect(one.coordinator.mode).toBe("degraded");
         // Each replica now counts on its own (its local counter only saw its share before).
         const degraded = [];
         for (let i = 0; i < 5; i++) degraded.push((await two.app.inject(withKey(KEY_A))).statusCode);

@@ -1,11 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { sample } from "../../harness/metrics.js";
+import { randomOhlcv } from "../../harness/series.js";
+import { startTestService } from "../../harness/service.js";
 import type { Config } from "../../src/config/config.js";
 import type { Service } from "../../src/service.js";
-import { sample } from "../support/metrics.js";
-import { randomOhlcv } from "../support/series.js";
-import { startTestService } from "../support/service.js";
 
 /** Over real sockets: admission is released when the response's socket side closes. */
 async function listening(overrides: Partial<Config>): Promise<{ service: Service; url: string }> {

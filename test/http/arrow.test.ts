@@ -14,10 +14,10 @@ import {
 } from "apache-arrow";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARROW, arrowBody, ohlcvColumns } from "../../harness/arrow.js";
+import { randomOhlcv } from "../../harness/series.js";
+import { startTestService } from "../../harness/service.js";
 import type { Service } from "../../src/service.js";
-import { ARROW, arrowBody, ohlcvColumns } from "../support/arrow.js";
-import { randomOhlcv } from "../support/series.js";
-import { startTestService } from "../support/service.js";
 
 interface JsonResult {
   id: string;

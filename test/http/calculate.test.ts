@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomOhlcv } from "../../harness/series.js";
+import { calculateRequest, startTestService } from "../../harness/service.js";
 import type { Service } from "../../src/service.js";
-import { randomOhlcv } from "../support/series.js";
-import { calculateRequest, startTestService } from "../support/service.js";
 
 interface CalcResult {
   id: string;

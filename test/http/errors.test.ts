@@ -1,11 +1,11 @@
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { calculateRequest, captureLog, startTestService } from "../../harness/service.js";
 import type { ComputeExecutor } from "../../src/compute/executor.js";
 import { buildApp } from "../../src/http/app.js";
 import { Lifecycle } from "../../src/lifecycle.js";
 import { SmartScheduler } from "../../src/scheduler/scheduler.js";
 import type { Service } from "../../src/service.js";
-import { calculateRequest, captureLog, startTestService } from "../support/service.js";
 
 interface Problem {
   type: string;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { calculateRequest, startTestService } from "../../harness/service.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
 import type { Service } from "../../src/service.js";
-import { calculateRequest, startTestService } from "../support/service.js";
 
 let service: Service;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { calculateRequest, startTestService } from "../../harness/service.js";
 import { MAX_REPORTED_ISSUES } from "../../src/errors/registry.js";
 import type { Service } from "../../src/service.js";
-import { calculateRequest, startTestService } from "../support/service.js";
 
 interface Problem {
   status: number;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomOhlcv } from "../../harness/series.js";
+import { calculateRequest, captureLog, startTestService } from "../../harness/service.js";
 import { InlineExecutor } from "../../src/compute/executor.js";
 import type { ServiceError } from "../../src/errors/registry.js";
 import { buildApp } from "../../src/http/app.js";
@@ -7,8 +9,6 @@ import { type ValidJob, validateJob } from "../../src/jobs/validate.js";
 import { Lifecycle } from "../../src/lifecycle.js";
 import { SmartScheduler } from "../../src/scheduler/scheduler.js";
 import type { Service } from "../../src/service.js";
-import { randomOhlcv } from "../support/series.js";
-import { calculateRequest, captureLog, startTestService } from "../support/service.js";
 
 /**
  * Large JSON bodies are read in worker threads (src/http/calculate/json-body-pool.ts). Whatever

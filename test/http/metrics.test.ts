@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sample } from "../../harness/metrics.js";
+import { calculateRequest, startTestService } from "../../harness/service.js";
 import type { Service } from "../../src/service.js";
-import { sample } from "../support/metrics.js";
-import { calculateRequest, startTestService } from "../support/service.js";
 
 let service: Service;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { calculateRequest, startTestService } from "../support/service.js";
+import { calculateRequest, startTestService } from "../../harness/service.js";
 
 function blockEventLoop(ms: number): void {
   const until = performance.now() + ms;

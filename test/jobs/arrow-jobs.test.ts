@@ -1,11 +1,11 @@
 import { tableFromArrays, tableFromIPC, tableToIPC, utf8 } from "@uwdata/flechette";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { arrowBody } from "../../harness/arrow.js";
+import { followSse, jobBody, resultLines, submitJob } from "../../harness/jobs.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { startTestService } from "../../harness/service.js";
 import type { Config } from "../../src/config/config.js";
 import type { Service } from "../../src/service.js";
-import { arrowBody } from "../support/arrow.js";
-import { followSse, jobBody, resultLines, submitJob } from "../support/jobs.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { startTestService } from "../support/service.js";
 
 /**
  * Arrow jobs over real HTTP, both engines: bodies written by flechette (an Arrow implementation

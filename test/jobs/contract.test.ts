@@ -1,10 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planCalculation } from "../../src/calculation/plan.js";
-import { calculateBodySchema } from "../../src/calculation/request-schema.js";
-import { computeTask } from "../../src/compute/task.js";
-import type { Config } from "../../src/config/config.js";
-import type { JobView } from "../../src/jobs/model.js";
-import type { Service } from "../../src/service.js";
 import {
   compareEventIds,
   followSse,
@@ -14,10 +8,16 @@ import {
   resultLines,
   submitJob,
   TERMINAL_EVENTS,
-} from "../support/jobs.js";
-import { total } from "../support/metrics.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
-import { startTestService } from "../support/service.js";
+} from "../../harness/jobs.js";
+import { total } from "../../harness/metrics.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
+import { startTestService } from "../../harness/service.js";
+import { planCalculation } from "../../src/calculation/plan.js";
+import { calculateBodySchema } from "../../src/calculation/request-schema.js";
+import { computeTask } from "../../src/compute/task.js";
+import type { Config } from "../../src/config/config.js";
+import type { JobView } from "../../src/jobs/model.js";
+import type { Service } from "../../src/service.js";
 
 /**
  * One contract for both job engines: the in-process queue and memory store (standalone) and

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { followSse, jobBody, resultLines, submitJob } from "../../harness/jobs.js";
+import { total } from "../../harness/metrics.js";
+import { postCalculate, type ServerProcess, startServerProcess } from "../../harness/process.js";
+import { RedisServer, requireRedisBinary } from "../../harness/redis.js";
 import { planCalculation } from "../../src/calculation/plan.js";
 import { calculateBodySchema } from "../../src/calculation/request-schema.js";
 import { computeTask } from "../../src/compute/task.js";
 import type { JobView } from "../../src/jobs/model.js";
-import { followSse, jobBody, resultLines, submitJob } from "../support/jobs.js";
-import { total } from "../support/metrics.js";
-import { postCalculate, type ServerProcess, startServerProcess } from "../support/process.js";
-import { RedisServer, requireRedisBinary } from "../support/redis.js";
 
 /**
  * Jobs on a fleet: three built replicas (child processes) on one real redis-server, every one a

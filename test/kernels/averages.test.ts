@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { kernelFor } from "../../src/compute/kernels/index.js";
-import { randomOhlcv } from "../support/series.js";
+import { randomOhlcv } from "../../harness/series.js";
+import { kernelFor } from "../../src/compute/catalog/index.js";
 import {
   expectTalibParity,
   kernelOutputs,

@@ -1,5 +1,4 @@
-import { extraKernels } from "../../src/compute/kernels/extras.js";
-import { type OhlcvArrays, randomOhlcv } from "../support/series.js";
+import { type OhlcvArrays, randomOhlcv } from "../../harness/series.js";
 import { describeTalibParity, type Params, type ParityCase } from "../support/talib.js";
 
 const period = (p: Params) => ({ optInTimePeriod: p.period as number });
@@ -115,7 +114,7 @@ function zeroCloseSeries(length: number, seed: number): OhlcvArrays {
   return series;
 }
 
-describeTalibParity(extraKernels, CASES, {
+describeTalibParity(CASES, {
   flatPrices: [0],
   seeded: { "zero closes": zeroCloseSeries },
 });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { INDICATORS } from "../../src/compute/catalog/index.js";
-import { kernelFor } from "../../src/compute/kernels/index.js";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
+import { INDICATORS, kernelFor } from "../../src/compute/catalog/index.js";
 import { SeriesMemo } from "../../src/compute/kernels/shared-series.js";
 import { runKernel } from "../../src/compute/run.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
 
 const withKernels = INDICATORS.flatMap((definition) => {
   const kernel = kernelFor(definition.name);

@@ -1,6 +1,5 @@
 import { expect, it } from "vitest";
-import { oscillatorKernels } from "../../src/compute/kernels/oscillators.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
 import {
   describeTalibParity,
   kernelOutputs,
@@ -186,4 +185,4 @@ it("the catalog-minimum params TA-Lib rejects still give finite values after the
   }
 });
 
-describeTalibParity(oscillatorKernels, CASES);
+describeTalibParity(CASES);

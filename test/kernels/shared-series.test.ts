@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { IndicatorInputs } from "../../src/compute/catalog/definition.js";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
+import type { IndicatorInputs } from "../../src/candles/vocabulary.js";
 import { SeriesMemo, type SharedSeries } from "../../src/compute/kernels/shared-series.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
 import { kernelOutputs, type Params } from "../support/talib.js";
 
 /** A real SeriesMemo that counts the lookups another kernel's offer answered. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { randomOhlcv } from "../../harness/series.js";
 import { WindowExtreme, windowExtremeInto } from "../../src/compute/kernels/shared.js";
-import { randomOhlcv } from "../support/series.js";
 
 const SERIES: Record<string, Float64Array> = {
   random: Float64Array.from(randomOhlcv(157, 5).close),

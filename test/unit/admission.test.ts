@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
 import { PoolExecutor, PoolQueueFullError } from "../../src/compute/executor.js";
 import { AdmissionBudget, type RefusalReason } from "../../src/scheduler/admission.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
 
 describe("AdmissionBudget", () => {
   it("admits within both bounds, refuses beyond either, and frees on release", () => {

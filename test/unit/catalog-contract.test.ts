@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
 import { normalizeCandles } from "../../src/candles/columns.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
 import { runIndicator } from "../../src/compute/run.js";
 import { IssueList } from "../../src/errors/registry.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
 
 const LENGTHS = [1, 7, 60, 400];
 
@@ -39,7 +39,7 @@ function validParamSets(schema: z.ZodType): object[] {
 
 // The trading-signals implementation's contract; TA-Lib kernels have their own (test/kernels/).
 describe.each(
-  INDICATORS.filter((definition) => definition.create).map(
+  INDICATORS.filter((definition) => definition.tradingSignals).map(
     (definition) => [definition.name, definition] as const,
   ),
 )("catalog entry %s", (_name, definition) => {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { COST_COEFFICIENTS } from "../../src/compute/catalog/costs.generated.js";
+import { measureUnitMs, warmUp, windowedParams, windowRange } from "../../harness/cost-points.js";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
+import { calculateRequest, startTestService, testConfig } from "../../harness/service.js";
 import type { IndicatorDefinition } from "../../src/compute/catalog/definition.js";
+import { type Implementation, implementationsOf } from "../../src/compute/catalog/definition.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
-import { estimateCostMs } from "../../src/compute/cost.js";
-import { type Implementation, implementationsOf } from "../../src/compute/kernels/index.js";
-import { measureUnitMs, warmUp, windowedParams, windowRange } from "../support/cost-points.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
-import { calculateRequest, startTestService, testConfig } from "../support/service.js";
+import { estimateCostMs, MEASURED_COSTS } from "../../src/compute/cost.js";
 
 /**
  * The cost model (src/compute/cost.ts) decides what runs on the event loop and what a request
@@ -80,7 +79,7 @@ describe("cost model", () => {
   it("has fitted coefficients for every indicator and implementation", () => {
     const missing = INDICATORS.flatMap((definition) =>
       implementationsOf(definition)
-        .filter((implementation) => !COST_COEFFICIENTS[definition.name]?.[implementation])
+        .filter((implementation) => !MEASURED_COSTS[definition.name]?.[implementation])
         .map((implementation) => `${definition.name}/${implementation}`),
     );
     expect(missing).toEqual([]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
+import { implementationVersion } from "../../src/compute/catalog/definition.js";
 import { findIndicator } from "../../src/compute/catalog/index.js";
 import { ColumnDigests, canonicalJson, unitKey } from "../../src/scheduler/keys.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
 
 function keyFor(indicator: string, params: object, columns = toColumns(randomOhlcv(50, 1))): string {
   const definition = findIndicator(indicator);
@@ -10,7 +11,7 @@ function keyFor(indicator: string, params: object, columns = toColumns(randomOhl
   return unitKey({
     indicator: definition.name,
     implementation: "trading-signals",
-    version: definition.version,
+    version: implementationVersion(definition, "trading-signals"),
     params: parsed,
     seriesHash: new ColumnDigests(columns).series(definition.reads),
   });

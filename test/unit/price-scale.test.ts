@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { randomOhlcv } from "../../harness/series.js";
+import { implementationsOf } from "../../src/compute/catalog/definition.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
-import { implementationsOf } from "../../src/compute/kernels/index.js";
 import { NO_SHARING } from "../../src/compute/kernels/shared-series.js";
 import { priceScaleOutputs } from "../../src/compute/price-scale.js";
 import { computeSeries } from "../../src/compute/task.js";
-import { randomOhlcv } from "../support/series.js";
 
 const byName = new Map(INDICATORS.map((definition) => [definition.name, definition]));
 const scaleOf = (name: string) => priceScaleOutputs(byName.get(name) as (typeof INDICATORS)[number]);

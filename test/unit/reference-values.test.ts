@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { CandleColumns } from "../../src/compute/catalog/definition.js";
+import type { CandleColumns } from "../../src/candles/vocabulary.js";
 import { findIndicator } from "../../src/compute/catalog/index.js";
 import { runIndicator } from "../../src/compute/run.js";
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { randomOhlcv, toColumns } from "../../harness/series.js";
 import { type ComputeExecutor, InlineExecutor, PoolExecutor } from "../../src/compute/executor.js";
 import { type EntryShape, encodeResult } from "../../src/compute/result-entry.js";
 import type { ComputedResult, ComputeTask } from "../../src/compute/task.js";
@@ -7,7 +8,6 @@ import { InFlight } from "../../src/scheduler/in-flight.js";
 import { MemoryCache } from "../../src/scheduler/memory-cache.js";
 import { SmartScheduler } from "../../src/scheduler/scheduler.js";
 import type { WorkUnit } from "../../src/scheduler/types.js";
-import { randomOhlcv, toColumns } from "../support/series.js";
 
 /** Real computation, counted, optionally held until released so calls can overlap. */
 class CountingExecutor implements ComputeExecutor {
