@@ -4,177 +4,99 @@ import { kernelFor } from "../../src/compute/catalog/index.js";
 import {
   expectTalibParity,
   kernelOutputs,
-  type ParityCase,
+  type ParityParams,
+  parityCase,
   type TalibResult,
   talib,
 } from "../support/talib.js";
 
-/** One close-only indicator's TA-Lib counterpart (see ParityCase), under its catalog name. */
-type Case = ParityCase & { kernel: string };
+/** The params one close-only indicator's parity table (its catalog definition) is checked at. */
+type Case = ParityParams & { kernel: string };
 
-const EMA_TYPE = 1;
-const single = { value: "outReal" };
 const periods = (values: number[]) => values.map((period) => ({ period }));
 
 const CASES: Case[] = [
   {
     kernel: "SMA",
-    talibName: "SMA",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 20, 50]),
-    lookback: (p) => (p.period as number) - 1,
   },
   {
     kernel: "EMA",
-    talibName: "EMA",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 20, 50]),
-    lookback: (p) => (p.period as number) - 1,
   },
   {
     kernel: "WMA",
-    talibName: "WMA",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 20, 50]),
-    lookback: (p) => (p.period as number) - 1,
   },
   {
     kernel: "BBANDS",
-    talibName: "BBANDS",
-    toTalib: (p) => ({
-      optInTimePeriod: p.period as number,
-      optInNbDevUp: p.stdDev as number,
-      optInNbDevDn: p.stdDev as number,
-      optInMAType: 0,
-    }),
-    outputs: { upper: "outRealUpperBand", middle: "outRealMiddleBand", lower: "outRealLowerBand" },
     paramSets: [
       { period: 20, stdDev: 2 },
       { period: 2, stdDev: 1 },
       { period: 5, stdDev: 0.5 },
       { period: 50, stdDev: 3 },
     ],
-    lookback: (p) => (p.period as number) - 1,
   },
   {
     kernel: "MACD",
-    talibName: "MACD",
-    toTalib: (p) => ({
-      optInFastPeriod: p.fastPeriod as number,
-      optInSlowPeriod: p.slowPeriod as number,
-      optInSignalPeriod: p.signalPeriod as number,
-    }),
-    outputs: { macd: "outMACD", signal: "outMACDSignal", histogram: "outMACDHist" },
     paramSets: [
       { fastPeriod: 12, slowPeriod: 26, signalPeriod: 9 },
       { fastPeriod: 2, slowPeriod: 3, signalPeriod: 2 },
       { fastPeriod: 5, slowPeriod: 35, signalPeriod: 5 },
     ],
-    lookback: (p) => (p.slowPeriod as number) + (p.signalPeriod as number) - 2,
   },
   {
     kernel: "DEMA",
-    talibName: "DEMA",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 20, 30]),
-    lookback: (p) => 2 * ((p.period as number) - 1),
   },
   {
     kernel: "TEMA",
-    talibName: "TEMA",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 20, 30]),
-    lookback: (p) => 3 * ((p.period as number) - 1),
   },
   {
     kernel: "TRIMA",
-    talibName: "TRIMA",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 4, 5, 20, 31]),
-    lookback: (p) => (p.period as number) - 1,
   },
   {
     kernel: "MOM",
-    talibName: "MOM",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([1, 2, 10, 40]),
-    lookback: (p) => p.period as number,
   },
   {
     kernel: "APO",
-    talibName: "APO",
-    toTalib: (p) => ({
-      optInFastPeriod: p.fastPeriod as number,
-      optInSlowPeriod: p.slowPeriod as number,
-      optInMAType: EMA_TYPE,
-    }),
-    outputs: single,
     paramSets: [
       { fastPeriod: 12, slowPeriod: 26 },
       { fastPeriod: 2, slowPeriod: 3 },
       { fastPeriod: 5, slowPeriod: 40 },
     ],
-    lookback: (p) => (p.slowPeriod as number) - 1,
   },
   {
     kernel: "PPO",
-    talibName: "PPO",
-    toTalib: (p) => ({
-      optInFastPeriod: p.fastPeriod as number,
-      optInSlowPeriod: p.slowPeriod as number,
-      optInMAType: EMA_TYPE,
-    }),
-    outputs: single,
     paramSets: [
       { fastPeriod: 12, slowPeriod: 26 },
       { fastPeriod: 2, slowPeriod: 3 },
       { fastPeriod: 5, slowPeriod: 40 },
     ],
-    lookback: (p) => (p.slowPeriod as number) - 1,
   },
   {
     kernel: "CMO",
-    talibName: "CMO",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 14, 40]),
-    lookback: (p) => p.period as number,
   },
   {
     kernel: "TRIX",
-    talibName: "TRIX",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 15, 30]),
-    lookback: (p) => 3 * ((p.period as number) - 1) + 1,
   },
   {
     kernel: "KAMA",
-    talibName: "KAMA",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number }),
-    outputs: single,
     paramSets: periods([2, 3, 10, 30]),
-    lookback: (p) => p.period as number,
   },
   {
     kernel: "T3",
-    talibName: "T3",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number, optInVFactor: p.volumeFactor as number }),
-    outputs: single,
     paramSets: [
       { period: 5, volumeFactor: 0.7 },
       { period: 2, volumeFactor: 0 },
       { period: 3, volumeFactor: 1 },
       { period: 12, volumeFactor: 0.4 },
     ],
-    lookback: (p) => 6 * ((p.period as number) - 1),
   },
 ];
 
@@ -237,15 +159,16 @@ function seriesFor(lookback: number): { label: string; close: number[] }[] {
 }
 
 describe("average kernels equal TA-Lib", () => {
-  for (const c of CASES) {
-    describe(c.kernel, () => {
+  for (const { kernel, ...suite } of CASES) {
+    const c = parityCase(kernel, suite);
+    describe(kernel, () => {
       for (const params of c.paramSets) {
         it(`${JSON.stringify(params)}`, () => {
-          expect(kernelFor(c.kernel)).toBeTypeOf("function");
+          expect(kernelFor(kernel)).toBeTypeOf("function");
           for (const { label, close } of seriesFor(c.lookback(params))) {
             // Close-only indicators: every column is the close.
             const series = { time: [], open: close, high: close, low: close, close, volume: close };
-            expectTalibParity(c.kernel, c, series, params, `${c.kernel} ${label}`);
+            expectTalibParity(kernel, c, series, params, `${kernel} ${label}`);
           }
         });
       }

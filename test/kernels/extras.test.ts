@@ -1,29 +1,14 @@
 import { type OhlcvArrays, randomOhlcv } from "../../harness/series.js";
-import { describeTalibParity, type Params, type ParityCase } from "../support/talib.js";
+import { describeTalibParity, type ParityParams } from "../support/talib.js";
 
-const period = (p: Params) => ({ optInTimePeriod: p.period as number });
-const value = { value: "outReal" };
-
-const CASES: Record<string, ParityCase> = {
+const CASES: Record<string, ParityParams> = {
   ROCP: {
-    talibName: "ROCP",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => p.period as number,
     paramSets: [{ period: 10 }, { period: 1 }, { period: 2 }, { period: 30 }],
   },
   ROC: {
-    talibName: "ROC",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => p.period as number,
     paramSets: [{ period: 10 }, { period: 1 }, { period: 2 }, { period: 30 }],
   },
   STDDEV: {
-    talibName: "STDDEV",
-    toTalib: (p) => ({ optInTimePeriod: p.period as number, optInNbDev: p.stdDev as number }),
-    outputs: value,
-    lookback: (p) => (p.period as number) - 1,
     paramSets: [
       { period: 5, stdDev: 1 },
       { period: 2, stdDev: 1 },
@@ -33,56 +18,24 @@ const CASES: Record<string, ParityCase> = {
     ],
   },
   MAX: {
-    talibName: "MAX",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => (p.period as number) - 1,
     paramSets: [{ period: 30 }, { period: 2 }, { period: 3 }, { period: 14 }],
   },
   MIN: {
-    talibName: "MIN",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => (p.period as number) - 1,
     paramSets: [{ period: 30 }, { period: 2 }, { period: 3 }, { period: 14 }],
   },
   MIDPOINT: {
-    talibName: "MIDPOINT",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => (p.period as number) - 1,
     paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 30 }],
   },
   PLUS_DI: {
-    talibName: "PLUS_DI",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => p.period as number,
     paramSets: [{ period: 14 }, { period: 1 }, { period: 2 }, { period: 3 }, { period: 30 }],
   },
   MINUS_DI: {
-    talibName: "MINUS_DI",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => p.period as number,
     paramSets: [{ period: 14 }, { period: 1 }, { period: 2 }, { period: 3 }, { period: 30 }],
   },
   AROONOSC: {
-    talibName: "AROONOSC",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => p.period as number,
     paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 25 }],
   },
   STOCHF: {
-    talibName: "STOCHF",
-    toTalib: (p) => ({
-      optInFastK_Period: p.kPeriod as number,
-      optInFastD_Period: p.dPeriod as number,
-      optInFastD_MAType: 0,
-    }),
-    outputs: { k: "outFastK", d: "outFastD" },
-    lookback: (p) => (p.kPeriod as number) + (p.dPeriod as number) - 2,
     paramSets: [
       { kPeriod: 5, dPeriod: 3 },
       { kPeriod: 1, dPeriod: 1 },
@@ -92,17 +45,9 @@ const CASES: Record<string, ParityCase> = {
     ],
   },
   LINEARREG_SLOPE: {
-    talibName: "LINEARREG_SLOPE",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => (p.period as number) - 1,
     paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 50 }],
   },
   TSF: {
-    talibName: "TSF",
-    toTalib: period,
-    outputs: value,
-    lookback: (p) => (p.period as number) - 1,
     paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 50 }],
   },
 };

@@ -28,22 +28,38 @@ export const talib = createRequire(import.meta.url)("talib") as Talib;
 
 export type Params = Record<string, number>;
 
-/** One indicator's TA-Lib counterpart, for the parity tests. */
-export interface ParityCase {
-  /** TA-Lib function name. */
-  talibName: string;
-  /** Catalog params -> TA-Lib optIn params. */
-  toTalib(params: Params): Record<string, number>;
-  /** Catalog output name -> TA-Lib output name. */
-  outputs: Record<string, string>;
-  /** TA-Lib's first valid index for these params. */
-  lookback(params: Params): number;
+/** What a suite adds to an indicator's parity table (its catalog definition's `talib`): params to try. */
+export interface ParityParams {
   /** Param sets to check: the catalog default, its minimum and a few others. */
   paramSets: Params[];
   /** Param sets the catalog allows but TA-Lib rejects (TA_BAD_PARAM): no reference to compare with. */
   talibRejects?: Params[];
   /** TA-Lib's begIndex where it differs from the kernel's first valid index (lookback). */
   talibBegIndex?(params: Params, length: number): number;
+}
+
+/** One indicator's TA-Lib counterpart: the catalog's parity table and the suite's params. */
+export interface ParityCase extends ParityParams {
+  /** TA-Lib function name. */
+  talibName: string;
+  /** Catalog params -> TA-Lib optIn params. */
+  toTalib(params: Params): Readonly<Record<string, number>>;
+  /** Catalog output name -> TA-Lib output name. */
+  outputs: Readonly<Record<string, string>>;
+  /** TA-Lib's first valid index for these params. */
+  lookback(params: Params): number;
+}
+
+export function parityCase(indicator: string, params: ParityParams): ParityCase {
+  const table = findIndicator(indicator)?.talib;
+  if (!table?.talibOutputs) throw new Error(`${indicator} has no TA-Lib parity table in the catalog`);
+  return {
+    ...params,
+    talibName: table.function,
+    toTalib: (values) => table.toTalib(values),
+    outputs: table.talibOutputs,
+    lookback: (values) => table.lookback(values),
+  };
 }
 
 function plain(series: OhlcvArrays) {
@@ -149,11 +165,11 @@ export interface ParityExtras {
  * TA-Lib (expectTalibParity) on random series around the warm-up and long, and on edge cases.
  */
 export function describeTalibParity(
-  cases: Readonly<Record<string, ParityCase>>,
+  cases: Readonly<Record<string, ParityParams>>,
   extras: ParityExtras = {},
 ): void {
   describe.each(Object.keys(cases))("kernel %s matches TA-Lib", (name) => {
-    const testCase = cases[name] as ParityCase;
+    const testCase = parityCase(name, cases[name] as ParityParams);
     const compare = (series: OhlcvArrays, params: Params, label: string) =>
       expectTalibParity(name, testCase, series, params, label);
     const paramRows = testCase.paramSets.map((params) => [JSON.stringify(params), params] as const);

@@ -44,7 +44,17 @@ export const bandsAndVolatility = [
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
     outputs: sameNamedOutputs("upper", "middle", "lower"),
     warmup: "First value at index period-1.",
-    talib: { kernel: averages.bbands },
+    talib: {
+      kernel: averages.bbands,
+      lookback: (p) => p.period - 1,
+      toTalib: (p) => ({
+        optInTimePeriod: p.period,
+        optInNbDevUp: p.stdDev,
+        optInNbDevDn: p.stdDev,
+        optInMAType: 0,
+      }),
+      talibOutputs: { upper: "outRealUpperBand", middle: "outRealMiddleBand", lower: "outRealLowerBand" },
+    },
     tradingSignals: { create: ({ period, stdDev }) => new BollingerBands(period, stdDev) },
   }),
   volatilityIndicator({
@@ -54,7 +64,10 @@ export const bandsAndVolatility = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: oscillators.atr },
+    talib: {
+      kernel: oscillators.atr,
+      lookback: (p) => p.period,
+    },
     tradingSignals: {
       difference:
         "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the smoothing forgets the seed.",
@@ -178,7 +191,10 @@ export const bandsAndVolatility = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: oscillators.natr },
+    talib: {
+      kernel: oscillators.natr,
+      lookback: (p) => p.period,
+    },
     tradingSignals: {
       difference:
         "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the Wilder smoothing forgets the seed.",
@@ -251,7 +267,10 @@ export const bandsAndVolatility = [
     description: "True range: max(high-low, |high-previous close|, |low-previous close|).",
     reads: ["high", "low", "close"],
     warmup: "First value at index 0 (high-low, as there is no previous close).",
-    talib: { kernel: oscillators.trange },
+    talib: {
+      kernel: oscillators.trange,
+      lookback: () => 1,
+    },
     tradingSignals: {
       difference:
         "Emits high-low for the first candle, so values start one bar earlier than TA-Lib (index 0, TA-Lib 1); identical afterwards.",
@@ -275,6 +294,10 @@ export const bandsAndVolatility = [
     reads: ["close"],
     params: paramsObject({ period: period(5, 2), stdDev: factor(1) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: extras.stddev },
+    talib: {
+      kernel: extras.stddev,
+      lookback: (p) => p.period - 1,
+      toTalib: (p) => ({ optInTimePeriod: p.period, optInNbDev: p.stdDev }),
+    },
   }),
 ];

@@ -25,9 +25,20 @@ export interface OutputSpec {
 
 export type IndicatorCategory = "trend" | "momentum" | "volatility" | "volume";
 
-/** The TA-Lib-exact batch kernel (src/compute/kernels/). */
-export interface TalibImplementation {
+/**
+ * The TA-Lib-exact batch kernel (src/compute/kernels/) and the TA-Lib function it reproduces: the
+ * parity table the kernel suite (test/kernels/) runs against the `talib` binding.
+ */
+export interface TalibImplementation<Params> {
   readonly kernel: Kernel;
+  /** TA-Lib's lookback: the index of the first value for these params. */
+  lookback(params: Params): number;
+  /** The TA-Lib function. */
+  readonly function: string;
+  /** Our params as TA-Lib's optIn params. */
+  toTalib(params: Params): Readonly<Record<string, number>>;
+  /** Our output names -> TA-Lib's; absent where the outputs come from several functions (LINEARREG). */
+  readonly talibOutputs?: Readonly<Record<string, string>>;
   /** Bump when the kernel's numbers change: it is part of the cache key of this implementation's units. */
   readonly version: number;
 }
@@ -61,7 +72,7 @@ export interface IndicatorDefinition<Params extends object = Record<string, unkn
   readonly outputs: readonly OutputSpec[];
   /** How the first value is determined, for the catalog. */
   readonly warmup: string;
-  readonly talib?: TalibImplementation;
+  readonly talib?: TalibImplementation<Params>;
   readonly tradingSignals?: TradingSignalsImplementation<Params>;
 }
 
@@ -70,13 +81,14 @@ type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 /**
  * What a family module writes for one indicator; the rest is filled in: the family's category,
  * one output named `value`, no params, `input` from `reads` (close alone is a value, more columns
- * a candle), version 1 of each implementation, no aliases.
+ * a candle), version 1 of each implementation, no aliases; for a kernel, the TA-Lib function of the
+ * indicator's name, `period` as `optInTimePeriod`, and `value` as `outReal`.
  */
 export type IndicatorSpec<Params extends object> = Optional<
   Omit<IndicatorDefinition<Params>, "talib" | "tradingSignals">,
   "category" | "input" | "outputs" | "params" | "aliases"
 > & {
-  readonly talib?: Optional<TalibImplementation, "version">;
+  readonly talib?: Optional<TalibImplementation<Params>, "version" | "function" | "toTalib" | "talibOutputs">;
   readonly tradingSignals?: Optional<TradingSignalsImplementation<Params>, "version">;
 };
 
@@ -89,18 +101,50 @@ export function indicatorFamily(category: IndicatorCategory) {
   return <Params extends object>(spec: IndicatorSpec<Params>): IndicatorDefinition => {
     const { talib, tradingSignals } = spec;
     if (!talib && !tradingSignals) throw new Error(`${spec.name} has no implementation`);
+    const outputs = spec.outputs ?? SINGLE_OUTPUT;
     const definition: IndicatorDefinition<Params> = {
       ...spec,
       aliases: spec.aliases ?? [],
       category: spec.category ?? category,
       input: spec.input ?? (spec.reads.length === 1 && spec.reads[0] === "close" ? "value" : "candle"),
       params: spec.params ?? (NO_PARAMS as unknown as z.ZodType<Params>),
-      outputs: spec.outputs ?? SINGLE_OUTPUT,
-      talib: talib && { version: 1, ...talib },
+      outputs,
+      talib: talib && {
+        version: 1,
+        function: spec.name,
+        toTalib: talib.toTalib ?? periodOnly(spec.name, spec.params),
+        talibOutputs: outputs === SINGLE_OUTPUT ? { value: "outReal" } : undefined,
+        ...talib,
+      },
       tradingSignals: tradingSignals && { version: 1, ...tradingSignals },
     };
     return definition as unknown as IndicatorDefinition;
   };
+}
+
+/** TA-Lib's moving-average types (TA_MAType), as its `optInMAType` params number them. */
+export const TALIB_MA_TYPE = {
+  SMA: 0,
+  EMA: 1,
+  WMA: 2,
+  DEMA: 3,
+  TEMA: 4,
+  TRIMA: 5,
+  KAMA: 6,
+  MAMA: 7,
+  T3: 8,
+} as const;
+
+/** TA-Lib's optIn params where an indicator's only param is `period` (or it has none). */
+function periodOnly<Params>(
+  name: string,
+  params: z.ZodType<Params> | undefined,
+): (params: Params) => Record<string, number> {
+  const names = Object.keys((params as { shape?: object } | undefined)?.shape ?? {});
+  if (names.some((param) => param !== "period"))
+    throw new Error(`${name}: say how its params ${names.join(", ")} map onto TA-Lib's (talib.toTalib)`);
+  return (values): Record<string, number> =>
+    names.length ? { optInTimePeriod: (values as { period: number }).period } : {};
 }
 
 /** The implementations an indicator has, the default first. */

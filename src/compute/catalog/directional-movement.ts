@@ -73,7 +73,10 @@ export const directionalMovement = [
     // TA-Lib's minimum for ADX, ADXR and DX: with period 1 the DX is only ever 0 or 100.
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index 2*period-2.",
-    talib: { kernel: oscillators.adx },
+    talib: {
+      kernel: oscillators.adx,
+      lookback: (p) => 2 * p.period - 1,
+    },
     tradingSignals: {
       difference:
         "Starts one bar earlier than TA-Lib (index 2*period-2 vs 2*period-1) and counts equal up and down moves as both +DM and -DM (TA-Lib: neither), so values differ, by several points on tick-rounded prices.",
@@ -87,7 +90,10 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index 3*period-3.",
-    talib: { kernel: oscillators.adxr },
+    talib: {
+      kernel: oscillators.adxr,
+      lookback: (p) => 3 * p.period - 2,
+    },
     tradingSignals: {
       difference:
         "Inherits ADX's differences: starts one bar earlier than TA-Lib (index 3*period-3 vs 3*period-2) and counts equal up and down moves as both +DM and -DM (TA-Lib: neither).",
@@ -101,7 +107,10 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: oscillators.dx },
+    talib: {
+      kernel: oscillators.dx,
+      lookback: (p) => p.period,
+    },
     tradingSignals: {
       difference:
         "Starts one bar earlier than TA-Lib (index period-1 vs period) and counts equal up and down moves as both +DM and -DM (TA-Lib: neither); otherwise identical.",
@@ -115,7 +124,10 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period.",
-    talib: { kernel: extras.plusDi },
+    talib: {
+      kernel: extras.plusDi,
+      lookback: (p) => p.period,
+    },
   }),
   trendIndicator({
     name: "MINUS_DI",
@@ -124,7 +136,10 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period.",
-    talib: { kernel: extras.minusDi },
+    talib: {
+      kernel: extras.minusDi,
+      lookback: (p) => p.period,
+    },
   }),
   trendIndicator({
     name: "AROON",
@@ -138,7 +153,11 @@ export const directionalMovement = [
       { name: "down", key: "aroonDown" },
     ],
     warmup: "First value at index period.",
-    talib: { kernel: oscillators.aroon },
+    talib: {
+      kernel: oscillators.aroon,
+      lookback: (p) => p.period,
+      talibOutputs: { up: "outAroonUp", down: "outAroonDown" },
+    },
     tradingSignals: { create: ({ period }) => new Aroon(period) },
   }),
   trendIndicator({
@@ -148,7 +167,10 @@ export const directionalMovement = [
     reads: ["high", "low"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period.",
-    talib: { kernel: extras.aroonosc },
+    talib: {
+      kernel: extras.aroonosc,
+      lookback: (p) => p.period,
+    },
   }),
   trendIndicator({
     name: "VortexIndicator",

@@ -46,7 +46,7 @@ import {
 import * as averages from "../kernels/averages.js";
 import * as extras from "../kernels/extras.js";
 import * as oscillators from "../kernels/oscillators.js";
-import { indicatorFamily, sameNamedOutputs } from "./definition.js";
+import { indicatorFamily, sameNamedOutputs, TALIB_MA_TYPE } from "./definition.js";
 import { bounded, factor, fastSlowPeriods, paramsObject, period } from "./params.js";
 
 /** Momentum oscillators: rates of change, price oscillators and the strength of moves. */
@@ -70,7 +70,10 @@ export const momentum = [
     // trading-signals' RSI(1) keeps only one previous price and never produces a value.
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period (needs period price changes).",
-    talib: { kernel: oscillators.rsi },
+    talib: {
+      kernel: oscillators.rsi,
+      lookback: (p) => p.period,
+    },
     tradingSignals: { create: ({ period }) => new RSI(period) },
   }),
   momentumIndicator({
@@ -85,7 +88,16 @@ export const momentum = [
     ),
     outputs: sameNamedOutputs("macd", "signal", "histogram"),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    talib: { kernel: averages.macd },
+    talib: {
+      kernel: averages.macd,
+      lookback: (p) => p.slowPeriod + p.signalPeriod - 2,
+      toTalib: (p) => ({
+        optInFastPeriod: p.fastPeriod,
+        optInSlowPeriod: p.slowPeriod,
+        optInSignalPeriod: p.signalPeriod,
+      }),
+      talibOutputs: { macd: "outMACD", signal: "outMACDSignal", histogram: "outMACDHist" },
+    },
     tradingSignals: {
       difference:
         "EMAs seed with the first close and output starts at index slowPeriod-1; TA-Lib seeds with SMAs and starts at slowPeriod+signalPeriod-2.",
@@ -129,7 +141,15 @@ export const momentum = [
     reads: ["close"],
     params: fastSlowPeriods(12, 26),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    talib: { kernel: averages.apo },
+    talib: {
+      kernel: averages.apo,
+      lookback: (p) => p.slowPeriod - 1,
+      toTalib: (p) => ({
+        optInFastPeriod: p.fastPeriod,
+        optInSlowPeriod: p.slowPeriod,
+        optInMAType: TALIB_MA_TYPE.EMA,
+      }),
+    },
     tradingSignals: {
       difference:
         "Always EMAs seeded with the first close; TA-Lib's default MA type is SMA, and its EMA seeds with an SMA.",
@@ -142,7 +162,10 @@ export const momentum = [
     description: "Balance of power: (close-open)/(high-low), 0 when the candle has no range.",
     reads: ["open", "high", "low", "close"],
     warmup: "First value at index 0.",
-    talib: { kernel: oscillators.bop },
+    talib: {
+      kernel: oscillators.bop,
+      lookback: () => 0,
+    },
     tradingSignals: { create: () => new BOP() },
   }),
   momentumIndicator({
@@ -154,7 +177,10 @@ export const momentum = [
     // A one-candle window has zero mean deviation, so every value would be 0/0.
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: oscillators.cci },
+    talib: {
+      kernel: oscillators.cci,
+      lookback: (p) => p.period - 1,
+    },
     tradingSignals: {
       difference:
         "Same numbers, except a window of identical typical prices (zero deviation) gives no value where TA-Lib gives 0.",
@@ -190,7 +216,10 @@ export const momentum = [
     reads: ["close"],
     params: paramsObject({ period: period(14) }),
     warmup: "First value at index period.",
-    talib: { kernel: oscillators.cmo },
+    talib: {
+      kernel: oscillators.cmo,
+      lookback: (p) => p.period,
+    },
     tradingSignals: {
       difference:
         "Plain sums of gains and losses over a rolling window (Chande's formula); TA-Lib smooths them Wilder-style like RSI.",
@@ -383,7 +412,10 @@ export const momentum = [
     reads: ["high", "low", "close", "volume"],
     params: paramsObject({ period: period(14) }),
     warmup: "First value at index period.",
-    talib: { kernel: oscillators.mfi },
+    talib: {
+      kernel: oscillators.mfi,
+      lookback: (p) => p.period,
+    },
     tradingSignals: {
       difference:
         "Same numbers, except with zero total money flow it gives 50; TA-Lib gives 0 whenever the total flow is below 1.",
@@ -397,7 +429,10 @@ export const momentum = [
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
     warmup: "First value at index period.",
-    talib: { kernel: averages.mom },
+    talib: {
+      kernel: averages.mom,
+      lookback: (p) => p.period,
+    },
     tradingSignals: { create: ({ period }) => new MOM(period) },
   }),
   momentumIndicator({
@@ -442,7 +477,15 @@ export const momentum = [
     reads: ["close"],
     params: fastSlowPeriods(12, 26),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    talib: { kernel: averages.ppo },
+    talib: {
+      kernel: averages.ppo,
+      lookback: (p) => p.slowPeriod - 1,
+      toTalib: (p) => ({
+        optInFastPeriod: p.fastPeriod,
+        optInSlowPeriod: p.slowPeriod,
+        optInMAType: TALIB_MA_TYPE.EMA,
+      }),
+    },
     tradingSignals: {
       difference:
         "Always EMAs seeded with the first close; TA-Lib's default MA type is SMA, and its EMA seeds with an SMA.",
@@ -517,7 +560,10 @@ export const momentum = [
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
     warmup: "First value at index period.",
-    talib: { kernel: extras.roc },
+    talib: {
+      kernel: extras.roc,
+      lookback: (p) => p.period,
+    },
     tradingSignals: {
       difference:
         "trading-signals returns the ratio (TA-Lib's ROCP, also its own catalog entry); TA-Lib's ROC, the default here, is 100 times it.",
@@ -531,7 +577,10 @@ export const momentum = [
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
     warmup: "First value at index period.",
-    talib: { kernel: extras.rocp },
+    talib: {
+      kernel: extras.rocp,
+      lookback: (p) => p.period,
+    },
   }),
   momentumIndicator({
     name: "RelativeVigorIndex",
@@ -571,7 +620,10 @@ export const momentum = [
     reads: ["close"],
     params: paramsObject({ period: period(30) }),
     warmup: "First value at index 3*period-2.",
-    talib: { kernel: averages.trix },
+    talib: {
+      kernel: averages.trix,
+      lookback: (p) => 3 * (p.period - 1) + 1,
+    },
     tradingSignals: {
       difference:
         "Same start index, but divides the one-bar change by the current triple EMA (TA-Lib: the previous one) and seeds its EMAs with the first input (TA-Lib: an SMA).",
@@ -601,7 +653,15 @@ export const momentum = [
       { message: "periods must satisfy shortPeriod <= mediumPeriod <= longPeriod", path: ["mediumPeriod"] },
     ),
     warmup: "First value at index longPeriod.",
-    talib: { kernel: oscillators.ultosc },
+    talib: {
+      kernel: oscillators.ultosc,
+      lookback: (p) => Math.max(p.shortPeriod, p.mediumPeriod, p.longPeriod),
+      toTalib: (p) => ({
+        optInTimePeriod1: p.shortPeriod,
+        optInTimePeriod2: p.mediumPeriod,
+        optInTimePeriod3: p.longPeriod,
+      }),
+    },
     tradingSignals: {
       create: ({ shortPeriod, mediumPeriod, longPeriod }) =>
         new UltimateOscillator({ shortPeriod, mediumPeriod, longPeriod }),

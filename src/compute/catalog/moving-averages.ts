@@ -36,7 +36,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: averages.sma },
+    talib: {
+      kernel: averages.sma,
+      lookback: (p) => p.period - 1,
+    },
     tradingSignals: { create: ({ period }) => new SMA(period) },
   }),
   trendIndicator({
@@ -46,7 +49,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
     warmup: "First value at index period-1 (isStable); earlier values are unseeded and masked.",
-    talib: { kernel: averages.ema },
+    talib: {
+      kernel: averages.ema,
+      lookback: (p) => p.period - 1,
+    },
     tradingSignals: {
       difference:
         "Seeds with the first close, TA-Lib with the SMA of the first period closes; values converge after a few periods.",
@@ -60,7 +66,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: averages.wma },
+    talib: {
+      kernel: averages.wma,
+      lookback: (p) => p.period - 1,
+    },
     tradingSignals: { create: ({ period }) => new WMA(period) },
   }),
   trendIndicator({
@@ -70,7 +79,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: averages.dema },
+    talib: {
+      kernel: averages.dema,
+      lookback: (p) => 2 * (p.period - 1),
+    },
     tradingSignals: {
       difference:
         "Both EMAs seed with the first close and values start at index period-1; TA-Lib seeds with SMAs and starts at 2*period-2.",
@@ -84,7 +96,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
     warmup: "First value at index 3*(period-1).",
-    talib: { kernel: averages.tema },
+    talib: {
+      kernel: averages.tema,
+      lookback: (p) => 3 * (p.period - 1),
+    },
     tradingSignals: {
       difference:
         "Each of the three EMAs seeds with its first input instead of an SMA; same start index as TA-Lib, values converge after a few dozen bars.",
@@ -98,7 +113,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: averages.trima },
+    talib: {
+      kernel: averages.trima,
+      lookback: (p) => p.period - 1,
+    },
     tradingSignals: { create: ({ period }) => new TRIMA(period) },
   }),
   trendIndicator({
@@ -109,7 +127,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
     warmup: "First value at index period-1, where it equals the close (the seed).",
-    talib: { kernel: averages.kama },
+    talib: {
+      kernel: averages.kama,
+      lookback: (p) => p.period,
+    },
     tradingSignals: {
       difference:
         "Also emits the seed (the close itself) at index period-1, one bar before TA-Lib; from index period on the values are identical.",
@@ -123,7 +144,11 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(5), volumeFactor: bounded(0.7, 0, 1) }),
     warmup: "First value at index 6*(period-1).",
-    talib: { kernel: averages.t3 },
+    talib: {
+      kernel: averages.t3,
+      lookback: (p) => 6 * (p.period - 1),
+      toTalib: (p) => ({ optInTimePeriod: p.period, optInVFactor: p.volumeFactor }),
+    },
     tradingSignals: {
       difference:
         "Each of the six EMAs seeds with its first input instead of an SMA; same start index as TA-Lib, values converge after a few dozen bars.",

@@ -16,7 +16,10 @@ export const statistics = [
     params: paramsObject({ period: period(14, 2) }),
     outputs: sameNamedOutputs("value", "forecast", "slope", "intercept"),
     warmup: "First value at index period-1.",
-    talib: { kernel: extras.linearreg },
+    talib: {
+      kernel: extras.linearreg,
+      lookback: (p) => p.period - 1,
+    },
     tradingSignals: {
       create: ({ period }) => {
         // The class's `prediction` is the line one bar past the window (TA-Lib TSF); TA-Lib's
@@ -47,7 +50,10 @@ export const statistics = [
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: extras.linearregSlope },
+    talib: {
+      kernel: extras.linearregSlope,
+      lookback: (p) => p.period - 1,
+    },
   }),
   trendIndicator({
     name: "TSF",
@@ -57,7 +63,10 @@ export const statistics = [
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: extras.tsf },
+    talib: {
+      kernel: extras.tsf,
+      lookback: (p) => p.period - 1,
+    },
   }),
   trendIndicator({
     name: "MAX",
@@ -66,7 +75,10 @@ export const statistics = [
     reads: ["close"],
     params: paramsObject({ period: period(30, 2) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: extras.max },
+    talib: {
+      kernel: extras.max,
+      lookback: (p) => p.period - 1,
+    },
   }),
   trendIndicator({
     name: "MIN",
@@ -75,7 +87,10 @@ export const statistics = [
     reads: ["close"],
     params: paramsObject({ period: period(30, 2) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: extras.min },
+    talib: {
+      kernel: extras.min,
+      lookback: (p) => p.period - 1,
+    },
   }),
   trendIndicator({
     name: "MIDPOINT",
@@ -84,7 +99,10 @@ export const statistics = [
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: extras.midpoint },
+    talib: {
+      kernel: extras.midpoint,
+      lookback: (p) => p.period - 1,
+    },
   }),
   trendIndicator({
     name: "MINMAX",

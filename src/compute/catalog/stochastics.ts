@@ -20,7 +20,18 @@ export const stochastics = [
       { name: "d", key: "stochD" },
     ],
     warmup: "First value at index kPeriod+kSlowingPeriod+dPeriod-3 (when %D has its first value).",
-    talib: { kernel: oscillators.stoch },
+    talib: {
+      kernel: oscillators.stoch,
+      lookback: (p) => p.kPeriod + p.kSlowingPeriod + p.dPeriod - 3,
+      toTalib: (p) => ({
+        optInFastK_Period: p.kPeriod,
+        optInSlowK_Period: p.kSlowingPeriod,
+        optInSlowK_MAType: 0,
+        optInSlowD_Period: p.dPeriod,
+        optInSlowD_MAType: 0,
+      }),
+      talibOutputs: { k: "outSlowK", d: "outSlowD" },
+    },
     tradingSignals: { create: (params) => new StochasticOscillator(params) },
   }),
   momentumIndicator({
@@ -31,7 +42,16 @@ export const stochastics = [
     params: paramsObject({ kPeriod: period(5), dPeriod: period(3) }),
     outputs: sameNamedOutputs("k", "d"),
     warmup: "First value at index kPeriod+dPeriod-2.",
-    talib: { kernel: extras.stochf },
+    talib: {
+      kernel: extras.stochf,
+      lookback: (p) => p.kPeriod + p.dPeriod - 2,
+      toTalib: (p) => ({
+        optInFastK_Period: p.kPeriod,
+        optInFastD_Period: p.dPeriod,
+        optInFastD_MAType: 0,
+      }),
+      talibOutputs: { k: "outFastK", d: "outFastD" },
+    },
   }),
   momentumIndicator({
     name: "STOCHRSI",
@@ -42,7 +62,17 @@ export const stochastics = [
     params: paramsObject({ period: period(14, 2), kPeriod: period(5), dPeriod: period(3) }),
     outputs: sameNamedOutputs("k", "d"),
     warmup: "First value at index period+kPeriod+dPeriod-2.",
-    talib: { kernel: oscillators.stochrsi },
+    talib: {
+      kernel: oscillators.stochrsi,
+      lookback: (p) => p.period + p.kPeriod + p.dPeriod - 2,
+      toTalib: (p) => ({
+        optInTimePeriod: p.period,
+        optInFastK_Period: p.kPeriod,
+        optInFastD_Period: p.dPeriod,
+        optInFastD_MAType: 0,
+      }),
+      talibOutputs: { k: "outFastK", d: "outFastD" },
+    },
   }),
   momentumIndicator({
     // trading-signals' variant under its class name: TA-Lib's STOCHRSI (above) has other
@@ -109,7 +139,10 @@ export const stochastics = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
     warmup: "First value at index period-1.",
-    talib: { kernel: oscillators.willr },
+    talib: {
+      kernel: oscillators.willr,
+      lookback: (p) => p.period - 1,
+    },
     tradingSignals: {
       difference: "Same numbers, except a window with no range gives -100 where TA-Lib gives 0.",
       create: ({ period }) => new WilliamsR(period),

@@ -56,7 +56,11 @@ export const trendFollowers = [
       { message: "acceleration must be smaller than maximum", path: ["acceleration"] },
     ),
     warmup: "First value at index 1.",
-    talib: { kernel: oscillators.sar },
+    talib: {
+      kernel: oscillators.sar,
+      lookback: () => 1,
+      toTalib: (p) => ({ optInAcceleration: p.acceleration, optInMaximum: p.maximum }),
+    },
     tradingSignals: {
       difference:
         "Starts at index 1 like TA-Lib but handles reversals differently (and forces a flip to long 0.01 below the low), so values differ after the first reversal.",

@@ -30,7 +30,10 @@ export const volumeFlow = [
     description: "On-balance volume: running total of volume signed by the close's direction.",
     reads: ["close", "volume"],
     warmup: "First value at index 1.",
-    talib: { kernel: oscillators.obv },
+    talib: {
+      kernel: oscillators.obv,
+      lookback: () => 0,
+    },
     tradingSignals: {
       difference: "Starts from 0 at the second candle; TA-Lib starts at the first candle's volume.",
       // The constructor argument is only the size of the look-back buffer; 2 is what the formula needs.
@@ -44,7 +47,10 @@ export const volumeFlow = [
       "Chaikin accumulation/distribution line: running total of volume times ((close-low) - (high-close)) / (high-low).",
     reads: ["high", "low", "close", "volume"],
     warmup: "First value at index 0.",
-    talib: { kernel: oscillators.ad },
+    talib: {
+      kernel: oscillators.ad,
+      lookback: () => 0,
+    },
     tradingSignals: { create: () => new AD() },
   }),
   volumeIndicator({
@@ -55,7 +61,11 @@ export const volumeFlow = [
     reads: ["high", "low", "close", "volume"],
     params: fastSlowPeriods(3, 10),
     warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    talib: { kernel: oscillators.adosc },
+    talib: {
+      kernel: oscillators.adosc,
+      lookback: (p) => Math.max(p.fastPeriod, p.slowPeriod) - 1,
+      toTalib: (p) => ({ optInFastPeriod: p.fastPeriod, optInSlowPeriod: p.slowPeriod }),
+    },
     tradingSignals: { create: ({ fastPeriod, slowPeriod }) => new ADOSC({ fastPeriod, slowPeriod }) },
   }),
   volumeIndicator({

@@ -4,12 +4,9 @@ import { type SharedSeries, sharedInto, sharedScratch } from "./shared-series.js
 import type { Kernel } from "./types.js";
 
 /**
- * TA-Lib-exact batch kernels for moving averages and the indicators built from them. Each ports
- * TA-Lib 0.4's C code (same seeding, same first valid index, same order of floating operations
- * where it matters) with TA-Lib's default unstable period of 0, and is verified against the
- * `talib` binding in test/kernels/averages.test.ts. Where rounding is all that differs and no
- * later step amplifies it, SMA and MACD reorder operations to shorten the per-candle dependency
- * chain (said at each); the contract is |difference| <= 1e-9 relative, not bit equality.
+ * Kernels for moving averages and the indicators built from them (contract: types.ts). Where
+ * rounding is all that differs and no later step amplifies it, SMA and MACD reorder operations to
+ * shorten the per-candle dependency chain (said at each).
  *
  * TA-Lib rejects periods below 2 for most of these (MOM and TRIX accept 1). The catalog allows 1;
  * the kernels then return the natural limit (SMA/EMA/WMA/TRIMA/DEMA/TEMA/T3 of period 1 = the close),

@@ -14,13 +14,7 @@ import {
 } from "./shared.js";
 import type { Kernel } from "./types.js";
 
-/**
- * TA-Lib-exact batch kernels for rate of change, rolling statistics, directional indicators and
- * the linear-regression family. Each follows the TA-Lib 0.4 C source (bundled with the
- * `talib` npm package) statement for statement where the order of floating-point operations
- * matters, so results match to rounding, and writes NaN before TA-Lib's first valid index (its
- * lookback; the default unstable period of 0).
- */
+/** Kernels for rate of change, rolling statistics, directional indicators and linear regression (contract: types.ts). */
 
 /** ROCP: (price - prev) / prev; TA-Lib writes 0 where prev is exactly 0. */
 export const rocp: Kernel = (inputs, params, outputs) => {

@@ -17,11 +17,8 @@ import { type SharedSeries, sharedInto, sharedScratch } from "./shared-series.js
 import type { Kernel } from "./types.js";
 
 /**
- * TA-Lib-exact batch kernels for oscillators, true-range and volume indicators. Each follows the
- * TA-Lib 0.4 C source (bundled with the `talib` npm package) statement for statement where the
- * order of floating-point operations matters, so results match to rounding, and writes NaN
- * before TA-Lib's first valid index (its lookback; the default unstable period of 0). ATR and the
- * ADX family smooth with products instead of TA-Lib's divisions (see wilderKeep()).
+ * Kernels for oscillators, true range and volume indicators (contract: types.ts). ATR and the ADX
+ * family smooth with products instead of TA-Lib's divisions (see wilderKeep()).
  */
 
 /**
