@@ -9,7 +9,6 @@ const trendIndicator = indicatorFamily("trend");
 export const levels = [
   trendIndicator({
     name: "BreakoutBarLow",
-    aliases: [],
     description:
       "Low of the most recent breakout bar, a bar whose high exceeds the highest high of the `lookback` bars before it (a stop reference).",
     reads: ["high", "low"],
@@ -22,7 +21,6 @@ export const levels = [
   }),
   trendIndicator({
     name: "SwingHigh",
-    aliases: [],
     description:
       "Most recent confirmed swing high: a high strictly above the highs of `lookback` candles on each side, known `lookback` candles after it.",
     reads: ["high"],
@@ -36,7 +34,6 @@ export const levels = [
   }),
   trendIndicator({
     name: "SwingLow",
-    aliases: [],
     description:
       "Most recent confirmed swing low: a low strictly below the lows of `lookback` candles on each side, known `lookback` candles after it.",
     reads: ["low"],
@@ -50,7 +47,6 @@ export const levels = [
   }),
   trendIndicator({
     name: "ZigZag",
-    aliases: [],
     description:
       "Most recent confirmed ZigZag pivot: the last swing extreme, confirmed once price retraces `deviation` percent of the swing.",
     reads: ["high", "low"],

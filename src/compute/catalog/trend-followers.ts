@@ -70,7 +70,6 @@ export const trendFollowers = [
   }),
   trendIndicator({
     name: "SuperTrend",
-    aliases: [],
     description:
       "SuperTrend: the trailing lower band (uptrend) or upper band (downtrend) of (high+low)/2 plus and minus multiplier*ATR.",
     reads: ["high", "low", "close"],
@@ -139,7 +138,6 @@ export const trendFollowers = [
   }),
   trendIndicator({
     name: "HigherLowTrail",
-    aliases: [],
     description:
       "Rising trailing stop: the latest pullback low (a low followed by `lookback` strictly higher lows) that is above the previous trail level.",
     reads: ["low"],
