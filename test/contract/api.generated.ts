@@ -358,7 +358,7 @@ export interface components {
          *             "talib",
          *             "trading-signals"
          *           ],
-         *           "warmup": "First value at index period-1."
+         *           "warmup": "First value at index period - 1 (TA-Lib's lookback)."
          *         }
          *       ]
          *     }
@@ -381,7 +381,7 @@ export interface components {
                 priceScale: string[];
                 /** @description How it can be computed, the default first (`options.convention` chooses). */
                 implementations: ("talib" | "trading-signals")[];
-                /** @description How the first value is determined with the trading-signals implementation; with `talib` it is TA-Lib's lookback. Each result's `warmup` gives the actual index either way. */
+                /** @description Where the first value is with the default implementation (the first of `implementations`): an expression over the params, `no earlier than` where the data can delay it. Each result's `warmup` gives the actual index. */
                 warmup: string;
                 /** @description Where trading-signals' convention differs from TA-Lib's (what `talib` returns, where it is available). */
                 talibDifference?: string;
@@ -683,7 +683,7 @@ export interface operations {
                      *             "talib",
                      *             "trading-signals"
                      *           ],
-                     *           "warmup": "First value at index period-1."
+                     *           "warmup": "First value at index period - 1 (TA-Lib's lookback)."
                      *         }
                      *       ]
                      *     }

@@ -58,7 +58,7 @@ export function parityCase(indicator: string, params: ParityParams): ParityCase 
     talibName: table.function,
     toTalib: (values) => table.toTalib(values),
     outputs: table.talibOutputs,
-    lookback: (values) => table.lookback(values),
+    lookback: (values) => table.lookback.at(values),
   };
 }
 

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { randomOhlcv, toColumns } from "../../harness/series.js";
 import { normalizeCandles } from "../../src/candles/columns.js";
+import { implementationsOf, warmupOf } from "../../src/compute/catalog/definition.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
-import { runIndicator } from "../../src/compute/run.js";
+import { SeriesMemo } from "../../src/compute/kernels/shared-series.js";
+import { runIndicator, runKernel } from "../../src/compute/run.js";
 import { IssueList } from "../../src/errors/registry.js";
 
 const LENGTHS = [1, 7, 60, 400];
@@ -121,4 +123,32 @@ describe.each(
     const params = definition.params.parse({});
     expect(runIndicator(definition, params, columns)).toEqual(runIndicator(definition, params, columns));
   });
+});
+
+// The catalog says where each implementation's first value is as an expression over the params;
+// here it meets the computed results, at the defaults and with each param at its minimum.
+describe.each(
+  INDICATORS.flatMap((definition) =>
+    implementationsOf(definition).map(
+      (implementation) => [definition.name, implementation, definition] as const,
+    ),
+  ),
+)("%s (%s) starts where the catalog says", (_name, implementation, definition) => {
+  const { first, exact } = warmupOf(definition, implementation);
+  it.each(validParamSets(definition.params).map((params) => [JSON.stringify(params), params] as const))(
+    "with %s",
+    (_label, params) => {
+      for (const seed of [1, 2]) {
+        const length = Math.max(300, first.at(params) + 50);
+        const all = toColumns(randomOhlcv(length, seed));
+        const inputs = Object.fromEntries(definition.reads.map((name) => [name, all[name]]));
+        const series =
+          implementation === "talib" && definition.talib
+            ? runKernel(definition, definition.talib.kernel, params, inputs, new SeriesMemo())
+            : runIndicator(definition, params, inputs);
+        if (exact) expect(series.warmup, `seed ${seed}`).toBe(first.at(params));
+        else expect(series.warmup ?? length, `seed ${seed}`).toBeGreaterThanOrEqual(first.at(params));
+      }
+    },
+  );
 });

@@ -43,10 +43,9 @@ export const bandsAndVolatility = [
     reads: ["close"],
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
     outputs: sameNamedOutputs("upper", "middle", "lower"),
-    warmup: "First value at index period-1.",
     talib: {
       kernel: averages.bbands,
-      lookback: (p) => p.period - 1,
+      lookback: "period - 1",
       toTalib: (p) => ({
         optInTimePeriod: p.period,
         optInNbDevUp: p.stdDev,
@@ -63,12 +62,9 @@ export const bandsAndVolatility = [
     description: "Average true range, smoothed with Wilder's moving average (RMA).",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: oscillators.atr,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: oscillators.atr, lookback: "period" },
     tradingSignals: {
+      warmup: "period - 1",
       difference:
         "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the smoothing forgets the seed.",
       create: ({ period }) => new ATR(period),
@@ -82,8 +78,8 @@ export const bandsAndVolatility = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(20, 2), width: factor(4) }),
     outputs: BAND_OUTPUTS,
-    warmup: "First value at index period-1.",
     tradingSignals: {
+      warmup: "period - 1",
       difference: "Matches TA-Lib at width 4, which TA-Lib fixes; other widths have no TA-Lib equivalent.",
       create: ({ period, width }) => new AccelerationBands(period, width),
     },
@@ -94,8 +90,8 @@ export const bandsAndVolatility = [
     description: "Bollinger Band width: (upper - lower) / middle of BBANDS(period, stdDev).",
     reads: ["close"],
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
-    warmup: "First value at index period-1.",
     tradingSignals: {
+      warmup: "period - 1",
       create: ({ period, stdDev }) => new BollingerBandsWidth(new BollingerBands(period, stdDev)),
     },
   }),
@@ -106,8 +102,7 @@ export const bandsAndVolatility = [
       "Choppiness index (0-100): 100*log10(sum of true ranges / true high-low range) / log10(period); high means sideways.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period (the first candle only supplies the previous close).",
-    tradingSignals: { create: ({ period }) => new CHOP(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new CHOP(period) },
   }),
   volatilityIndicator({
     name: "CVI",
@@ -116,9 +111,7 @@ export const bandsAndVolatility = [
       "Chaikin volatility: percent change of the EMA(period) of high-low over the last period bars.",
     reads: ["high", "low"],
     params: paramsObject({ period: period(10) }),
-    warmup:
-      "First value at index 2*period-1 (EMA stable at period-1, then compared with its value period bars back).",
-    tradingSignals: { create: ({ period }) => new CVI(period) },
+    tradingSignals: { warmup: "2 * period - 1", create: ({ period }) => new CVI(period) },
   }),
   volatilityIndicator({
     name: "DonchianChannels",
@@ -127,8 +120,7 @@ export const bandsAndVolatility = [
     reads: ["high", "low"],
     params: paramsObject({ period: period(20) }),
     outputs: BAND_OUTPUTS,
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new DonchianChannels(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new DonchianChannels(period) },
   }),
   volatilityIndicator({
     name: "GAPO",
@@ -136,8 +128,7 @@ export const bandsAndVolatility = [
     description: "Gopalakrishnan range index: log(highest high - lowest low) / log(period) over period bars.",
     reads: ["high", "low"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new GAPO(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new GAPO(period) },
   }),
   volatilityIndicator({
     name: "IQR",
@@ -148,8 +139,7 @@ export const bandsAndVolatility = [
     // Period 1 would take the median of an empty lower half, which throws.
     // The class sorts its whole window on every candle: O(period log period) per candle.
     params: paramsObject({ period: period(14, 2, 1_000) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new IQR(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new IQR(period) },
   }),
   volatilityIndicator({
     name: "KeltnerChannels",
@@ -158,8 +148,8 @@ export const bandsAndVolatility = [
     reads: ["high", "low", "close"],
     params: paramsObject({ emaPeriod: period(20), atrPeriod: period(10), multiplier: factor(2) }),
     outputs: BAND_OUTPUTS,
-    warmup: "First value at index max(emaPeriod, atrPeriod)-1 (when both the EMA and the ATR are stable).",
     tradingSignals: {
+      warmup: "max(emaPeriod, atrPeriod) - 1",
       create: ({ emaPeriod, atrPeriod, multiplier }) =>
         new KeltnerChannels({ atrInterval: atrPeriod, emaInterval: emaPeriod, multiplier }),
     },
@@ -170,8 +160,7 @@ export const bandsAndVolatility = [
     description: "Mean absolute deviation of the last period closes from their mean.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new MAD(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new MAD(period) },
   }),
   volatilityIndicator({
     name: "MassIndex",
@@ -180,9 +169,7 @@ export const bandsAndVolatility = [
       "Mass index: sum over period bars of EMA9(high-low) / EMA9(EMA9(high-low)); the EMA length is fixed at 9.",
     reads: ["high", "low"],
     params: paramsObject({ period: period(25) }),
-    warmup:
-      "First value at index period+15 (two chained EMA(9)s are stable at index 16, then period ratios).",
-    tradingSignals: { create: ({ period }) => new MassIndex(period) },
+    tradingSignals: { warmup: "period + 15", create: ({ period }) => new MassIndex(period) },
   }),
   volatilityIndicator({
     name: "NATR",
@@ -190,12 +177,9 @@ export const bandsAndVolatility = [
     description: "Normalized average true range: 100 * ATR(period) / close.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: oscillators.natr,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: oscillators.natr, lookback: "period" },
     tradingSignals: {
+      warmup: "period - 1",
       difference:
         "Counts the first candle's high-low as a true range, so values start one bar earlier than TA-Lib (index period-1, TA-Lib period) and differ slightly until the Wilder smoothing forgets the seed.",
       create: ({ period }) => new NATR(period),
@@ -208,8 +192,8 @@ export const bandsAndVolatility = [
       "Bollinger %B: (close - lower) / (upper - lower) of BBANDS(period, stdDev); 0.5 when the bands collapse.",
     reads: ["close"],
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
-    warmup: "First value at index period-1.",
     tradingSignals: {
+      warmup: "period - 1",
       create: ({ period, stdDev }) => new PercentB({ interval: period, deviationMultiplier: stdDev }),
     },
   }),
@@ -220,8 +204,10 @@ export const bandsAndVolatility = [
       "Projection oscillator (0-100): close's position between regression-slope-projected highs and lows of the last period bars.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new ProjectionOscillator({ interval: period }) },
+    tradingSignals: {
+      warmup: "period - 1",
+      create: ({ period }) => new ProjectionOscillator({ interval: period }),
+    },
   }),
   volatilityIndicator({
     name: "RogersSatchellVolatility",
@@ -230,8 +216,7 @@ export const bandsAndVolatility = [
       "Rogers-Satchell volatility: square root of the mean over period bars of ln(H/C)ln(H/O) + ln(L/C)ln(L/O), per bar (not annualized).",
     reads: ["open", "high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new RogersSatchellVolatility(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new RogersSatchellVolatility(period) },
   }),
   volatilityIndicator({
     name: "RelativeVolatilityIndex",
@@ -240,8 +225,8 @@ export const bandsAndVolatility = [
       "Dorsey's relative volatility index (0-100): RSI-style ratio of Wilder-smoothed stdDevPeriod standard deviations on up versus down closes.",
     reads: ["close"],
     params: paramsObject({ period: period(14), stdDevPeriod: period(10, 2) }),
-    warmup: "First value at index stdDevPeriod+period-2.",
     tradingSignals: {
+      warmup: "stdDevPeriod + period - 2",
       create: ({ period, stdDevPeriod }) =>
         new RelativeVolatilityIndex({ interval: period, stddevInterval: stdDevPeriod }),
     },
@@ -254,8 +239,8 @@ export const bandsAndVolatility = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(20, 2) }),
     outputs: [{ name: "momentum", key: "momentum" }],
-    warmup: "First value at index 2*period-2.",
     tradingSignals: {
+      warmup: "2 * period - 2",
       // Band periods and multipliers only decide the (unexposed) isSqueezed flag; the Bollinger period
       // follows `period` so it never delays the momentum.
       create: ({ period }) => new TTMSqueeze({ bbInterval: period, kcInterval: period }),
@@ -266,12 +251,9 @@ export const bandsAndVolatility = [
     aliases: ["TR", "TrueRange"],
     description: "True range: max(high-low, |high-previous close|, |low-previous close|).",
     reads: ["high", "low", "close"],
-    warmup: "First value at index 0 (high-low, as there is no previous close).",
-    talib: {
-      kernel: oscillators.trange,
-      lookback: () => 1,
-    },
+    talib: { kernel: oscillators.trange, lookback: "1" },
     tradingSignals: {
+      warmup: "0",
       difference:
         "Emits high-low for the first candle, so values start one bar earlier than TA-Lib (index 0, TA-Lib 1); identical afterwards.",
       create: () => new TR(),
@@ -284,8 +266,7 @@ export const bandsAndVolatility = [
       "Ulcer index: root mean square of percentage drawdowns from the running high within period closes.",
     reads: ["close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new UlcerIndex(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new UlcerIndex(period) },
   }),
   volatilityIndicator({
     name: "STDDEV",
@@ -293,10 +274,9 @@ export const bandsAndVolatility = [
     description: "Population standard deviation of the last period closes, times stdDev.",
     reads: ["close"],
     params: paramsObject({ period: period(5, 2), stdDev: factor(1) }),
-    warmup: "First value at index period-1.",
     talib: {
       kernel: extras.stddev,
-      lookback: (p) => p.period - 1,
+      lookback: "period - 1",
       toTalib: (p) => ({ optInTimePeriod: p.period, optInNbDev: p.stdDev }),
     },
   }),

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { CandleColumn } from "../../candles/vocabulary.js";
 import type { Kernel } from "../kernels/types.js";
+import { type FirstIndex, firstIndex } from "./first-index.js";
 import { NO_PARAMS } from "./params.js";
 
 /**
@@ -31,8 +32,8 @@ export type IndicatorCategory = "trend" | "momentum" | "volatility" | "volume";
  */
 export interface TalibImplementation<Params> {
   readonly kernel: Kernel;
-  /** TA-Lib's lookback: the index of the first value for these params. */
-  lookback(params: Params): number;
+  /** TA-Lib's lookback: the index of the first value. */
+  readonly lookback: FirstIndex;
   /** The TA-Lib function. */
   readonly function: string;
   /** Our params as TA-Lib's optIn params. */
@@ -46,6 +47,11 @@ export interface TalibImplementation<Params> {
 /** trading-signals' streaming class, fed one candle at a time (src/compute/run.ts). */
 export interface TradingSignalsImplementation<Params> {
   create(params: Params): StreamingIndicator;
+  /** The index of the first value; with `warmupDependsOnData`, the earliest it can be. */
+  readonly warmup: FirstIndex;
+  /** What else a user should know about the first values (shown after the index in the catalog). */
+  readonly warmupNote?: string;
+  readonly warmupDependsOnData?: boolean;
   /** One line on where this convention differs from TA-Lib's (the catalog's `talibDifference`). */
   readonly difference?: string;
   /** Bump when the numbers change (a library upgrade, an adapter fix): part of the cache key. */
@@ -70,8 +76,6 @@ export interface IndicatorDefinition<Params extends object = Record<string, unkn
   /** Strict zod object: integers and bounds checked, defaults filled in. */
   readonly params: z.ZodType<Params>;
   readonly outputs: readonly OutputSpec[];
-  /** How the first value is determined, for the catalog. */
-  readonly warmup: string;
   readonly talib?: TalibImplementation<Params>;
   readonly tradingSignals?: TradingSignalsImplementation<Params>;
 }
@@ -88,8 +92,14 @@ export type IndicatorSpec<Params extends object> = Optional<
   Omit<IndicatorDefinition<Params>, "talib" | "tradingSignals">,
   "category" | "input" | "outputs" | "params" | "aliases"
 > & {
-  readonly talib?: Optional<TalibImplementation<Params>, "version" | "function" | "toTalib" | "talibOutputs">;
-  readonly tradingSignals?: Optional<TradingSignalsImplementation<Params>, "version">;
+  readonly talib?: Omit<
+    Optional<TalibImplementation<Params>, "version" | "function" | "toTalib" | "talibOutputs">,
+    "lookback"
+  > & { readonly lookback: string };
+  /** `warmup` defaults to the TA-Lib lookback (the two implementations start together). */
+  readonly tradingSignals?: Omit<Optional<TradingSignalsImplementation<Params>, "version">, "warmup"> & {
+    readonly warmup?: string;
+  };
 };
 
 /**
@@ -102,6 +112,10 @@ export function indicatorFamily(category: IndicatorCategory) {
     const { talib, tradingSignals } = spec;
     if (!talib && !tradingSignals) throw new Error(`${spec.name} has no implementation`);
     const outputs = spec.outputs ?? SINGLE_OUTPUT;
+    const paramNames = paramNamesOf(spec.params);
+    const lookback = talib && firstIndex(talib.lookback, paramNames);
+    const warmup = tradingSignals?.warmup ?? talib?.lookback;
+    if (tradingSignals && warmup === undefined) throw new Error(`${spec.name}: say where its first value is`);
     const definition: IndicatorDefinition<Params> = {
       ...spec,
       aliases: spec.aliases ?? [],
@@ -112,11 +126,16 @@ export function indicatorFamily(category: IndicatorCategory) {
       talib: talib && {
         version: 1,
         function: spec.name,
-        toTalib: talib.toTalib ?? periodOnly(spec.name, spec.params),
+        toTalib: talib.toTalib ?? periodOnly(spec.name, paramNames),
         talibOutputs: outputs === SINGLE_OUTPUT ? { value: "outReal" } : undefined,
         ...talib,
+        lookback: lookback as FirstIndex,
       },
-      tradingSignals: tradingSignals && { version: 1, ...tradingSignals },
+      tradingSignals: tradingSignals && {
+        version: 1,
+        ...tradingSignals,
+        warmup: firstIndex(warmup as string, paramNames),
+      },
     };
     return definition as unknown as IndicatorDefinition;
   };
@@ -135,12 +154,17 @@ export const TALIB_MA_TYPE = {
   T3: 8,
 } as const;
 
+/** The names a params schema accepts (through a `.transform`, the object it starts from). */
+function paramNamesOf(params: z.ZodType | undefined): string[] {
+  const schema = params as { shape?: object; in?: { shape?: object } } | undefined;
+  return Object.keys(schema?.shape ?? schema?.in?.shape ?? {});
+}
+
 /** TA-Lib's optIn params where an indicator's only param is `period` (or it has none). */
 function periodOnly<Params>(
   name: string,
-  params: z.ZodType<Params> | undefined,
+  names: readonly string[],
 ): (params: Params) => Record<string, number> {
-  const names = Object.keys((params as { shape?: object } | undefined)?.shape ?? {});
   if (names.some((param) => param !== "period"))
     throw new Error(`${name}: say how its params ${names.join(", ")} map onto TA-Lib's (talib.toTalib)`);
   return (values): Record<string, number> =>
@@ -155,14 +179,33 @@ export function implementationsOf(definition: IndicatorDefinition): Implementati
   return available;
 }
 
+function implementation(definition: IndicatorDefinition, name: Implementation) {
+  const chosen = name === "talib" ? definition.talib : definition.tradingSignals;
+  if (!chosen) throw new Error(`${definition.name} has no ${name} implementation`);
+  return chosen;
+}
+
 /** The version of one implementation of an indicator, for its units' cache keys. */
-export function implementationVersion(
+export function implementationVersion(definition: IndicatorDefinition, name: Implementation): number {
+  return implementation(definition, name).version;
+}
+
+/** Where one implementation's first value is, and whether the data can put it later. */
+export function warmupOf(
   definition: IndicatorDefinition,
-  implementation: Implementation,
-): number {
-  const chosen = implementation === "talib" ? definition.talib : definition.tradingSignals;
-  if (!chosen) throw new Error(`${definition.name} has no ${implementation} implementation`);
-  return chosen.version;
+  name: Implementation,
+): { readonly first: FirstIndex; readonly exact: boolean; readonly note?: string } {
+  const chosen = implementation(definition, name);
+  if ("lookback" in chosen) return { first: chosen.lookback, exact: true };
+  return { first: chosen.warmup, exact: !chosen.warmupDependsOnData, note: chosen.warmupNote };
+}
+
+/** The catalog's sentence on where the first value is, for the default implementation. */
+export function describeWarmup(definition: IndicatorDefinition): string {
+  const [name] = implementationsOf(definition);
+  const { first, exact, note } = warmupOf(definition, name as Implementation);
+  const source = name === "talib" ? " (TA-Lib's lookback)" : "";
+  return `First value ${exact ? "at" : "no earlier than"} index ${first.expression}${source}${note ? `; ${note}` : ""}.`;
 }
 
 export const SINGLE_OUTPUT: readonly OutputSpec[] = [{ name: "value" }];

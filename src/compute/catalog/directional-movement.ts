@@ -72,12 +72,9 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     // TA-Lib's minimum for ADX, ADXR and DX: with period 1 the DX is only ever 0 or 100.
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index 2*period-2.",
-    talib: {
-      kernel: oscillators.adx,
-      lookback: (p) => 2 * p.period - 1,
-    },
+    talib: { kernel: oscillators.adx, lookback: "2 * period - 1" },
     tradingSignals: {
+      warmup: "2 * period - 2",
       difference:
         "Starts one bar earlier than TA-Lib (index 2*period-2 vs 2*period-1) and counts equal up and down moves as both +DM and -DM (TA-Lib: neither), so values differ, by several points on tick-rounded prices.",
       create: ({ period }) => createAdx(period),
@@ -89,12 +86,9 @@ export const directionalMovement = [
     description: "Average directional index rating: the mean of today's ADX and the ADX period-1 bars ago.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index 3*period-3.",
-    talib: {
-      kernel: oscillators.adxr,
-      lookback: (p) => 3 * p.period - 2,
-    },
+    talib: { kernel: oscillators.adxr, lookback: "3 * period - 2" },
     tradingSignals: {
+      warmup: "3 * period - 3",
       difference:
         "Inherits ADX's differences: starts one bar earlier than TA-Lib (index 3*period-3 vs 3*period-2) and counts equal up and down moves as both +DM and -DM (TA-Lib: neither).",
       create: ({ period }) => createAdxr(period),
@@ -106,12 +100,9 @@ export const directionalMovement = [
     description: "Directional movement index (0-100): |+DI - -DI| / (+DI + -DI) with Wilder smoothing.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: oscillators.dx,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: oscillators.dx, lookback: "period" },
     tradingSignals: {
+      warmup: "period - 1",
       difference:
         "Starts one bar earlier than TA-Lib (index period-1 vs period) and counts equal up and down moves as both +DM and -DM (TA-Lib: neither); otherwise identical.",
       create: ({ period }) => createDx(period),
@@ -123,11 +114,7 @@ export const directionalMovement = [
     description: "Plus directional indicator: Wilder-smoothed +DM over the smoothed true range, times 100.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: extras.plusDi,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: extras.plusDi, lookback: "period" },
   }),
   trendIndicator({
     name: "MINUS_DI",
@@ -135,11 +122,7 @@ export const directionalMovement = [
     description: "Minus directional indicator: Wilder-smoothed -DM over the smoothed true range, times 100.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: extras.minusDi,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: extras.minusDi, lookback: "period" },
   }),
   trendIndicator({
     name: "AROON",
@@ -152,10 +135,9 @@ export const directionalMovement = [
       { name: "up", key: "aroonUp" },
       { name: "down", key: "aroonDown" },
     ],
-    warmup: "First value at index period.",
     talib: {
       kernel: oscillators.aroon,
-      lookback: (p) => p.period,
+      lookback: "period",
       talibOutputs: { up: "outAroonUp", down: "outAroonDown" },
     },
     tradingSignals: { create: ({ period }) => new Aroon(period) },
@@ -166,11 +148,7 @@ export const directionalMovement = [
     description: "Aroon oscillator: Aroon up minus Aroon down.",
     reads: ["high", "low"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: extras.aroonosc,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: extras.aroonosc, lookback: "period" },
   }),
   trendIndicator({
     name: "VortexIndicator",
@@ -180,8 +158,7 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
     outputs: sameNamedOutputs("plus", "minus"),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new VortexIndicator(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new VortexIndicator(period) },
   }),
   trendIndicator({
     name: "VHF",
@@ -190,8 +167,7 @@ export const directionalMovement = [
       "Vertical horizontal filter: range of the last `period` closes over the sum of their absolute changes (high means trending).",
     reads: ["close"],
     params: paramsObject({ period: period(28) }),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new VHF(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new VHF(period) },
   }),
   trendIndicator({
     name: "RandomWalkIndex",
@@ -204,7 +180,6 @@ export const directionalMovement = [
     // (10k candles: 130 ms at 100, 1.3 s at 400, minutes at 10 000): capped well below MAX_PERIOD.
     params: paramsObject({ period: period(14, 2, 100) }),
     outputs: sameNamedOutputs("high", "low"),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new RandomWalkIndex(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new RandomWalkIndex(period) },
   }),
 ];

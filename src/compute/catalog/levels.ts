@@ -13,8 +13,10 @@ export const levels = [
       "Low of the most recent breakout bar, a bar whose high exceeds the highest high of the `lookback` bars before it (a stop reference).",
     reads: ["high", "low"],
     params: paramsObject({ lookback: period(20) }),
-    warmup: "First value at the first breakout bar, no earlier than index lookback (depends on the data).",
     tradingSignals: {
+      warmup: "lookback",
+      warmupNote: "at the first breakout bar",
+      warmupDependsOnData: true,
       // The class emits only on breakout bars; the series holds the latest breakout bar's low.
       create: ({ lookback }) => holdLastValue(new BreakoutBarLow({ lookback })),
     },
@@ -25,9 +27,10 @@ export const levels = [
       "Most recent confirmed swing high: a high strictly above the highs of `lookback` candles on each side, known `lookback` candles after it.",
     reads: ["high"],
     params: paramsObject({ lookback: period(2) }),
-    warmup:
-      "First value when the first swing high is confirmed, no earlier than index 2*lookback (depends on the data).",
     tradingSignals: {
+      warmup: "2 * lookback",
+      warmupNote: "when the first swing high is confirmed",
+      warmupDependsOnData: true,
       // The class emits only on the confirming candle; the series holds the latest swing high.
       create: ({ lookback }) => holdLastValue(new SwingHigh({ lookback })),
     },
@@ -38,9 +41,10 @@ export const levels = [
       "Most recent confirmed swing low: a low strictly below the lows of `lookback` candles on each side, known `lookback` candles after it.",
     reads: ["low"],
     params: paramsObject({ lookback: period(2) }),
-    warmup:
-      "First value when the first swing low is confirmed, no earlier than index 2*lookback (depends on the data).",
     tradingSignals: {
+      warmup: "2 * lookback",
+      warmupNote: "when the first swing low is confirmed",
+      warmupDependsOnData: true,
       // The class emits only on the confirming candle; the series holds the latest swing low.
       create: ({ lookback }) => holdLastValue(new SwingLow({ lookback })),
     },
@@ -51,9 +55,11 @@ export const levels = [
       "Most recent confirmed ZigZag pivot: the last swing extreme, confirmed once price retraces `deviation` percent of the swing.",
     reads: ["high", "low"],
     params: paramsObject({ deviation: bounded(5, 0, 100) }),
-    warmup:
-      "First value at index 0 for deviation < 100 (the class counts the first candle's low as a pivot), else at the first confirmed reversal.",
     tradingSignals: {
+      warmup: "0",
+      warmupNote:
+        "index 0 for deviation < 100 (the class counts the first candle's low as a pivot), else at the first confirmed reversal",
+      warmupDependsOnData: true,
       // The class emits a pivot only on the reversal candle; the series holds the latest pivot price.
       create: ({ deviation }) => holdLastValue(new ZigZag({ deviation })),
     },

@@ -69,11 +69,7 @@ export const momentum = [
     reads: ["close"],
     // trading-signals' RSI(1) keeps only one previous price and never produces a value.
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period (needs period price changes).",
-    talib: {
-      kernel: oscillators.rsi,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: oscillators.rsi, lookback: "period" },
     tradingSignals: { create: ({ period }) => new RSI(period) },
   }),
   momentumIndicator({
@@ -87,10 +83,9 @@ export const momentum = [
       { message: "fastPeriod must be smaller than slowPeriod", path: ["fastPeriod"] },
     ),
     outputs: sameNamedOutputs("macd", "signal", "histogram"),
-    warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
     talib: {
       kernel: averages.macd,
-      lookback: (p) => p.slowPeriod + p.signalPeriod - 2,
+      lookback: "slowPeriod + signalPeriod - 2",
       toTalib: (p) => ({
         optInFastPeriod: p.fastPeriod,
         optInSlowPeriod: p.slowPeriod,
@@ -99,6 +94,7 @@ export const momentum = [
       talibOutputs: { macd: "outMACD", signal: "outMACDSignal", histogram: "outMACDHist" },
     },
     tradingSignals: {
+      warmup: "slowPeriod - 1",
       difference:
         "EMAs seed with the first close and output starts at index slowPeriod-1; TA-Lib seeds with SMAs and starts at slowPeriod+signalPeriod-2.",
       create: ({ fastPeriod, slowPeriod, signalPeriod }) =>
@@ -115,9 +111,9 @@ export const momentum = [
       (p) => p.shortPeriod < p.longPeriod,
       { message: "shortPeriod must be smaller than longPeriod", path: ["shortPeriod"] },
     ),
-    warmup:
-      "First value at index longPeriod+signalPeriod-2; a candle where the awesome oscillator is exactly 0 gets no value.",
     tradingSignals: {
+      warmup: "longPeriod + signalPeriod - 2",
+      warmupNote: "a candle where the awesome oscillator is exactly 0 gets no value",
       create: ({ shortPeriod, longPeriod, signalPeriod }) => new AC(shortPeriod, longPeriod, signalPeriod),
     },
   }),
@@ -131,8 +127,10 @@ export const momentum = [
       (p) => p.shortPeriod < p.longPeriod,
       { message: "shortPeriod must be smaller than longPeriod", path: ["shortPeriod"] },
     ),
-    warmup: "First value at index longPeriod-1.",
-    tradingSignals: { create: ({ shortPeriod, longPeriod }) => new AO(shortPeriod, longPeriod) },
+    tradingSignals: {
+      warmup: "longPeriod - 1",
+      create: ({ shortPeriod, longPeriod }) => new AO(shortPeriod, longPeriod),
+    },
   }),
   momentumIndicator({
     name: "APO",
@@ -140,10 +138,9 @@ export const momentum = [
     description: "Absolute price oscillator: EMA(fastPeriod) minus EMA(slowPeriod) of the close.",
     reads: ["close"],
     params: fastSlowPeriods(12, 26),
-    warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
     talib: {
       kernel: averages.apo,
-      lookback: (p) => p.slowPeriod - 1,
+      lookback: "slowPeriod - 1",
       toTalib: (p) => ({
         optInFastPeriod: p.fastPeriod,
         optInSlowPeriod: p.slowPeriod,
@@ -161,11 +158,7 @@ export const momentum = [
     aliases: ["BalanceOfPower"],
     description: "Balance of power: (close-open)/(high-low), 0 when the candle has no range.",
     reads: ["open", "high", "low", "close"],
-    warmup: "First value at index 0.",
-    talib: {
-      kernel: oscillators.bop,
-      lookback: () => 0,
-    },
+    talib: { kernel: oscillators.bop, lookback: "0" },
     tradingSignals: { create: () => new BOP() },
   }),
   momentumIndicator({
@@ -176,11 +169,7 @@ export const momentum = [
     reads: ["high", "low", "close"],
     // A one-candle window has zero mean deviation, so every value would be 0/0.
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: oscillators.cci,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: oscillators.cci, lookback: "period - 1" },
     tradingSignals: {
       difference:
         "Same numbers, except a window of identical typical prices (zero deviation) gives no value where TA-Lib gives 0.",
@@ -195,8 +184,7 @@ export const momentum = [
     reads: ["close"],
     // The class throws below 2: a regression needs two points.
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new CFO(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new CFO(period) },
   }),
   momentumIndicator({
     name: "CG",
@@ -204,9 +192,11 @@ export const momentum = [
     description: "Ehlers' center of gravity: position-weighted average of the last period closes.",
     reads: ["close"],
     params: paramsObject({ period: period(10), signalPeriod: period(10) }),
-    warmup:
-      "First value at index signalPeriod-1 (when the library's signal SMA is stable); if signalPeriod < period the first values use a partial window.",
-    tradingSignals: { create: ({ period, signalPeriod }) => new CG(period, signalPeriod) },
+    tradingSignals: {
+      warmup: "signalPeriod - 1",
+      warmupNote: "if signalPeriod < period the first values use a partial window",
+      create: ({ period, signalPeriod }) => new CG(period, signalPeriod),
+    },
   }),
   momentumIndicator({
     name: "CMO",
@@ -215,11 +205,7 @@ export const momentum = [
       "Chande momentum oscillator: 100*(gains-losses)/(gains+losses) over the last period changes.",
     reads: ["close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: oscillators.cmo,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: oscillators.cmo, lookback: "period" },
     tradingSignals: {
       difference:
         "Plain sums of gains and losses over a rolling window (Chande's formula); TA-Lib smooths them Wilder-style like RSI.",
@@ -232,8 +218,8 @@ export const momentum = [
     description: "Coppock curve: WMA of the sum of two rates of change (in percent).",
     reads: ["close"],
     params: paramsObject({ longRocPeriod: period(14), shortRocPeriod: period(11), wmaPeriod: period(10) }),
-    warmup: "First value at index max(longRocPeriod, shortRocPeriod)+wmaPeriod-1.",
     tradingSignals: {
+      warmup: "max(longRocPeriod, shortRocPeriod) + wmaPeriod - 1",
       create: ({ longRocPeriod, shortRocPeriod, wmaPeriod }) =>
         new CoppockCurve({
           longRocInterval: longRocPeriod,
@@ -254,8 +240,8 @@ export const momentum = [
       streakRsiPeriod: period(2, 2),
       percentRankPeriod: period(100),
     }),
-    warmup: "First value at index max(rsiPeriod, streakRsiPeriod+1, percentRankPeriod+1).",
     tradingSignals: {
+      warmup: "max(rsiPeriod, streakRsiPeriod + 1, percentRankPeriod + 1)",
       create: ({ rsiPeriod, streakRsiPeriod, percentRankPeriod }) =>
         new ConnorsRSI({
           rsiInterval: rsiPeriod,
@@ -270,8 +256,7 @@ export const momentum = [
     description: "DeMarker: sum of high increases over the sum of high increases and low decreases (0-1).",
     reads: ["high", "low"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new DeMarker({ interval: period }) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new DeMarker({ interval: period }) },
   }),
   momentumIndicator({
     name: "DisparityIndex",
@@ -279,8 +264,7 @@ export const momentum = [
     description: "Disparity index: percent distance of the close from its SMA.",
     reads: ["close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new DisparityIndex(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new DisparityIndex(period) },
   }),
   momentumIndicator({
     name: "DerivativeOscillator",
@@ -294,8 +278,8 @@ export const momentum = [
       secondSmoothingPeriod: period(3),
       signalPeriod: period(9),
     }),
-    warmup: "First value at index rsiPeriod+firstSmoothingPeriod+secondSmoothingPeriod+signalPeriod-3.",
     tradingSignals: {
+      warmup: "rsiPeriod + firstSmoothingPeriod + secondSmoothingPeriod + signalPeriod - 3",
       create: ({ rsiPeriod, firstSmoothingPeriod, secondSmoothingPeriod, signalPeriod }) =>
         new DerivativeOscillator({
           rsiInterval: rsiPeriod,
@@ -312,8 +296,10 @@ export const momentum = [
       "Detrended price oscillator: the close floor(period/2)+1 candles back minus the current SMA(period).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index max(period-1, floor(period/2)+1).",
-    tradingSignals: { create: ({ period }) => new DPO(period) },
+    tradingSignals: {
+      warmup: "max(period - 1, floor(period / 2) + 1)",
+      create: ({ period }) => new DPO(period),
+    },
   }),
   momentumIndicator({
     name: "ER",
@@ -323,8 +309,7 @@ export const momentum = [
     reads: ["high", "low", "close"],
     // With one candle the net change is always 0, so the value would be constant.
     params: paramsObject({ period: period(10, 2) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new ER(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new ER(period) },
   }),
   momentumIndicator({
     name: "ElderRay",
@@ -333,8 +318,7 @@ export const momentum = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(13) }),
     outputs: sameNamedOutputs("bullPower", "bearPower"),
-    warmup: "First value at index period-1 (isStable of the EMA).",
-    tradingSignals: { create: ({ period }) => new ElderRay(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new ElderRay(period) },
   }),
   momentumIndicator({
     name: "FisherTransform",
@@ -343,16 +327,14 @@ export const momentum = [
     reads: ["high", "low"],
     // A one-candle window has no range: the library substitutes 0.001 and the output is constant.
     params: paramsObject({ period: period(10, 2) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new FisherTransform(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new FisherTransform(period) },
   }),
   momentumIndicator({
     name: "IBS",
     aliases: ["InternalBarStrength"],
     description: "Internal bar strength: (close-low)/(high-low), 0.5 when the candle has no range.",
     reads: ["high", "low", "close"],
-    warmup: "First value at index 0.",
-    tradingSignals: { create: () => new IBS() },
+    tradingSignals: { warmup: "0", create: () => new IBS() },
   }),
   momentumIndicator({
     name: "IMI",
@@ -361,8 +343,7 @@ export const momentum = [
       "Intraday momentum index: up-candle bodies as a percentage of all candle bodies over period.",
     reads: ["open", "close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new IMI(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new IMI(period) },
   }),
   momentumIndicator({
     name: "KST",
@@ -380,8 +361,9 @@ export const momentum = [
       sma3Period: period(10),
       sma4Period: period(15),
     }),
-    warmup: "First value at index max(rocNPeriod+smaNPeriod)-1 over the four ROC/SMA pairs.",
     tradingSignals: {
+      warmup:
+        "max(roc1Period + sma1Period, roc2Period + sma2Period, roc3Period + sma3Period, roc4Period + sma4Period) - 1",
       create: (p) =>
         new KST({
           roc1: p.roc1Period,
@@ -402,8 +384,7 @@ export const momentum = [
     reads: ["close"],
     // The class requires 0 <= gamma < 1.
     params: paramsObject({ gamma: bounded(0.5, 0, 0.99) }),
-    warmup: "First value at index 3.",
-    tradingSignals: { create: ({ gamma }) => new LaguerreRSI({ gamma }) },
+    tradingSignals: { warmup: "3", create: ({ gamma }) => new LaguerreRSI({ gamma }) },
   }),
   momentumIndicator({
     name: "MFI",
@@ -411,11 +392,7 @@ export const momentum = [
     description: "Money flow index: volume-weighted RSI of the typical price (0-100).",
     reads: ["high", "low", "close", "volume"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: oscillators.mfi,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: oscillators.mfi, lookback: "period" },
     tradingSignals: {
       difference:
         "Same numbers, except with zero total money flow it gives 50; TA-Lib gives 0 whenever the total flow is below 1.",
@@ -428,11 +405,7 @@ export const momentum = [
     description: "Momentum: the close minus the close period candles earlier.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: averages.mom,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: averages.mom, lookback: "period" },
     tradingSignals: { create: ({ period }) => new MOM(period) },
   }),
   momentumIndicator({
@@ -442,8 +415,7 @@ export const momentum = [
       "Pretty good oscillator: (close - SMA(close)) divided by an EMA of the ATR, all over period.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index 2*period-2 (the ATR's EMA is stable).",
-    tradingSignals: { create: ({ period }) => new PGO({ interval: period }) },
+    tradingSignals: { warmup: "2 * period - 2", create: ({ period }) => new PGO({ interval: period }) },
   }),
   momentumIndicator({
     name: "PMO",
@@ -458,9 +430,9 @@ export const momentum = [
       signalPeriod: period(10),
     }),
     outputs: sameNamedOutputs("pmo", "signal"),
-    warmup:
-      "First value at index firstSmoothingPeriod+secondSmoothingPeriod-1; the signal EMA starts there too, seeded with the first PMO value.",
     tradingSignals: {
+      warmup: "firstSmoothingPeriod + secondSmoothingPeriod - 1",
+      warmupNote: "the signal EMA starts there too, seeded with the first PMO value",
       create: ({ firstSmoothingPeriod, secondSmoothingPeriod, signalPeriod }) =>
         new PMO({
           smoothing1: firstSmoothingPeriod,
@@ -476,10 +448,9 @@ export const momentum = [
       "Percentage price oscillator: 100*(EMA(fastPeriod) - EMA(slowPeriod))/EMA(slowPeriod) of the close.",
     reads: ["close"],
     params: fastSlowPeriods(12, 26),
-    warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
     talib: {
       kernel: averages.ppo,
-      lookback: (p) => p.slowPeriod - 1,
+      lookback: "slowPeriod - 1",
       toTalib: (p) => ({
         optInFastPeriod: p.fastPeriod,
         optInSlowPeriod: p.slowPeriod,
@@ -498,8 +469,7 @@ export const momentum = [
     description: "Psychological line: percentage of the last period closes that rose (0-100).",
     reads: ["close"],
     params: paramsObject({ period: period(12) }),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new PSL({ interval: period }) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new PSL({ interval: period }) },
   }),
   momentumIndicator({
     name: "QQE",
@@ -514,8 +484,8 @@ export const momentum = [
       fastFactor: factor(4.236, 100),
     }),
     outputs: sameNamedOutputs("rsiMa", "trailingStop"),
-    warmup: "First value at index rsiPeriod+smoothPeriod+2*(2*rsiPeriod-1)-2.",
     tradingSignals: {
+      warmup: "rsiPeriod + smoothPeriod + 2 * (2 * rsiPeriod - 1) - 2",
       create: ({ rsiPeriod, smoothPeriod, fastFactor }) =>
         new QQE({ rsiInterval: rsiPeriod, smoothInterval: smoothPeriod, fastFactor }),
     },
@@ -526,8 +496,7 @@ export const momentum = [
     description: "Chande's Qstick: SMA of the candle body (close - open).",
     reads: ["open", "close"],
     params: paramsObject({ period: period(8) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new Qstick(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new Qstick(period) },
   }),
   momentumIndicator({
     name: "RCI",
@@ -538,8 +507,7 @@ export const momentum = [
     // The class throws below 2. Ranking costs O(period^2) per candle (~45 us at 100, ~1 ms at 500),
     // so the window is capped far below MAX_PERIOD.
     params: paramsObject({ period: period(9, 2, 100) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new RCI(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new RCI(period) },
   }),
   momentumIndicator({
     name: "RMI",
@@ -548,8 +516,8 @@ export const momentum = [
       "Relative momentum index: an RSI of momentumPeriod-bar price changes, Wilder-smoothed over period.",
     reads: ["close"],
     params: paramsObject({ period: period(14), momentumPeriod: period(5) }),
-    warmup: "First value at index momentumPeriod+period-1.",
     tradingSignals: {
+      warmup: "momentumPeriod + period - 1",
       create: ({ period, momentumPeriod }) => new RMI({ interval: period, momentum: momentumPeriod }),
     },
   }),
@@ -559,11 +527,7 @@ export const momentum = [
     description: "Rate of change as a ratio: (close - close period candles earlier) / that earlier close.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: extras.roc,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: extras.roc, lookback: "period" },
     tradingSignals: {
       difference:
         "trading-signals returns the ratio (TA-Lib's ROCP, also its own catalog entry); TA-Lib's ROC, the default here, is 100 times it.",
@@ -576,11 +540,7 @@ export const momentum = [
     description: "Rate of change as a ratio: (close - close[period ago]) / close[period ago].",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    warmup: "First value at index period.",
-    talib: {
-      kernel: extras.rocp,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: extras.rocp, lookback: "period" },
   }),
   momentumIndicator({
     name: "RelativeVigorIndex",
@@ -590,8 +550,7 @@ export const momentum = [
     reads: ["open", "high", "low", "close"],
     params: paramsObject({ period: period(10) }),
     outputs: sameNamedOutputs("rvgi", "signal"),
-    warmup: "First value at index period+5.",
-    tradingSignals: { create: ({ period }) => new RelativeVigorIndex(period) },
+    tradingSignals: { warmup: "period + 5", create: ({ period }) => new RelativeVigorIndex(period) },
   }),
   momentumIndicator({
     name: "AccumulativeSwingIndex",
@@ -600,8 +559,7 @@ export const momentum = [
     reads: ["open", "high", "low", "close"],
     // limitMove is in price units (the largest move allowed), so it needs a wide range.
     params: paramsObject({ limitMove: factor(300, 1_000_000_000) }),
-    warmup: "First value at index 1 (the running total starts at the second candle).",
-    tradingSignals: { create: ({ limitMove }) => new AccumulativeSwingIndex(limitMove) },
+    tradingSignals: { warmup: "1", create: ({ limitMove }) => new AccumulativeSwingIndex(limitMove) },
   }),
   momentumIndicator({
     name: "SwingIndex",
@@ -610,8 +568,7 @@ export const momentum = [
     reads: ["open", "high", "low", "close"],
     // limitMove is in price units (the largest move allowed), so it needs a wide range.
     params: paramsObject({ limitMove: factor(300, 1_000_000_000) }),
-    warmup: "First value at index 1.",
-    tradingSignals: { create: ({ limitMove }) => new SwingIndex(limitMove) },
+    tradingSignals: { warmup: "1", create: ({ limitMove }) => new SwingIndex(limitMove) },
   }),
   momentumIndicator({
     name: "TRIX",
@@ -619,12 +576,9 @@ export const momentum = [
     description: "TRIX: one-bar percent change of a triple EMA of the close.",
     reads: ["close"],
     params: paramsObject({ period: period(30) }),
-    warmup: "First value at index 3*period-2.",
-    talib: {
-      kernel: averages.trix,
-      lookback: (p) => 3 * (p.period - 1) + 1,
-    },
+    talib: { kernel: averages.trix, lookback: "3 * (period - 1) + 1" },
     tradingSignals: {
+      warmup: "3 * period - 2",
       difference:
         "Same start index, but divides the one-bar change by the current triple EMA (TA-Lib: the previous one) and seeds its EMAs with the first input (TA-Lib: an SMA).",
       create: ({ period }) => new TRIX(period),
@@ -637,8 +591,10 @@ export const momentum = [
       "True strength index: double-EMA-smoothed price change over double-smoothed absolute change, times 100.",
     reads: ["close"],
     params: paramsObject({ longPeriod: period(25), shortPeriod: period(13) }),
-    warmup: "First value at index longPeriod+shortPeriod-1.",
-    tradingSignals: { create: ({ longPeriod, shortPeriod }) => new TSI({ longPeriod, shortPeriod }) },
+    tradingSignals: {
+      warmup: "longPeriod + shortPeriod - 1",
+      create: ({ longPeriod, shortPeriod }) => new TSI({ longPeriod, shortPeriod }),
+    },
   }),
   momentumIndicator({
     name: "ULTOSC",
@@ -652,10 +608,9 @@ export const momentum = [
       (p) => p.shortPeriod <= p.mediumPeriod && p.mediumPeriod <= p.longPeriod,
       { message: "periods must satisfy shortPeriod <= mediumPeriod <= longPeriod", path: ["mediumPeriod"] },
     ),
-    warmup: "First value at index longPeriod.",
     talib: {
       kernel: oscillators.ultosc,
-      lookback: (p) => Math.max(p.shortPeriod, p.mediumPeriod, p.longPeriod),
+      lookback: "max(shortPeriod, mediumPeriod, longPeriod)",
       toTalib: (p) => ({
         optInTimePeriod1: p.shortPeriod,
         optInTimePeriod2: p.mediumPeriod,
@@ -663,6 +618,7 @@ export const momentum = [
       }),
     },
     tradingSignals: {
+      warmup: "longPeriod",
       create: ({ shortPeriod, mediumPeriod, longPeriod }) =>
         new UltimateOscillator({ shortPeriod, mediumPeriod, longPeriod }),
     },
@@ -686,8 +642,8 @@ export const momentum = [
       path: ["fastPeriod"],
     }),
     outputs: sameNamedOutputs("trend", "explosion", "deadZone"),
-    warmup: "First value at index max(slowPeriod, bandsPeriod-1, atrPeriod-1).",
     tradingSignals: {
+      warmup: "max(slowPeriod, bandsPeriod - 1, atrPeriod - 1)",
       create: (p) =>
         new WaddahAttarExplosion({
           shortInterval: p.fastPeriod,
@@ -708,8 +664,8 @@ export const momentum = [
     reads: ["high", "low", "close"],
     params: paramsObject({ channelPeriod: period(10), averagePeriod: period(21), signalPeriod: period(4) }),
     outputs: sameNamedOutputs("wt1", "wt2"),
-    warmup: "First value at index max(channelPeriod, averagePeriod, signalPeriod)-1.",
     tradingSignals: {
+      warmup: "max(channelPeriod, averagePeriod, signalPeriod) - 1",
       create: ({ channelPeriod, averagePeriod, signalPeriod }) =>
         new WaveTrend({
           channelInterval: channelPeriod,

@@ -35,11 +35,7 @@ export const movingAverages = [
     description: "Simple moving average: the mean of the last `period` closes.",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: averages.sma,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: averages.sma, lookback: "period - 1" },
     tradingSignals: { create: ({ period }) => new SMA(period) },
   }),
   trendIndicator({
@@ -48,12 +44,9 @@ export const movingAverages = [
     description: "Exponential moving average with smoothing 2/(period+1).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1 (isStable); earlier values are unseeded and masked.",
-    talib: {
-      kernel: averages.ema,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: averages.ema, lookback: "period - 1" },
     tradingSignals: {
+      warmupNote: "earlier values are unseeded and masked",
       difference:
         "Seeds with the first close, TA-Lib with the SMA of the first period closes; values converge after a few periods.",
       create: ({ period }) => new EMA(period),
@@ -65,11 +58,7 @@ export const movingAverages = [
     description: "Linearly weighted moving average of the last `period` closes (newest weighs most).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: averages.wma,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: averages.wma, lookback: "period - 1" },
     tradingSignals: { create: ({ period }) => new WMA(period) },
   }),
   trendIndicator({
@@ -78,12 +67,9 @@ export const movingAverages = [
     description: "Double exponential moving average: 2*EMA - EMA(EMA).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: averages.dema,
-      lookback: (p) => 2 * (p.period - 1),
-    },
+    talib: { kernel: averages.dema, lookback: "2 * (period - 1)" },
     tradingSignals: {
+      warmup: "period - 1",
       difference:
         "Both EMAs seed with the first close and values start at index period-1; TA-Lib seeds with SMAs and starts at 2*period-2.",
       create: ({ period }) => new DEMA(period),
@@ -95,11 +81,7 @@ export const movingAverages = [
     description: "Triple exponential moving average: 3*EMA - 3*EMA(EMA) + EMA(EMA(EMA)).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index 3*(period-1).",
-    talib: {
-      kernel: averages.tema,
-      lookback: (p) => 3 * (p.period - 1),
-    },
+    talib: { kernel: averages.tema, lookback: "3 * (period - 1)" },
     tradingSignals: {
       difference:
         "Each of the three EMAs seeds with its first input instead of an SMA; same start index as TA-Lib, values converge after a few dozen bars.",
@@ -112,11 +94,7 @@ export const movingAverages = [
     description: "Triangular moving average: triangle-weighted mean of the last `period` closes.",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: averages.trima,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: averages.trima, lookback: "period - 1" },
     tradingSignals: { create: ({ period }) => new TRIMA(period) },
   }),
   trendIndicator({
@@ -126,12 +104,10 @@ export const movingAverages = [
       "Kaufman adaptive moving average: smoothing between 2/3 and 2/31 set by the efficiency ratio over `period` closes.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    warmup: "First value at index period-1, where it equals the close (the seed).",
-    talib: {
-      kernel: averages.kama,
-      lookback: (p) => p.period,
-    },
+    talib: { kernel: averages.kama, lookback: "period" },
     tradingSignals: {
+      warmup: "period - 1",
+      warmupNote: "where it equals the close (the seed)",
       difference:
         "Also emits the seed (the close itself) at index period-1, one bar before TA-Lib; from index period on the values are identical.",
       create: ({ period }) => new KAMA(period),
@@ -143,10 +119,9 @@ export const movingAverages = [
     description: "Tillson T3: six chained EMAs combined with weights from the volume factor.",
     reads: ["close"],
     params: paramsObject({ period: period(5), volumeFactor: bounded(0.7, 0, 1) }),
-    warmup: "First value at index 6*(period-1).",
     talib: {
       kernel: averages.t3,
-      lookback: (p) => 6 * (p.period - 1),
+      lookback: "6 * (period - 1)",
       toTalib: (p) => ({ optInTimePeriod: p.period, optInVFactor: p.volumeFactor }),
     },
     tradingSignals: {
@@ -163,8 +138,10 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ fastLimit: bounded(0.5, 0.01, 0.99), slowLimit: bounded(0.05, 0.01, 0.99) }),
     outputs: sameNamedOutputs("mama", "fama"),
-    warmup: "First value at index 32.",
-    tradingSignals: { create: ({ fastLimit, slowLimit }) => new MAMA({ fastLimit, slowLimit }) },
+    tradingSignals: {
+      warmup: "32",
+      create: ({ fastLimit, slowLimit }) => new MAMA({ fastLimit, slowLimit }),
+    },
   }),
   trendIndicator({
     name: "HT_TRENDLINE",
@@ -172,8 +149,7 @@ export const movingAverages = [
     description:
       "Ehlers' Hilbert transform instantaneous trendline: the close averaged over the measured dominant cycle.",
     reads: ["close"],
-    warmup: "First value at index 63.",
-    tradingSignals: { create: () => new HTTrendline() },
+    tradingSignals: { warmup: "63", create: () => new HTTrendline() },
   }),
   trendIndicator({
     name: "ALMA",
@@ -187,8 +163,10 @@ export const movingAverages = [
       // From about 200 up, every Gaussian weight of a short window can underflow to 0 (0/0 = NaN).
       sigma: factor(6, 100),
     }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period, offset, sigma }) => new ALMA(period, offset, sigma) },
+    tradingSignals: {
+      warmup: "period - 1",
+      create: ({ period, offset, sigma }) => new ALMA(period, offset, sigma),
+    },
   }),
   trendIndicator({
     name: "DMA",
@@ -200,8 +178,10 @@ export const movingAverages = [
       { message: "shortPeriod must be smaller than longPeriod", path: ["shortPeriod"] },
     ),
     outputs: sameNamedOutputs("short", "long"),
-    warmup: "First value at index longPeriod-1.",
-    tradingSignals: { create: ({ shortPeriod, longPeriod }) => new DMA(shortPeriod, longPeriod) },
+    tradingSignals: {
+      warmup: "longPeriod - 1",
+      create: ({ shortPeriod, longPeriod }) => new DMA(shortPeriod, longPeriod),
+    },
   }),
   trendIndicator({
     name: "FRAMA",
@@ -213,8 +193,11 @@ export const movingAverages = [
       message: "period must be even",
       path: ["period"],
     }),
-    warmup: "First value at index period-1, where it equals the close (the seed).",
-    tradingSignals: { create: ({ period }) => new FRAMA(period) },
+    tradingSignals: {
+      warmup: "period - 1",
+      warmupNote: "where it equals the close (the seed)",
+      create: ({ period }) => new FRAMA(period),
+    },
   }),
   trendIndicator({
     name: "HMA",
@@ -223,8 +206,7 @@ export const movingAverages = [
     reads: ["close"],
     // Period 1 makes the half-period WMA a WMA of 0 prices (NaN).
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period+floor(sqrt(period))-2.",
-    tradingSignals: { create: ({ period }) => new HMA(period) },
+    tradingSignals: { warmup: "period + floor(sqrt(period)) - 2", create: ({ period }) => new HMA(period) },
   }),
   trendIndicator({
     name: "McGinleyDynamic",
@@ -234,8 +216,7 @@ export const movingAverages = [
     reads: ["close"],
     // With period 1 the line overshoots the close on every bar (each step is 1/0.6 of the gap).
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1 (seeded with the first close).",
-    tradingSignals: { create: ({ period }) => new McGinleyDynamic(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new McGinleyDynamic(period) },
   }),
   trendIndicator({
     name: "RMA",
@@ -244,16 +225,18 @@ export const movingAverages = [
       "Relative (running) moving average: an EMA with smoothing 1/period, seeded with the first close.",
     reads: ["close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1 (isStable); earlier values are unseeded and masked.",
-    tradingSignals: { create: ({ period }) => new RMA(period) },
+    tradingSignals: {
+      warmup: "period - 1",
+      warmupNote: "earlier values are unseeded and masked",
+      create: ({ period }) => new RMA(period),
+    },
   }),
   trendIndicator({
     name: "SMA15",
     aliases: ["SpencerMovingAverage", "Spencer15"],
     description: "Spencer's 15-point weighted moving average.",
     reads: ["close"],
-    warmup: "First value at index 14.",
-    tradingSignals: { create: () => new SMA15(15) },
+    tradingSignals: { warmup: "14", create: () => new SMA15(15) },
   }),
   trendIndicator({
     name: "SuperSmoother",
@@ -261,8 +244,11 @@ export const movingAverages = [
     description: "Ehlers' two-pole super smoother filter of the close.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    warmup: "First value at index period-1 (isStable); the filter starts from the first closes.",
-    tradingSignals: { create: ({ period }) => new SuperSmoother(period) },
+    tradingSignals: {
+      warmup: "period - 1",
+      warmupNote: "the filter starts from the first closes",
+      create: ({ period }) => new SuperSmoother(period),
+    },
   }),
   trendIndicator({
     name: "VIDYA",
@@ -271,8 +257,7 @@ export const movingAverages = [
       "Chande's variable index dynamic average: an EMA(period) whose smoothing is scaled by |CMO(period)|/100, seeded with the first close.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new VIDYA(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new VIDYA(period) },
   }),
   trendIndicator({
     name: "WSMA",
@@ -281,8 +266,7 @@ export const movingAverages = [
       "Wilder's smoothed moving average: seeded with the SMA of the first `period` closes, then smoothing 1/period.",
     reads: ["close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new WSMA(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new WSMA(period) },
   }),
   trendIndicator({
     name: "ZLEMA",
@@ -290,7 +274,6 @@ export const movingAverages = [
     description: "Zero-lag EMA: an EMA of 2*close - close (period-1)/2 bars ago.",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new ZLEMA(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new ZLEMA(period) },
   }),
 ];

@@ -15,11 +15,7 @@ export const statistics = [
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
     outputs: sameNamedOutputs("value", "forecast", "slope", "intercept"),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: extras.linearreg,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: extras.linearreg, lookback: "period - 1" },
     tradingSignals: {
       create: ({ period }) => {
         // The class's `prediction` is the line one bar past the window (TA-Lib TSF); TA-Lib's
@@ -49,11 +45,7 @@ export const statistics = [
     description: "Slope of the least-squares line through the last period closes.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: extras.linearregSlope,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: extras.linearregSlope, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "TSF",
@@ -62,11 +54,7 @@ export const statistics = [
       "Time series forecast: the least-squares line through the last period closes, one bar ahead.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: extras.tsf,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: extras.tsf, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MAX",
@@ -74,11 +62,7 @@ export const statistics = [
     description: "Highest close of the last period candles.",
     reads: ["close"],
     params: paramsObject({ period: period(30, 2) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: extras.max,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: extras.max, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MIN",
@@ -86,11 +70,7 @@ export const statistics = [
     description: "Lowest close of the last period candles.",
     reads: ["close"],
     params: paramsObject({ period: period(30, 2) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: extras.min,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: extras.min, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MIDPOINT",
@@ -98,11 +78,7 @@ export const statistics = [
     description: "(highest close + lowest close) / 2 over the last period candles.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: extras.midpoint,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: extras.midpoint, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MINMAX",
@@ -114,7 +90,6 @@ export const statistics = [
       { name: "max", key: "highest" },
       { name: "min", key: "lowest" },
     ],
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new Period(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new Period(period) },
   }),
 ];

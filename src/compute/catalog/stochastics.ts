@@ -19,10 +19,9 @@ export const stochastics = [
       { name: "k", key: "stochK" },
       { name: "d", key: "stochD" },
     ],
-    warmup: "First value at index kPeriod+kSlowingPeriod+dPeriod-3 (when %D has its first value).",
     talib: {
       kernel: oscillators.stoch,
-      lookback: (p) => p.kPeriod + p.kSlowingPeriod + p.dPeriod - 3,
+      lookback: "kPeriod + kSlowingPeriod + dPeriod - 3",
       toTalib: (p) => ({
         optInFastK_Period: p.kPeriod,
         optInSlowK_Period: p.kSlowingPeriod,
@@ -41,10 +40,9 @@ export const stochastics = [
     reads: ["high", "low", "close"],
     params: paramsObject({ kPeriod: period(5), dPeriod: period(3) }),
     outputs: sameNamedOutputs("k", "d"),
-    warmup: "First value at index kPeriod+dPeriod-2.",
     talib: {
       kernel: extras.stochf,
-      lookback: (p) => p.kPeriod + p.dPeriod - 2,
+      lookback: "kPeriod + dPeriod - 2",
       toTalib: (p) => ({
         optInFastK_Period: p.kPeriod,
         optInFastD_Period: p.dPeriod,
@@ -61,10 +59,9 @@ export const stochastics = [
     reads: ["close"],
     params: paramsObject({ period: period(14, 2), kPeriod: period(5), dPeriod: period(3) }),
     outputs: sameNamedOutputs("k", "d"),
-    warmup: "First value at index period+kPeriod+dPeriod-2.",
     talib: {
       kernel: oscillators.stochrsi,
-      lookback: (p) => p.period + p.kPeriod + p.dPeriod - 2,
+      lookback: "period + kPeriod + dPeriod - 2",
       toTalib: (p) => ({
         optInTimePeriod: p.period,
         optInFastK_Period: p.kPeriod,
@@ -84,9 +81,9 @@ export const stochastics = [
     reads: ["close"],
     // trading-signals' RSI(1) never produces a value.
     params: paramsObject({ period: period(14, 2) }),
-    warmup:
-      "First value at index 2*period-1; no value while the RSI is exactly 0 (the library treats 0 as missing).",
     tradingSignals: {
+      warmup: "2 * period - 1",
+      warmupNote: "no value while the RSI is exactly 0 (the library treats 0 as missing)",
       difference:
         "Raw 0-1 ratio over one period (100 on a flat RSI window); TA-Lib returns 0-100 fastK/fastD with separate periods.",
       create: ({ period }) => new StochasticRSI(period),
@@ -100,18 +97,16 @@ export const stochastics = [
     reads: ["high", "low", "close"],
     params: paramsObject({
       stochPeriod: period(8),
-      // Like the library: when absent it is round(sqrt(stochPeriod)), 3 for the default.
       smoothPeriod: z.number().int().min(1).max(MAX_PERIOD).optional(),
-    }),
-    warmup:
-      "First value at index stochPeriod+2*smoothPeriod-3 (smoothPeriod defaults to round(sqrt(stochPeriod))).",
+    }).transform((p) => ({
+      ...p,
+      // Like the library: when absent it is round(sqrt(stochPeriod)), 3 for the default.
+      smoothPeriod: p.smoothPeriod ?? Math.round(Math.sqrt(p.stochPeriod)),
+    })),
     tradingSignals: {
+      warmup: "stochPeriod + 2 * smoothPeriod - 3",
       create: ({ stochPeriod, smoothPeriod }) =>
-        new PremierStochastic(
-          smoothPeriod === undefined
-            ? { stochInterval: stochPeriod }
-            : { stochInterval: stochPeriod, smoothInterval: smoothPeriod },
-        ),
+        new PremierStochastic({ stochInterval: stochPeriod, smoothInterval: smoothPeriod }),
     },
   }),
   momentumIndicator({
@@ -125,8 +120,8 @@ export const stochastics = [
       firstSmoothingPeriod: period(3),
       secondSmoothingPeriod: period(3),
     }),
-    warmup: "First value at index period+firstSmoothingPeriod+secondSmoothingPeriod-3.",
     tradingSignals: {
+      warmup: "period + firstSmoothingPeriod + secondSmoothingPeriod - 3",
       create: ({ period, firstSmoothingPeriod, secondSmoothingPeriod }) =>
         new SMI({ interval: period, smooth1: firstSmoothingPeriod, smooth2: secondSmoothingPeriod }),
     },
@@ -138,11 +133,7 @@ export const stochastics = [
       "Williams %R: where the close sits in the period high-low range, from -100 (low) to 0 (high).",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period-1.",
-    talib: {
-      kernel: oscillators.willr,
-      lookback: (p) => p.period - 1,
-    },
+    talib: { kernel: oscillators.willr, lookback: "period - 1" },
     tradingSignals: {
       difference: "Same numbers, except a window with no range gives -100 where TA-Lib gives 0.",
       create: ({ period }) => new WilliamsR(period),
@@ -162,8 +153,8 @@ export const stochastics = [
       message: "fastPeriod must be smaller than slowPeriod",
       path: ["fastPeriod"],
     }),
-    warmup: "First value at index slowPeriod+2*cyclePeriod-3.",
     tradingSignals: {
+      warmup: "slowPeriod + 2 * cyclePeriod - 3",
       create: ({ fastPeriod, slowPeriod, cyclePeriod }) =>
         new STC({ fastInterval: fastPeriod, slowInterval: slowPeriod, cycleInterval: cyclePeriod }),
     },

@@ -40,8 +40,7 @@ function alligatorConfig(p: AlligatorParams) {
   };
 }
 
-const ALLIGATOR_WARMUP =
-  "First value at index max(jawPeriod+jawShift, teethPeriod+teethShift, lipsPeriod+lipsShift)-1.";
+const ALLIGATOR_WARMUP = "max(jawPeriod + jawShift, teethPeriod + teethShift, lipsPeriod + lipsShift) - 1";
 
 const trendIndicator = indicatorFamily("trend");
 
@@ -55,10 +54,9 @@ export const trendFollowers = [
       (p) => p.acceleration < p.maximum,
       { message: "acceleration must be smaller than maximum", path: ["acceleration"] },
     ),
-    warmup: "First value at index 1.",
     talib: {
       kernel: oscillators.sar,
-      lookback: () => 1,
+      lookback: "1",
       toTalib: (p) => ({ optInAcceleration: p.acceleration, optInMaximum: p.maximum }),
     },
     tradingSignals: {
@@ -75,8 +73,10 @@ export const trendFollowers = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(10), multiplier: factor(3) }),
     outputs: [{ name: "supertrend", key: "supertrend" }],
-    warmup: "First value at index period-1 (when the ATR has its first value).",
-    tradingSignals: { create: ({ period, multiplier }) => new SuperTrend({ interval: period, multiplier }) },
+    tradingSignals: {
+      warmup: "period - 1",
+      create: ({ period, multiplier }) => new SuperTrend({ interval: period, multiplier }),
+    },
   }),
   trendIndicator({
     name: "ChandelierExit",
@@ -86,8 +86,8 @@ export const trendFollowers = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(22), multiplier: factor(3) }),
     outputs: sameNamedOutputs("long", "short"),
-    warmup: "First value at index period-1 (when the ATR has its first value).",
     tradingSignals: {
+      warmup: "period - 1",
       create: ({ period, multiplier }) => new ChandelierExit({ interval: period, multiplier }),
     },
   }),
@@ -102,8 +102,8 @@ export const trendFollowers = [
       { name: "long", key: "longStop" },
       { name: "short", key: "shortStop" },
     ],
-    warmup: "First value at index period+stopPeriod-2.",
     tradingSignals: {
+      warmup: "period + stopPeriod - 2",
       create: ({ period, multiplier, stopPeriod }) =>
         new ChandeKrollStop({ interval: period, multiplier, stopInterval: stopPeriod }),
     },
@@ -116,8 +116,8 @@ export const trendFollowers = [
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(5), multiplier: factor(3.5) }),
     outputs: [{ name: "stop", key: "stop" }],
-    warmup: "First value at index period-1 (when the ATR has its first value).",
     tradingSignals: {
+      warmup: "period - 1",
       create: ({ period, multiplier }) => new VolatilityStop({ interval: period, multiplier }),
     },
   }),
@@ -129,9 +129,11 @@ export const trendFollowers = [
     reads: ["high", "low", "close"],
     params: paramsObject({ highPeriod: period(13), lowPeriod: period(21) }),
     outputs: [{ name: "line", key: "line" }],
-    warmup:
-      "First value at the first close beyond the previous high-SMA or low-SMA once the SMA of the other side exists, no earlier than index min(max(highPeriod, lowPeriod-1), max(lowPeriod, highPeriod-1)) (depends on the data).",
     tradingSignals: {
+      warmup: "min(max(highPeriod, lowPeriod - 1), max(lowPeriod, highPeriod - 1))",
+      warmupNote:
+        "at the first close beyond the previous high-SMA or low-SMA once the SMA of the other side exists",
+      warmupDependsOnData: true,
       create: ({ highPeriod, lowPeriod }) =>
         new GannHiLo({ highInterval: highPeriod, lowInterval: lowPeriod }),
     },
@@ -142,9 +144,10 @@ export const trendFollowers = [
       "Rising trailing stop: the latest pullback low (a low followed by `lookback` strictly higher lows) that is above the previous trail level.",
     reads: ["low"],
     params: paramsObject({ lookback: period(1) }),
-    warmup:
-      "First value at the first confirmed pullback low, no earlier than index lookback (depends on the data).",
     tradingSignals: {
+      warmup: "lookback",
+      warmupNote: "at the first confirmed pullback low",
+      warmupDependsOnData: true,
       // The class emits only when the trail moves up; the series holds the current trail level.
       create: ({ lookback }) => holdLastValue(new HigherLowTrail({ lookback })),
     },
@@ -157,8 +160,8 @@ export const trendFollowers = [
     reads: ["high", "low"],
     params: paramsObject({ conversionPeriod: period(9), basePeriod: period(26), spanBPeriod: period(52) }),
     outputs: sameNamedOutputs("conversion", "base", "spanA", "spanB"),
-    warmup: "First value at index max(conversionPeriod, basePeriod, spanBPeriod)-1.",
     tradingSignals: {
+      warmup: "max(conversionPeriod, basePeriod, spanBPeriod) - 1",
       create: ({ conversionPeriod, basePeriod, spanBPeriod }) =>
         new IchimokuCloud({
           conversionInterval: conversionPeriod,
@@ -175,8 +178,7 @@ export const trendFollowers = [
     reads: ["high", "low"],
     params: alligatorParams,
     outputs: sameNamedOutputs("jaw", "teeth", "lips"),
-    warmup: ALLIGATOR_WARMUP,
-    tradingSignals: { create: (p) => new Alligator(alligatorConfig(p)) },
+    tradingSignals: { warmup: ALLIGATOR_WARMUP, create: (p) => new Alligator(alligatorConfig(p)) },
   }),
   trendIndicator({
     name: "GatorOscillator",
@@ -186,8 +188,7 @@ export const trendFollowers = [
     reads: ["high", "low"],
     params: alligatorParams,
     outputs: sameNamedOutputs("upper", "lower"),
-    warmup: ALLIGATOR_WARMUP,
-    tradingSignals: { create: (p) => new GatorOscillator(alligatorConfig(p)) },
+    tradingSignals: { warmup: ALLIGATOR_WARMUP, create: (p) => new GatorOscillator(alligatorConfig(p)) },
   }),
   trendIndicator({
     name: "VWAP",
@@ -195,8 +196,10 @@ export const trendFollowers = [
     description:
       "Volume-weighted average of the typical price (high+low+close)/3, cumulative from the first candle (no session reset).",
     reads: ["high", "low", "close", "volume"],
-    warmup: "First value at the first candle with non-zero volume (index 0 usually).",
     tradingSignals: {
+      warmup: "0",
+      warmupNote: "at the first candle with non-zero volume",
+      warmupDependsOnData: true,
       // The class returns null for a zero-volume candle, which leaves the cumulative VWAP unchanged.
       create: () => holdLastValue(new VWAP()),
     },

@@ -29,12 +29,9 @@ export const volumeFlow = [
     aliases: ["OnBalanceVolume"],
     description: "On-balance volume: running total of volume signed by the close's direction.",
     reads: ["close", "volume"],
-    warmup: "First value at index 1.",
-    talib: {
-      kernel: oscillators.obv,
-      lookback: () => 0,
-    },
+    talib: { kernel: oscillators.obv, lookback: "0" },
     tradingSignals: {
+      warmup: "1",
       difference: "Starts from 0 at the second candle; TA-Lib starts at the first candle's volume.",
       // The constructor argument is only the size of the look-back buffer; 2 is what the formula needs.
       create: () => new OBV(2),
@@ -46,11 +43,7 @@ export const volumeFlow = [
     description:
       "Chaikin accumulation/distribution line: running total of volume times ((close-low) - (high-close)) / (high-low).",
     reads: ["high", "low", "close", "volume"],
-    warmup: "First value at index 0.",
-    talib: {
-      kernel: oscillators.ad,
-      lookback: () => 0,
-    },
+    talib: { kernel: oscillators.ad, lookback: "0" },
     tradingSignals: { create: () => new AD() },
   }),
   volumeIndicator({
@@ -60,13 +53,15 @@ export const volumeFlow = [
       "Chaikin A/D oscillator: EMA(fastPeriod) - EMA(slowPeriod) of the accumulation/distribution line.",
     reads: ["high", "low", "close", "volume"],
     params: fastSlowPeriods(3, 10),
-    warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
     talib: {
       kernel: oscillators.adosc,
-      lookback: (p) => Math.max(p.fastPeriod, p.slowPeriod) - 1,
+      lookback: "max(fastPeriod, slowPeriod) - 1",
       toTalib: (p) => ({ optInFastPeriod: p.fastPeriod, optInSlowPeriod: p.slowPeriod }),
     },
-    tradingSignals: { create: ({ fastPeriod, slowPeriod }) => new ADOSC({ fastPeriod, slowPeriod }) },
+    tradingSignals: {
+      warmup: "slowPeriod - 1",
+      create: ({ fastPeriod, slowPeriod }) => new ADOSC({ fastPeriod, slowPeriod }),
+    },
   }),
   volumeIndicator({
     name: "CMF",
@@ -75,8 +70,7 @@ export const volumeFlow = [
       "Chaikin money flow: money-flow volume summed over period bars divided by the volume summed.",
     reads: ["high", "low", "close", "volume"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new CMF(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new CMF(period) },
   }),
   volumeIndicator({
     name: "EMV",
@@ -85,8 +79,10 @@ export const volumeFlow = [
       "Ease of movement: SMA(period) of the midpoint move divided by the box ratio (volume / volumeDivisor) / (high-low).",
     reads: ["high", "low", "volume"],
     params: paramsObject({ period: period(14), volumeDivisor: factor(100_000_000, 1e12) }),
-    warmup: "First value at index period (the first candle only supplies the previous midpoint).",
-    tradingSignals: { create: ({ period, volumeDivisor }) => new EMV(period, volumeDivisor) },
+    tradingSignals: {
+      warmup: "period",
+      create: ({ period, volumeDivisor }) => new EMV(period, volumeDivisor),
+    },
   }),
   volumeIndicator({
     name: "ForceIndex",
@@ -94,8 +90,7 @@ export const volumeFlow = [
     description: "Elder's force index: EMA(period) of (close - previous close) * volume.",
     reads: ["close", "volume"],
     params: paramsObject({ period: period(13) }),
-    warmup: "First value at index period (isStable of the EMA, which starts at the second candle).",
-    tradingSignals: { create: ({ period }) => new ForceIndex(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new ForceIndex(period) },
   }),
   volumeIndicator({
     name: "KVO",
@@ -104,17 +99,18 @@ export const volumeFlow = [
       "Klinger volume oscillator: EMA(fastPeriod) - EMA(slowPeriod) of the volume force (no signal line).",
     reads: ["high", "low", "close", "volume"],
     params: fastSlowPeriods(34, 55),
-    warmup:
-      "First value at index 1 whatever the periods: both EMAs are seeded with the first volume force and not masked until period bars.",
-    tradingSignals: { create: ({ fastPeriod, slowPeriod }) => new KVO(fastPeriod, slowPeriod) },
+    tradingSignals: {
+      warmup: "1",
+      warmupNote: "whatever the periods: both EMAs are seeded with the first volume force",
+      create: ({ fastPeriod, slowPeriod }) => new KVO(fastPeriod, slowPeriod),
+    },
   }),
   volumeIndicator({
     name: "MarketFacilitationIndex",
     aliases: ["MARKETFI", "BWMFI"],
     description: "Bill Williams' market facilitation index: (high - low) / volume; 0 on a zero-volume bar.",
     reads: ["high", "low", "volume"],
-    warmup: "First value at index 0.",
-    tradingSignals: { create: () => new MarketFacilitationIndex() },
+    tradingSignals: { warmup: "0", create: () => new MarketFacilitationIndex() },
   }),
   volumeIndicator({
     name: "NVI",
@@ -122,8 +118,7 @@ export const volumeFlow = [
     description:
       "Negative volume index: starts at 1000 and compounds the close's percent change on bars whose volume fell.",
     reads: ["close", "volume"],
-    warmup: "First value at index 0 (1000).",
-    tradingSignals: { create: () => new NVI() },
+    tradingSignals: { warmup: "0", create: () => new NVI() },
   }),
   volumeIndicator({
     name: "PVI",
@@ -131,8 +126,7 @@ export const volumeFlow = [
     description:
       "Positive volume index: starts at 1000 and compounds the close's percent change on bars whose volume rose.",
     reads: ["close", "volume"],
-    warmup: "First value at index 0 (1000).",
-    tradingSignals: { create: () => new PVI() },
+    tradingSignals: { warmup: "0", create: () => new PVI() },
   }),
   volumeIndicator({
     name: "PVO",
@@ -142,16 +136,17 @@ export const volumeFlow = [
     reads: ["volume"],
     input: "value",
     params: fastSlowPeriods(12, 26),
-    warmup: "First value at index slowPeriod-1 (isStable of the slow EMA).",
-    tradingSignals: { create: ({ fastPeriod, slowPeriod }) => new PVO({ fastPeriod, slowPeriod }) },
+    tradingSignals: {
+      warmup: "slowPeriod - 1",
+      create: ({ fastPeriod, slowPeriod }) => new PVO({ fastPeriod, slowPeriod }),
+    },
   }),
   volumeIndicator({
     name: "PVT",
     aliases: ["PriceVolumeTrend"],
     description: "Price volume trend: running total of volume times the close's fractional change.",
     reads: ["close", "volume"],
-    warmup: "First value at index 1 (starting from 0 plus the second candle's contribution).",
-    tradingSignals: { create: () => new PVT() },
+    tradingSignals: { warmup: "1", create: () => new PVT() },
   }),
   volumeIndicator({
     name: "RVOL",
@@ -160,8 +155,7 @@ export const volumeFlow = [
     reads: ["volume"],
     input: "value",
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new RVOL(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new RVOL(period) },
   }),
   volumeIndicator({
     name: "VROC",
@@ -170,8 +164,7 @@ export const volumeFlow = [
     reads: ["volume"],
     input: "value",
     params: paramsObject({ period: period(14) }),
-    warmup: "First value at index period.",
-    tradingSignals: { create: ({ period }) => new VROC(period) },
+    tradingSignals: { warmup: "period", create: ({ period }) => new VROC(period) },
   }),
   volumeIndicator({
     name: "VWMA",
@@ -179,8 +172,7 @@ export const volumeFlow = [
     description: "Volume-weighted moving average: sum(close * volume) / sum(volume) over period bars.",
     reads: ["close", "volume"],
     params: paramsObject({ period: period(20) }),
-    warmup: "First value at index period-1.",
-    tradingSignals: { create: ({ period }) => new VWMA(period) },
+    tradingSignals: { warmup: "period - 1", create: ({ period }) => new VWMA(period) },
   }),
   volumeIndicator({
     name: "WAD",
@@ -188,7 +180,6 @@ export const volumeFlow = [
     description:
       "Williams accumulation/distribution: running total of close minus the true low (up closes) or true high (down closes); reads no volume.",
     reads: ["high", "low", "close"],
-    warmup: "First value at index 1.",
-    tradingSignals: { create: () => new WAD() },
+    tradingSignals: { warmup: "1", create: () => new WAD() },
   }),
 ];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { implementationsOf } from "../../compute/catalog/definition.js";
+import { describeWarmup, implementationsOf } from "../../compute/catalog/definition.js";
 import { INDICATORS } from "../../compute/catalog/index.js";
 import { priceScaleOutputs } from "../../compute/price-scale.js";
 import { CatalogSchema, problemResponses } from "../schemas/responses.js";
@@ -26,7 +26,7 @@ function buildCatalog() {
       outputs: definition.outputs.map((output) => output.name),
       priceScale: priceScaleOutputs(definition),
       implementations: implementationsOf(definition),
-      warmup: definition.warmup,
+      warmup: describeWarmup(definition),
       ...(definition.tradingSignals?.difference
         ? { talibDifference: definition.tradingSignals.difference }
         : {}),

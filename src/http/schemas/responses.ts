@@ -125,7 +125,7 @@ export const CatalogSchema = z
         warmup: z
           .string()
           .describe(
-            "How the first value is determined with the trading-signals implementation; with `talib` it is TA-Lib's lookback. Each result's `warmup` gives the actual index either way.",
+            "Where the first value is with the default implementation (the first of `implementations`): an expression over the params, `no earlier than` where the data can delay it. Each result's `warmup` gives the actual index.",
           ),
         talibDifference: z
           .string()
@@ -156,7 +156,7 @@ export const CatalogSchema = z
             outputs: ["value"],
             priceScale: ["value"],
             implementations: ["talib", "trading-signals"],
-            warmup: "First value at index period-1.",
+            warmup: "First value at index period - 1 (TA-Lib's lookback).",
           },
         ],
       },
