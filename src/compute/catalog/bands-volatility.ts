@@ -20,9 +20,7 @@ import {
   TTMSqueeze,
   UlcerIndex,
 } from "trading-signals";
-import * as averages from "../kernels/averages.js";
-import * as extras from "../kernels/extras.js";
-import * as oscillators from "../kernels/oscillators.js";
+import * as kernels from "../kernels/bands-volatility.js";
 import { indicatorFamily, sameNamedOutputs } from "./definition.js";
 import { factor, paramsObject, period } from "./params.js";
 
@@ -44,7 +42,7 @@ export const bandsAndVolatility = [
     params: paramsObject({ period: period(20), stdDev: factor(2) }),
     outputs: sameNamedOutputs("upper", "middle", "lower"),
     talib: {
-      kernel: averages.bbands,
+      kernel: kernels.bbands,
       lookback: "period - 1",
       toTalib: (p) => ({
         optInTimePeriod: p.period,
@@ -62,7 +60,7 @@ export const bandsAndVolatility = [
     description: "Average true range, smoothed with Wilder's moving average (RMA).",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    talib: { kernel: oscillators.atr, lookback: "period" },
+    talib: { kernel: kernels.atr, lookback: "period" },
     tradingSignals: {
       warmup: "period - 1",
       difference:
@@ -177,7 +175,7 @@ export const bandsAndVolatility = [
     description: "Normalized average true range: 100 * ATR(period) / close.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    talib: { kernel: oscillators.natr, lookback: "period" },
+    talib: { kernel: kernels.natr, lookback: "period" },
     tradingSignals: {
       warmup: "period - 1",
       difference:
@@ -251,7 +249,7 @@ export const bandsAndVolatility = [
     aliases: ["TR", "TrueRange"],
     description: "True range: max(high-low, |high-previous close|, |low-previous close|).",
     reads: ["high", "low", "close"],
-    talib: { kernel: oscillators.trange, lookback: "1" },
+    talib: { kernel: kernels.trange, lookback: "1" },
     tradingSignals: {
       warmup: "0",
       difference:
@@ -275,7 +273,7 @@ export const bandsAndVolatility = [
     reads: ["close"],
     params: paramsObject({ period: period(5, 2), stdDev: factor(1) }),
     talib: {
-      kernel: extras.stddev,
+      kernel: kernels.stddev,
       lookback: "period - 1",
       toTalib: (p) => ({ optInTimePeriod: p.period, optInNbDev: p.stdDev }),
     },

@@ -1,6 +1,5 @@
 import { Aroon, DX, type HighLowClose, RandomWalkIndex, VHF, VortexIndicator, WSMA } from "trading-signals";
-import * as extras from "../kernels/extras.js";
-import * as oscillators from "../kernels/oscillators.js";
+import * as kernels from "../kernels/directional-movement.js";
 import { indicatorFamily, sameNamedOutputs } from "./definition.js";
 import { paramsObject, period } from "./params.js";
 
@@ -72,7 +71,7 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     // TA-Lib's minimum for ADX, ADXR and DX: with period 1 the DX is only ever 0 or 100.
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: oscillators.adx, lookback: "2 * period - 1" },
+    talib: { kernel: kernels.adx, lookback: "2 * period - 1" },
     tradingSignals: {
       warmup: "2 * period - 2",
       difference:
@@ -86,7 +85,7 @@ export const directionalMovement = [
     description: "Average directional index rating: the mean of today's ADX and the ADX period-1 bars ago.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: oscillators.adxr, lookback: "3 * period - 2" },
+    talib: { kernel: kernels.adxr, lookback: "3 * period - 2" },
     tradingSignals: {
       warmup: "3 * period - 3",
       difference:
@@ -100,7 +99,7 @@ export const directionalMovement = [
     description: "Directional movement index (0-100): |+DI - -DI| / (+DI + -DI) with Wilder smoothing.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: oscillators.dx, lookback: "period" },
+    talib: { kernel: kernels.dx, lookback: "period" },
     tradingSignals: {
       warmup: "period - 1",
       difference:
@@ -114,7 +113,7 @@ export const directionalMovement = [
     description: "Plus directional indicator: Wilder-smoothed +DM over the smoothed true range, times 100.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: extras.plusDi, lookback: "period" },
+    talib: { kernel: kernels.plusDi, lookback: "period" },
   }),
   trendIndicator({
     name: "MINUS_DI",
@@ -122,7 +121,7 @@ export const directionalMovement = [
     description: "Minus directional indicator: Wilder-smoothed -DM over the smoothed true range, times 100.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: extras.minusDi, lookback: "period" },
+    talib: { kernel: kernels.minusDi, lookback: "period" },
   }),
   trendIndicator({
     name: "AROON",
@@ -136,7 +135,7 @@ export const directionalMovement = [
       { name: "down", key: "aroonDown" },
     ],
     talib: {
-      kernel: oscillators.aroon,
+      kernel: kernels.aroon,
       lookback: "period",
       talibOutputs: { up: "outAroonUp", down: "outAroonDown" },
     },
@@ -148,7 +147,7 @@ export const directionalMovement = [
     description: "Aroon oscillator: Aroon up minus Aroon down.",
     reads: ["high", "low"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: extras.aroonosc, lookback: "period" },
+    talib: { kernel: kernels.aroonosc, lookback: "period" },
   }),
   trendIndicator({
     name: "VortexIndicator",

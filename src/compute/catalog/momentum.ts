@@ -43,9 +43,7 @@ import {
   WaddahAttarExplosion,
   WaveTrend,
 } from "trading-signals";
-import * as averages from "../kernels/averages.js";
-import * as extras from "../kernels/extras.js";
-import * as oscillators from "../kernels/oscillators.js";
+import * as kernels from "../kernels/momentum.js";
 import { indicatorFamily, sameNamedOutputs, TALIB_MA_TYPE } from "./definition.js";
 import { bounded, factor, fastSlowPeriods, paramsObject, period } from "./params.js";
 
@@ -69,7 +67,7 @@ export const momentum = [
     reads: ["close"],
     // trading-signals' RSI(1) keeps only one previous price and never produces a value.
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: oscillators.rsi, lookback: "period" },
+    talib: { kernel: kernels.rsi, lookback: "period" },
     tradingSignals: { create: ({ period }) => new RSI(period) },
   }),
   momentumIndicator({
@@ -84,7 +82,7 @@ export const momentum = [
     ),
     outputs: sameNamedOutputs("macd", "signal", "histogram"),
     talib: {
-      kernel: averages.macd,
+      kernel: kernels.macd,
       lookback: "slowPeriod + signalPeriod - 2",
       toTalib: (p) => ({
         optInFastPeriod: p.fastPeriod,
@@ -139,7 +137,7 @@ export const momentum = [
     reads: ["close"],
     params: fastSlowPeriods(12, 26),
     talib: {
-      kernel: averages.apo,
+      kernel: kernels.apo,
       lookback: "slowPeriod - 1",
       toTalib: (p) => ({
         optInFastPeriod: p.fastPeriod,
@@ -158,7 +156,7 @@ export const momentum = [
     aliases: ["BalanceOfPower"],
     description: "Balance of power: (close-open)/(high-low), 0 when the candle has no range.",
     reads: ["open", "high", "low", "close"],
-    talib: { kernel: oscillators.bop, lookback: "0" },
+    talib: { kernel: kernels.bop, lookback: "0" },
     tradingSignals: { create: () => new BOP() },
   }),
   momentumIndicator({
@@ -169,7 +167,7 @@ export const momentum = [
     reads: ["high", "low", "close"],
     // A one-candle window has zero mean deviation, so every value would be 0/0.
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: oscillators.cci, lookback: "period - 1" },
+    talib: { kernel: kernels.cci, lookback: "period - 1" },
     tradingSignals: {
       difference:
         "Same numbers, except a window of identical typical prices (zero deviation) gives no value where TA-Lib gives 0.",
@@ -205,7 +203,7 @@ export const momentum = [
       "Chande momentum oscillator: 100*(gains-losses)/(gains+losses) over the last period changes.",
     reads: ["close"],
     params: paramsObject({ period: period(14) }),
-    talib: { kernel: oscillators.cmo, lookback: "period" },
+    talib: { kernel: kernels.cmo, lookback: "period" },
     tradingSignals: {
       difference:
         "Plain sums of gains and losses over a rolling window (Chande's formula); TA-Lib smooths them Wilder-style like RSI.",
@@ -392,7 +390,7 @@ export const momentum = [
     description: "Money flow index: volume-weighted RSI of the typical price (0-100).",
     reads: ["high", "low", "close", "volume"],
     params: paramsObject({ period: period(14) }),
-    talib: { kernel: oscillators.mfi, lookback: "period" },
+    talib: { kernel: kernels.mfi, lookback: "period" },
     tradingSignals: {
       difference:
         "Same numbers, except with zero total money flow it gives 50; TA-Lib gives 0 whenever the total flow is below 1.",
@@ -405,7 +403,7 @@ export const momentum = [
     description: "Momentum: the close minus the close period candles earlier.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    talib: { kernel: averages.mom, lookback: "period" },
+    talib: { kernel: kernels.mom, lookback: "period" },
     tradingSignals: { create: ({ period }) => new MOM(period) },
   }),
   momentumIndicator({
@@ -449,7 +447,7 @@ export const momentum = [
     reads: ["close"],
     params: fastSlowPeriods(12, 26),
     talib: {
-      kernel: averages.ppo,
+      kernel: kernels.ppo,
       lookback: "slowPeriod - 1",
       toTalib: (p) => ({
         optInFastPeriod: p.fastPeriod,
@@ -527,7 +525,7 @@ export const momentum = [
     description: "Rate of change as a ratio: (close - close period candles earlier) / that earlier close.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    talib: { kernel: extras.roc, lookback: "period" },
+    talib: { kernel: kernels.roc, lookback: "period" },
     tradingSignals: {
       difference:
         "trading-signals returns the ratio (TA-Lib's ROCP, also its own catalog entry); TA-Lib's ROC, the default here, is 100 times it.",
@@ -540,7 +538,7 @@ export const momentum = [
     description: "Rate of change as a ratio: (close - close[period ago]) / close[period ago].",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    talib: { kernel: extras.rocp, lookback: "period" },
+    talib: { kernel: kernels.rocp, lookback: "period" },
   }),
   momentumIndicator({
     name: "RelativeVigorIndex",
@@ -576,7 +574,7 @@ export const momentum = [
     description: "TRIX: one-bar percent change of a triple EMA of the close.",
     reads: ["close"],
     params: paramsObject({ period: period(30) }),
-    talib: { kernel: averages.trix, lookback: "3 * (period - 1) + 1" },
+    talib: { kernel: kernels.trix, lookback: "3 * (period - 1) + 1" },
     tradingSignals: {
       warmup: "3 * period - 2",
       difference:
@@ -609,7 +607,7 @@ export const momentum = [
       { message: "periods must satisfy shortPeriod <= mediumPeriod <= longPeriod", path: ["mediumPeriod"] },
     ),
     talib: {
-      kernel: oscillators.ultosc,
+      kernel: kernels.ultosc,
       lookback: "max(shortPeriod, mediumPeriod, longPeriod)",
       toTalib: (p) => ({
         optInTimePeriod1: p.shortPeriod,

@@ -21,7 +21,7 @@ import {
   WSMA,
   ZLEMA,
 } from "trading-signals";
-import * as averages from "../kernels/averages.js";
+import * as kernels from "../kernels/moving-averages.js";
 import { indicatorFamily, sameNamedOutputs } from "./definition.js";
 import { bounded, factor, paramsObject, period } from "./params.js";
 
@@ -35,7 +35,7 @@ export const movingAverages = [
     description: "Simple moving average: the mean of the last `period` closes.",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    talib: { kernel: averages.sma, lookback: "period - 1" },
+    talib: { kernel: kernels.sma, lookback: "period - 1" },
     tradingSignals: { create: ({ period }) => new SMA(period) },
   }),
   trendIndicator({
@@ -44,7 +44,7 @@ export const movingAverages = [
     description: "Exponential moving average with smoothing 2/(period+1).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    talib: { kernel: averages.ema, lookback: "period - 1" },
+    talib: { kernel: kernels.ema, lookback: "period - 1" },
     tradingSignals: {
       warmupNote: "earlier values are unseeded and masked",
       difference:
@@ -58,7 +58,7 @@ export const movingAverages = [
     description: "Linearly weighted moving average of the last `period` closes (newest weighs most).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    talib: { kernel: averages.wma, lookback: "period - 1" },
+    talib: { kernel: kernels.wma, lookback: "period - 1" },
     tradingSignals: { create: ({ period }) => new WMA(period) },
   }),
   trendIndicator({
@@ -67,7 +67,7 @@ export const movingAverages = [
     description: "Double exponential moving average: 2*EMA - EMA(EMA).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    talib: { kernel: averages.dema, lookback: "2 * (period - 1)" },
+    talib: { kernel: kernels.dema, lookback: "2 * (period - 1)" },
     tradingSignals: {
       warmup: "period - 1",
       difference:
@@ -81,7 +81,7 @@ export const movingAverages = [
     description: "Triple exponential moving average: 3*EMA - 3*EMA(EMA) + EMA(EMA(EMA)).",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    talib: { kernel: averages.tema, lookback: "3 * (period - 1)" },
+    talib: { kernel: kernels.tema, lookback: "3 * (period - 1)" },
     tradingSignals: {
       difference:
         "Each of the three EMAs seeds with its first input instead of an SMA; same start index as TA-Lib, values converge after a few dozen bars.",
@@ -94,7 +94,7 @@ export const movingAverages = [
     description: "Triangular moving average: triangle-weighted mean of the last `period` closes.",
     reads: ["close"],
     params: paramsObject({ period: period(20) }),
-    talib: { kernel: averages.trima, lookback: "period - 1" },
+    talib: { kernel: kernels.trima, lookback: "period - 1" },
     tradingSignals: { create: ({ period }) => new TRIMA(period) },
   }),
   trendIndicator({
@@ -104,7 +104,7 @@ export const movingAverages = [
       "Kaufman adaptive moving average: smoothing between 2/3 and 2/31 set by the efficiency ratio over `period` closes.",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
-    talib: { kernel: averages.kama, lookback: "period" },
+    talib: { kernel: kernels.kama, lookback: "period" },
     tradingSignals: {
       warmup: "period - 1",
       warmupNote: "where it equals the close (the seed)",
@@ -120,7 +120,7 @@ export const movingAverages = [
     reads: ["close"],
     params: paramsObject({ period: period(5), volumeFactor: bounded(0.7, 0, 1) }),
     talib: {
-      kernel: averages.t3,
+      kernel: kernels.t3,
       lookback: "6 * (period - 1)",
       toTalib: (p) => ({ optInTimePeriod: p.period, optInVFactor: p.volumeFactor }),
     },

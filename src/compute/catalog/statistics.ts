@@ -1,5 +1,5 @@
 import { LinearRegression, Period } from "trading-signals";
-import * as extras from "../kernels/extras.js";
+import * as kernels from "../kernels/statistics.js";
 import { indicatorFamily, sameNamedOutputs } from "./definition.js";
 import { paramsObject, period } from "./params.js";
 
@@ -15,7 +15,7 @@ export const statistics = [
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
     outputs: sameNamedOutputs("value", "forecast", "slope", "intercept"),
-    talib: { kernel: extras.linearreg, lookback: "period - 1" },
+    talib: { kernel: kernels.linearreg, lookback: "period - 1" },
     tradingSignals: {
       create: ({ period }) => {
         // The class's `prediction` is the line one bar past the window (TA-Lib TSF); TA-Lib's
@@ -45,7 +45,7 @@ export const statistics = [
     description: "Slope of the least-squares line through the last period closes.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: extras.linearregSlope, lookback: "period - 1" },
+    talib: { kernel: kernels.linearregSlope, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "TSF",
@@ -54,7 +54,7 @@ export const statistics = [
       "Time series forecast: the least-squares line through the last period closes, one bar ahead.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: extras.tsf, lookback: "period - 1" },
+    talib: { kernel: kernels.tsf, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MAX",
@@ -62,7 +62,7 @@ export const statistics = [
     description: "Highest close of the last period candles.",
     reads: ["close"],
     params: paramsObject({ period: period(30, 2) }),
-    talib: { kernel: extras.max, lookback: "period - 1" },
+    talib: { kernel: kernels.max, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MIN",
@@ -70,7 +70,7 @@ export const statistics = [
     description: "Lowest close of the last period candles.",
     reads: ["close"],
     params: paramsObject({ period: period(30, 2) }),
-    talib: { kernel: extras.min, lookback: "period - 1" },
+    talib: { kernel: kernels.min, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MIDPOINT",
@@ -78,7 +78,7 @@ export const statistics = [
     description: "(highest close + lowest close) / 2 over the last period candles.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: extras.midpoint, lookback: "period - 1" },
+    talib: { kernel: kernels.midpoint, lookback: "period - 1" },
   }),
   trendIndicator({
     name: "MINMAX",

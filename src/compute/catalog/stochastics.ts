@@ -1,7 +1,6 @@
 import { PremierStochastic, SMI, STC, StochasticOscillator, StochasticRSI, WilliamsR } from "trading-signals";
 import { z } from "zod";
-import * as extras from "../kernels/extras.js";
-import * as oscillators from "../kernels/oscillators.js";
+import * as kernels from "../kernels/stochastics.js";
 import { indicatorFamily, sameNamedOutputs } from "./definition.js";
 import { MAX_PERIOD, paramsObject, period } from "./params.js";
 
@@ -20,7 +19,7 @@ export const stochastics = [
       { name: "d", key: "stochD" },
     ],
     talib: {
-      kernel: oscillators.stoch,
+      kernel: kernels.stoch,
       lookback: "kPeriod + kSlowingPeriod + dPeriod - 3",
       toTalib: (p) => ({
         optInFastK_Period: p.kPeriod,
@@ -41,7 +40,7 @@ export const stochastics = [
     params: paramsObject({ kPeriod: period(5), dPeriod: period(3) }),
     outputs: sameNamedOutputs("k", "d"),
     talib: {
-      kernel: extras.stochf,
+      kernel: kernels.stochf,
       lookback: "kPeriod + dPeriod - 2",
       toTalib: (p) => ({
         optInFastK_Period: p.kPeriod,
@@ -60,7 +59,7 @@ export const stochastics = [
     params: paramsObject({ period: period(14, 2), kPeriod: period(5), dPeriod: period(3) }),
     outputs: sameNamedOutputs("k", "d"),
     talib: {
-      kernel: oscillators.stochrsi,
+      kernel: kernels.stochrsi,
       lookback: "period + kPeriod + dPeriod - 2",
       toTalib: (p) => ({
         optInTimePeriod: p.period,
@@ -133,7 +132,7 @@ export const stochastics = [
       "Williams %R: where the close sits in the period high-low range, from -100 (low) to 0 (high).",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14) }),
-    talib: { kernel: oscillators.willr, lookback: "period - 1" },
+    talib: { kernel: kernels.willr, lookback: "period - 1" },
     tradingSignals: {
       difference: "Same numbers, except a window with no range gives -100 where TA-Lib gives 0.",
       create: ({ period }) => new WilliamsR(period),

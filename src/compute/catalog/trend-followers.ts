@@ -11,7 +11,7 @@ import {
   VolatilityStop,
   VWAP,
 } from "trading-signals";
-import * as oscillators from "../kernels/oscillators.js";
+import * as kernels from "../kernels/trend-followers.js";
 import { holdLastValue } from "./adapters.js";
 import { indicatorFamily, sameNamedOutputs } from "./definition.js";
 import { factor, paramsObject, period } from "./params.js";
@@ -55,7 +55,7 @@ export const trendFollowers = [
       { message: "acceleration must be smaller than maximum", path: ["acceleration"] },
     ),
     talib: {
-      kernel: oscillators.sar,
+      kernel: kernels.sar,
       lookback: "1",
       toTalib: (p) => ({ optInAcceleration: p.acceleration, optInMaximum: p.maximum }),
     },

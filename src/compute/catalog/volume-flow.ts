@@ -16,7 +16,7 @@ import {
   VWMA,
   WAD,
 } from "trading-signals";
-import * as oscillators from "../kernels/oscillators.js";
+import * as kernels from "../kernels/volume-flow.js";
 import { indicatorFamily } from "./definition.js";
 import { factor, fastSlowPeriods, paramsObject, period } from "./params.js";
 
@@ -29,7 +29,7 @@ export const volumeFlow = [
     aliases: ["OnBalanceVolume"],
     description: "On-balance volume: running total of volume signed by the close's direction.",
     reads: ["close", "volume"],
-    talib: { kernel: oscillators.obv, lookback: "0" },
+    talib: { kernel: kernels.obv, lookback: "0" },
     tradingSignals: {
       warmup: "1",
       difference: "Starts from 0 at the second candle; TA-Lib starts at the first candle's volume.",
@@ -43,7 +43,7 @@ export const volumeFlow = [
     description:
       "Chaikin accumulation/distribution line: running total of volume times ((close-low) - (high-close)) / (high-low).",
     reads: ["high", "low", "close", "volume"],
-    talib: { kernel: oscillators.ad, lookback: "0" },
+    talib: { kernel: kernels.ad, lookback: "0" },
     tradingSignals: { create: () => new AD() },
   }),
   volumeIndicator({
@@ -54,7 +54,7 @@ export const volumeFlow = [
     reads: ["high", "low", "close", "volume"],
     params: fastSlowPeriods(3, 10),
     talib: {
-      kernel: oscillators.adosc,
+      kernel: kernels.adosc,
       lookback: "max(fastPeriod, slowPeriod) - 1",
       toTalib: (p) => ({ optInFastPeriod: p.fastPeriod, optInSlowPeriod: p.slowPeriod }),
     },

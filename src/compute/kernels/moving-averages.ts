@@ -1,23 +1,24 @@
-import type { IndicatorInputs } from "../../candles/vocabulary.js";
-import { column, EPSILON, intParam, isZero, output, param, warmUp } from "./shared.js";
+import { column, intParam, isZero, output, param, warmUp } from "./shared.js";
 import { type SharedSeries, sharedInto, sharedScratch } from "./shared-series.js";
 import type { Kernel } from "./types.js";
 
 /**
- * Kernels for moving averages and the indicators built from them (contract: types.ts). Where
- * rounding is all that differs and no later step amplifies it, SMA and MACD reorder operations to
- * shorten the per-candle dependency chain (said at each).
- *
- * TA-Lib rejects periods below 2 for most of these (MOM and TRIX accept 1). The catalog allows 1;
- * the kernels then return the natural limit (SMA/EMA/WMA/TRIMA/DEMA/TEMA/T3 of period 1 = the close),
- * which TA-Lib cannot confirm.
+ * Kernels of the moving averages (contract: types.ts). TA-Lib rejects periods below 2 for most of these; the catalog allows 1
+ * and the kernels then return the natural limit (the close), which TA-Lib cannot confirm. Where rounding is all that
+ * differs and no later step amplifies it, SMA reorders operations to shorten the per-candle dependency chain.
  */
 
 /**
  * TA_INT_EMA over in[from..]: seeded at index `seedAt` (>= from+period-1) with the SMA of the
  * `period` values ending there, then prev = (x - prev)*k + prev. Writes out[seedAt..].
  */
-function emaInto(input: Float64Array, seedAt: number, period: number, k: number, out: Float64Array): void {
+export function emaInto(
+  input: Float64Array,
+  seedAt: number,
+  period: number,
+  k: number,
+  out: Float64Array,
+): void {
   const n = input.length;
   if (seedAt >= n) return;
   let sum = 0;
@@ -41,7 +42,7 @@ function closeEma(close: Float64Array, period: number, shared: SharedSeries): Fl
 }
 
 /** The EMA of closeEma seeded at 2*(period-1), TEMA's and TRIX's second stage. */
-function closeEma2(close: Float64Array, period: number, shared: SharedSeries): Float64Array {
+export function closeEma2(close: Float64Array, period: number, shared: SharedSeries): Float64Array {
   const e1 = closeEma(close, period, shared);
   return sharedScratch(shared, `ema2:${period}`, [close], (target) =>
     emaInto(e1, 2 * (period - 1), period, 2 / (period + 1), target),
@@ -295,177 +296,5 @@ export const kama: Kernel = (inputs, params, outputs) => {
     sc *= sc;
     prevKama = ((input[today++] as number) - prevKama) * sc + prevKama;
     out[today - 1] = prevKama;
-  }
-};
-
-export const mom: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const n = input.length;
-  const out = output(outputs, "value");
-  warmUp(out, period);
-  for (let i = period; i < n; i++) out[i] = (input[i] as number) - (input[i - period] as number);
-};
-
-export const bbands: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const dev = param(params, "stdDev");
-  const n = input.length;
-  const upper = output(outputs, "upper");
-  const middle = output(outputs, "middle");
-  const lower = output(outputs, "lower");
-  const start = period - 1;
-  warmUp(upper, start);
-  warmUp(lower, start);
-  if (!warmUp(middle, start)) return;
-  // TA_MA (SMA) and TA_INT_stddev_using_precalc_ma fused into one pass with the same operations per
-  // value: running sums of the closes and their squares, the variance as the mean square minus
-  // the squared SMA; a variance below TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
-  let total = 0;
-  let total2 = 0;
-  let trailing = 0;
-  let i = 0;
-  while (i < start) {
-    const x = input[i++] as number;
-    total += x;
-    total2 += x * x;
-  }
-  while (i < n) {
-    const x = input[i++] as number;
-    total += x;
-    total2 += x * x;
-    const mid = total / period;
-    let mean2 = total2 / period;
-    const old = input[trailing++] as number;
-    total -= old;
-    total2 -= old * old;
-    middle[i - 1] = mid;
-    mean2 -= mid * mid;
-    let sd = mean2 < EPSILON ? 0 : Math.sqrt(mean2);
-    if (dev !== 1) sd *= dev;
-    upper[i - 1] = mid + sd;
-    lower[i - 1] = mid - sd;
-  }
-};
-
-function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
-  const fast = intParam(params, "fastPeriod");
-  const slow = intParam(params, "slowPeriod");
-  return slow < fast ? [slow, fast] : [fast, slow];
-}
-
-/** Sum of values[from..to] in index order, as TA-Lib seeds an EMA with an SMA. */
-function sumOf(values: Float64Array, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i <= to; i++) sum += values[i] as number;
-  return sum;
-}
-
-/**
- * TA_INT_PO with MA type EMA, as called from index 0: each EMA is seeded at its own period-1 (unlike
- * MACD, whose fast EMA is seeded at slowPeriod-1); the output starts at slowPeriod-1. One pass, no
- * intermediate arrays.
- */
-function priceOscillator(
-  inputs: IndicatorInputs,
-  params: Readonly<Record<string, number>>,
-  out: Float64Array,
-  percent: boolean,
-): void {
-  const close = column(inputs, "close");
-  const [fast, slow] = fastSlow(params);
-  const n = close.length;
-  const start = slow - 1;
-  if (!warmUp(out, start)) return;
-  const kf = 2 / (fast + 1);
-  const ks = 2 / (slow + 1);
-  let f = sumOf(close, 0, fast - 1) / fast;
-  for (let i = fast; i <= start; i++) f = ((close[i] as number) - f) * kf + f;
-  let s = sumOf(close, 0, start) / slow;
-  const oscillator = (fastEma: number, slowEma: number) =>
-    !percent ? fastEma - slowEma : isZero(slowEma) ? 0 : ((fastEma - slowEma) / slowEma) * 100;
-  out[start] = oscillator(f, s);
-  for (let i = start + 1; i < n; i++) {
-    const x = close[i] as number;
-    f = (x - f) * kf + f;
-    s = (x - s) * ks + s;
-    out[i] = oscillator(f, s);
-  }
-}
-
-export const apo: Kernel = (inputs, params, outputs) =>
-  priceOscillator(inputs, params, output(outputs, "value"), false);
-export const ppo: Kernel = (inputs, params, outputs) =>
-  priceOscillator(inputs, params, output(outputs, "value"), true);
-
-/**
- * TA_INT_MACD in one pass: both EMAs seeded at slowPeriod-1 (the fast one with the SMA of its last
- * fastPeriod values there), the signal EMA seeded at slowPeriod-1 + signalPeriod-1 with the SMA of
- * the MACD values up to there, where all three outputs start.
- */
-export const macd: Kernel = (inputs, params, outputs) => {
-  const close = column(inputs, "close");
-  const [fast, slow] = fastSlow(params);
-  const signalPeriod = intParam(params, "signalPeriod");
-  const n = close.length;
-  const macdOut = output(outputs, "macd");
-  const signalOut = output(outputs, "signal");
-  const histogram = output(outputs, "histogram");
-  const emaStart = slow - 1;
-  const start = emaStart + signalPeriod - 1;
-  warmUp(signalOut, start);
-  warmUp(histogram, start);
-  if (!warmUp(macdOut, start)) return;
-  // x * k + ema * (1 - k) instead of TA-Lib's (x - ema) * k + ema: one operation less on each
-  // EMA's dependency chain (MACD runs three), the same value to rounding (~1e-16, damped).
-  const kf = 2 / (fast + 1);
-  const ks = 2 / (slow + 1);
-  const kg = 2 / (signalPeriod + 1);
-  const keepF = 1 - kf;
-  const keepS = 1 - ks;
-  const keepG = 1 - kg;
-  let f = sumOf(close, emaStart - fast + 1, emaStart) / fast;
-  let s = sumOf(close, 0, emaStart) / slow;
-  let m = f - s;
-  let signalSum = m;
-  for (let i = emaStart + 1; i <= start; i++) {
-    const x = close[i] as number;
-    f = x * kf + f * keepF;
-    s = x * ks + s * keepS;
-    m = f - s;
-    signalSum += m;
-  }
-  let signal = signalSum / signalPeriod;
-  macdOut[start] = m;
-  signalOut[start] = signal;
-  histogram[start] = m - signal;
-  for (let i = start + 1; i < n; i++) {
-    const x = close[i] as number;
-    f = x * kf + f * keepF;
-    s = x * ks + s * keepS;
-    m = f - s;
-    signal = m * kg + signal * keepG;
-    macdOut[i] = m;
-    signalOut[i] = signal;
-    histogram[i] = m - signal;
-  }
-};
-
-export const trix: Kernel = (inputs, params, outputs, shared) => {
-  const close = column(inputs, "close");
-  const period = intParam(params, "period");
-  const n = close.length;
-  const out = output(outputs, "value");
-  const start = 3 * (period - 1) + 1;
-  if (!warmUp(out, start)) return;
-  // The triple EMA goes into `out` from 3*(period-1) on, then TA_ROC of it (1 bar) in place.
-  emaInto(closeEma2(close, period, shared), start - 1, period, 2 / (period + 1), out);
-  let before = out[start - 1] as number;
-  out[start - 1] = Number.NaN;
-  for (let i = start; i < n; i++) {
-    const triple = out[i] as number;
-    out[i] = before !== 0 ? (triple / before - 1) * 100 : 0;
-    before = triple;
   }
 };

@@ -1,0 +1,171 @@
+import type { IndicatorInputs } from "../../candles/vocabulary.js";
+import {
+  column,
+  EPSILON,
+  highLowClose,
+  intParam,
+  isZero,
+  output,
+  param,
+  trueRange,
+  warmUp,
+  wilderKeep,
+} from "./shared.js";
+import { type SharedSeries, sharedInto, sharedScratch } from "./shared-series.js";
+import type { Kernel } from "./types.js";
+
+/**
+ * Kernels of bands and volatility (contract: types.ts): Bollinger Bands, standard deviation and the true range family.
+ */
+
+export const bbands: Kernel = (inputs, params, outputs) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const dev = param(params, "stdDev");
+  const n = input.length;
+  const upper = output(outputs, "upper");
+  const middle = output(outputs, "middle");
+  const lower = output(outputs, "lower");
+  const start = period - 1;
+  warmUp(upper, start);
+  warmUp(lower, start);
+  if (!warmUp(middle, start)) return;
+  // TA_MA (SMA) and TA_INT_stddev_using_precalc_ma fused into one pass with the same operations per
+  // value: running sums of the closes and their squares, the variance as the mean square minus
+  // the squared SMA; a variance below TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
+  let total = 0;
+  let total2 = 0;
+  let trailing = 0;
+  let i = 0;
+  while (i < start) {
+    const x = input[i++] as number;
+    total += x;
+    total2 += x * x;
+  }
+  while (i < n) {
+    const x = input[i++] as number;
+    total += x;
+    total2 += x * x;
+    const mid = total / period;
+    let mean2 = total2 / period;
+    const old = input[trailing++] as number;
+    total -= old;
+    total2 -= old * old;
+    middle[i - 1] = mid;
+    mean2 -= mid * mid;
+    let sd = mean2 < EPSILON ? 0 : Math.sqrt(mean2);
+    if (dev !== 1) sd *= dev;
+    upper[i - 1] = mid + sd;
+    lower[i - 1] = mid - sd;
+  }
+};
+
+/**
+ * STDDEV: TA_INT_VAR's rolling sum and sum of squares (population variance
+ * mean(x^2) - mean(x)^2), then sqrt * nbDev; a variance below TA_EPSILON gives exactly 0.
+ */
+export const stddev: Kernel = (inputs, params, outputs) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const nbDev = param(params, "stdDev");
+  const n = input.length;
+  const out = output(outputs, "value");
+  const start = period - 1;
+  if (!warmUp(out, start)) return;
+  let total1 = 0;
+  let total2 = 0;
+  let trailing = 0;
+  let i = 0;
+  if (period > 1) {
+    while (i < start) {
+      const x = input[i++] as number;
+      total1 += x;
+      total2 += x * x;
+    }
+  }
+  while (i < n) {
+    let x = input[i++] as number;
+    total1 += x;
+    total2 += x * x;
+    const mean1 = total1 / period;
+    const mean2 = total2 / period;
+    x = input[trailing++] as number;
+    total1 -= x;
+    total2 -= x * x;
+    const variance = mean2 - mean1 * mean1;
+    if (variance < EPSILON) out[i - 1] = 0;
+    else out[i - 1] = nbDev !== 1 ? Math.sqrt(variance) * nbDev : Math.sqrt(variance);
+  }
+};
+
+/** True range into `out` from index 1 on (NaN at 0), as TRANGE outputs it; shared by TRANGE, ATR, NATR and ULTOSC. */
+function trueRangeInto(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  out: Float64Array,
+): Float64Array {
+  const n = close.length;
+  out[0] = Number.NaN;
+  for (let i = 1; i < n; i++) out[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number);
+  return out;
+}
+
+export function sharedTrueRange(inputs: IndicatorInputs, shared: SharedSeries): Float64Array {
+  const { high, low, close } = highLowClose(inputs);
+  return sharedScratch(shared, "trange", [high, low, close], (target) =>
+    trueRangeInto(high, low, close, target),
+  );
+}
+
+/**
+ * TA-Lib's ATR (or, with `normalize`, NATR) from index period on: Wilder's smoothing of the true
+ * range. The true range comes from TRANGE's output when the request has one; otherwise it is
+ * written into `out` first and smoothed in place (each value is read before it is overwritten),
+ * so either way one loop does the smoothing and nothing is allocated.
+ */
+function averageTrueRange(
+  inputs: IndicatorInputs,
+  period: number,
+  out: Float64Array,
+  normalize: boolean,
+  shared: SharedSeries,
+): void {
+  const { high, low, close } = highLowClose(inputs);
+  const n = close.length;
+  if (!warmUp(out, period)) return;
+  // The true-range loop is a function of its own: ahead of the smoothing loop in this one, it got
+  // optimized on-stack first and V8 then kept entering that code without feedback for the
+  // smoothing loop, deoptimizing on many calls.
+  const ranges = shared.find("trange", [high, low, close]) ?? trueRangeInto(high, low, close, out);
+  if (period === 1) {
+    // TA-Lib returns plain TRANGE for period 1, for NATR too (not normalized by the close).
+    if (ranges !== out) out.set(ranges.subarray(1), 1);
+    return;
+  }
+  let sum = 0;
+  for (let i = 1; i <= period; i++) sum += ranges[i] as number;
+  let atr = sum / period;
+  const keep = wilderKeep(period);
+  const share = 1 / period;
+  const value = (average: number, c: number) => (!normalize ? average : isZero(c) ? 0 : (average / c) * 100);
+  out[period] = value(atr, close[period] as number);
+  for (let i = period + 1; i < n; i++) {
+    atr = atr * keep + (ranges[i] as number) * share;
+    out[i] = value(atr, close[i] as number);
+  }
+  out.fill(Number.NaN, 0, period);
+}
+
+export const atr: Kernel = (inputs, params, outputs, shared) =>
+  averageTrueRange(inputs, intParam(params, "period"), output(outputs, "value"), false, shared);
+
+export const natr: Kernel = (inputs, params, outputs, shared) =>
+  averageTrueRange(inputs, intParam(params, "period"), output(outputs, "value"), true, shared);
+
+export const trange: Kernel = (inputs, _params, outputs, shared) => {
+  const { high, low, close } = highLowClose(inputs);
+  const out = output(outputs, "value");
+  if (!warmUp(out, 1)) return;
+  sharedInto(shared, "trange", [high, low, close], out, (target) => trueRangeInto(high, low, close, target));
+};
