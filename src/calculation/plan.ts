@@ -3,7 +3,7 @@ import type { IndicatorDefinition } from "../compute/catalog/definition.js";
 import { type Implementation, implementationsOf } from "../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../compute/catalog/index.js";
 import type { Presentation } from "../compute/serialize.js";
-import { IssueList, ServiceError } from "../errors/registry.js";
+import { IssueList, problem } from "../errors/registry.js";
 import { addZodIssues } from "../errors/zod-issues.js";
 import type { WorkUnit } from "../scheduler/types.js";
 import { buildWorkUnits } from "../scheduler/units.js";
@@ -163,9 +163,9 @@ function checkBudgets(
   const totalMs = [...costByKey.values()].reduce((sum, { cost }) => sum + cost, 0);
   if (maxComputeMs !== undefined && totalMs > maxComputeMs) {
     const costliest = [...costByKey.values()].sort((a, b) => b.cost - a.cost).slice(0, 5);
-    throw new ServiceError(
+    throw problem(
       "REQUEST_TOO_COSTLY",
-      `The request is estimated at ${Math.round(totalMs)} ms of computation; the limit is ${maxComputeMs} ms (MAX_REQUEST_COMPUTE_MS). Send fewer candles, fewer indicators or shorter periods.`,
+      { estimatedMs: totalMs, limitMs: maxComputeMs },
       {
         issues: costliest.map(({ cost, i }) => ({
           path: `indicators[${resolved[i]?.index}]`,
@@ -177,9 +177,6 @@ function checkBudgets(
   const returned = presentation.tail === undefined ? candles : Math.min(candles, presentation.tail);
   const values = resolved.reduce((sum, { definition }) => sum + definition.outputs.length * returned, 0);
   if (maxResponseValues !== undefined && values > maxResponseValues) {
-    throw new ServiceError(
-      "RESPONSE_TOO_LARGE",
-      `The response would hold ${values} numbers; the limit is ${maxResponseValues} (MAX_RESPONSE_VALUES). Use options.tail or fewer indicators.`,
-    );
+    throw problem("RESPONSE_TOO_LARGE", { values, limit: maxResponseValues });
   }
 }

@@ -1,7 +1,7 @@
 import { Transform } from "node:stream";
 import type { FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from "fastify";
 import { PoolQueueFullError } from "../compute/executor.js";
-import { ServiceError } from "../errors/registry.js";
+import { problem, type ServiceError } from "../errors/registry.js";
 import type { AdmissionBudget, AdmissionTicket, RefusalReason } from "../scheduler/admission.js";
 import type { WorkUnit } from "../scheduler/types.js";
 
@@ -100,11 +100,7 @@ const REFUSED_BECAUSE: Record<RefusalReason, string> = {
 };
 
 export function overloaded(reason: RefusalReason, retryAfterSeconds: number): ServiceError {
-  return new ServiceError(
-    "OVERLOADED",
-    `The replica ${REFUSED_BECAUSE[reason]}; retry in ${retryAfterSeconds} s.`,
-    { headers: { "retry-after": String(retryAfterSeconds) } },
-  );
+  return problem("OVERLOADED", { reason: `The replica ${REFUSED_BECAUSE[reason]}`, retryAfterSeconds });
 }
 
 /**
@@ -155,13 +151,7 @@ export async function withinDeadline<T>(
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
-      () =>
-        reject(
-          new ServiceError(
-            "DEADLINE_EXCEEDED",
-            `The calculation took longer than ${deadlineMs} ms (REQUEST_DEADLINE_MS); it goes on, so a retry may find it cached.`,
-          ),
-        ),
+      () => reject(problem("DEADLINE_EXCEEDED", { deadlineMs })),
       Math.max(0, receivedAt + deadlineMs - performance.now()),
     );
   });

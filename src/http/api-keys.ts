@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { ServiceError } from "../errors/registry.js";
+import { problem } from "../errors/registry.js";
 import { LocalWindowCounters } from "./fixed-windows.js";
 import { sendProblem } from "./problem.js";
 import { operationalRole } from "./route-roles.js";
@@ -70,14 +70,12 @@ export function registerApiKeys(
     const now = Date.now();
     const blockedMs = failures?.blockedForMs(request.ip, now) ?? 0;
     if (blockedMs > 0) {
-      const retryAfter = Math.ceil(blockedMs / 1_000);
       return sendProblem(
         reply,
-        new ServiceError(
-          "TOO_MANY_REQUESTS",
-          `Too many failed authentications from this address; retry in ${retryAfter} s.`,
-          { headers: { "retry-after": String(retryAfter) } },
-        ),
+        problem("TOO_MANY_REQUESTS", {
+          reason: "Too many failed authentications from this address",
+          retryAfterSeconds: Math.ceil(blockedMs / 1_000),
+        }),
       );
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
@@ -86,14 +84,7 @@ export function registerApiKeys(
     for (const key of known) if (given !== null && timingSafeEqual(key, given)) found = true;
     if (!found || given === null) {
       failures?.fail(request.ip, now);
-      return sendProblem(
-        reply,
-        new ServiceError(
-          "UNAUTHORIZED",
-          given === null ? "Send an API key as Authorization: Bearer <key>." : "The API key is not valid.",
-          { headers: { "www-authenticate": 'Bearer realm="indicator-service"' } },
-        ),
-      );
+      return sendProblem(reply, problem("UNAUTHORIZED", { keyGiven: given !== null }));
     }
     request.apiKeyId = given.toString("hex").slice(0, 16);
   });

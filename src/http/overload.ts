@@ -1,6 +1,6 @@
 import underPressure from "@fastify/under-pressure";
 import type { FastifyInstance } from "fastify";
-import { ServiceError } from "../errors/registry.js";
+import { problem } from "../errors/registry.js";
 import { sendProblem } from "./problem.js";
 import { operationalRole } from "./route-roles.js";
 
@@ -35,13 +35,7 @@ export function registerOverloadProtection(app: FastifyInstance, limits: Overloa
       }
       sendProblem(
         reply,
-        new ServiceError(
-          "OVERLOADED",
-          `The replica is overloaded (${type}); retry in ${retryAfterSeconds} s.`,
-          {
-            headers: { "retry-after": String(retryAfterSeconds) },
-          },
-        ),
+        problem("OVERLOADED", { reason: `The replica is overloaded (${type})`, retryAfterSeconds }),
       );
     },
   });

@@ -3,6 +3,7 @@ import {
   ERROR_REGISTRY,
   type ErrorCode,
   type FieldIssue,
+  problem,
   problemType,
   ServiceError,
 } from "../errors/registry.js";
@@ -51,34 +52,27 @@ export function toServiceError(error: FastifyError | Error): ServiceError {
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case "FST_ERR_BAD_URL":
-      return new ServiceError("BAD_REQUEST", "The URL is not validly percent-encoded.");
+      return problem("BAD_REQUEST", { reason: "The URL is not validly percent-encoded." });
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ServiceError("BODY_TOO_LARGE", "The body is larger than BODY_LIMIT_BYTES allows.");
+      return problem("BODY_TOO_LARGE", undefined);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new ServiceError(
-        "UNSUPPORTED_MEDIA_TYPE",
-        `Send the body as ${JSON_MEDIA_TYPE} or ${ARROW_STREAM_MEDIA_TYPE}.`,
-      );
+      return problem("UNSUPPORTED_MEDIA_TYPE", { accepted: [JSON_MEDIA_TYPE, ARROW_STREAM_MEDIA_TYPE] });
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     // Fastify's remaining client errors (bad URL encoding, forbidden __proto__ keys, ...).
-    return new ServiceError(status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_REQUEST", error.message);
+    return status === 415
+      ? problem("UNSUPPORTED_MEDIA_TYPE", { accepted: [JSON_MEDIA_TYPE, ARROW_STREAM_MEDIA_TYPE] })
+      : problem("BAD_REQUEST", { reason: error.message });
   }
-  return new ServiceError(
-    "INTERNAL",
-    "The service failed to handle this request; the request id is logged.",
-    {
-      cause: error,
-    },
-  );
+  return problem("INTERNAL", {}, { cause: error });
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
-    const problem = toServiceError(error);
-    if (problem.status >= 500) request.log.error({ err: error }, "request failed");
-    return sendProblem(reply, problem);
+    const refusal = toServiceError(error);
+    if (refusal.status >= 500) request.log.error({ err: error }, "request failed");
+    return sendProblem(reply, refusal);
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -87,17 +81,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       (method) => method !== request.method && app.hasRoute({ method, url: path }),
     );
     if (allowed.length > 0) {
-      return sendProblem(
-        reply,
-        new ServiceError(
-          "METHOD_NOT_ALLOWED",
-          `${request.method} is not allowed on ${path}; use ${allowed.join(", ")}.`,
-          {
-            headers: { allow: allowed.join(", ") },
-          },
-        ),
-      );
+      return sendProblem(reply, problem("METHOD_NOT_ALLOWED", { method: request.method, path, allowed }));
     }
-    return sendProblem(reply, new ServiceError("NOT_FOUND", `No route ${request.method} ${path}.`));
+    return sendProblem(reply, problem("NOT_FOUND", { missing: `route ${request.method} ${path}` }));
   });
 }

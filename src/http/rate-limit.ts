@@ -1,6 +1,6 @@
 import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
-import { ServiceError } from "../errors/registry.js";
+import { problem } from "../errors/registry.js";
 import { LocalWindowCounters, type SharedWindowCounters, type WindowCount } from "./fixed-windows.js";
 import { operationalRole } from "./route-roles.js";
 
@@ -59,9 +59,9 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     allowList: (request) => operationalRole(request) !== undefined,
     keyGenerator: (request) => (request.apiKeyId ? `key:${request.apiKeyId}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) =>
-      new ServiceError(
-        "TOO_MANY_REQUESTS",
-        `More than ${context.max} requests in ${Math.round(options.windowMs / 1_000)} s; retry after ${context.after}.`,
-      ),
+      problem("TOO_MANY_REQUESTS", {
+        reason: `More than ${context.max} requests in ${Math.round(options.windowMs / 1_000)} s`,
+        retryAfterSeconds: Math.ceil(context.ttl / 1_000),
+      }),
   });
 }

@@ -1,4 +1,4 @@
-import { ServiceError } from "../errors/registry.js";
+import { problem } from "../errors/registry.js";
 import { seriesEventData, terminalEventData } from "./events.js";
 import {
   type JobEvent,
@@ -228,11 +228,10 @@ export class MemoryJobStore implements JobStore {
       this.#delete((ended.shift() as MemoryJob).id);
     }
     if (this.#bytes + bytes > this.#options.maxBytes) {
-      throw new ServiceError(
-        "OVERLOADED",
-        `Running jobs hold ${this.#bytes} bytes and this one needs ${bytes}; the bound is ${this.#options.maxBytes} (JOB_MEMORY_MAX_BYTES). Try again when they have finished.`,
-        { headers: { "retry-after": String(this.#options.retryAfterSeconds) } },
-      );
+      throw problem("OVERLOADED", {
+        reason: `Running jobs hold ${this.#bytes} bytes and this one needs ${bytes}; the bound is ${this.#options.maxBytes} (JOB_MEMORY_MAX_BYTES)`,
+        retryAfterSeconds: this.#options.retryAfterSeconds,
+      });
     }
   }
 

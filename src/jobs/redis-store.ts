@@ -1,7 +1,7 @@
 import type { Redis, Result } from "ioredis";
 import { seriesLineHead } from "../calculation/render.js";
 import { whenReady } from "../coordination/redis-connections.js";
-import { ServiceError } from "../errors/registry.js";
+import { problem } from "../errors/registry.js";
 import { seriesEventData } from "./events.js";
 import {
   type CachedSeries,
@@ -357,11 +357,10 @@ export class RedisJobStore implements JobStore {
 
   async *follow(id: string, after: string | undefined, signal: AbortSignal): AsyncIterable<JobEvent> {
     if (this.#followers >= this.#options.maxFollowers) {
-      throw new ServiceError(
-        "OVERLOADED",
-        `This replica already serves ${this.#followers} event streams (JOB_MAX_FOLLOWERS).`,
-        { headers: { "retry-after": "5" } },
-      );
+      throw problem("OVERLOADED", {
+        reason: `This replica already serves ${this.#followers} event streams (JOB_MAX_FOLLOWERS)`,
+        retryAfterSeconds: 5,
+      });
     }
     this.#followers++;
     // A blocking read holds its connection: each follower has its own, closed when it leaves.

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { type CalculationPlan, type PlanOptions, planCalculation } from "../calculation/plan.js";
 import { renderSeriesLine } from "../calculation/render.js";
 import { DecodedCandles } from "../candles/columns.js";
-import { ServiceError } from "../errors/registry.js";
+import { problem, ServiceError } from "../errors/registry.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import {
   type JobObserver,
@@ -94,10 +94,7 @@ export class JobRunner {
   async get(id: string, owner: string): Promise<JobRecord> {
     const record = await this.#unavailableOnFailure(() => this.#options.store.get(id));
     if (!record || record.owner !== owner) {
-      throw new ServiceError(
-        "JOB_NOT_FOUND",
-        `No job ${id}; jobs expire JOB_TTL_SECONDS after they were created.`,
-      );
+      throw problem("JOB_NOT_FOUND", { id });
     }
     return record;
   }
@@ -105,7 +102,7 @@ export class JobRunner {
   async cancel(id: string, owner: string): Promise<JobRecord> {
     const before = await this.get(id, owner);
     const record = await this.#unavailableOnFailure(() => this.#options.store.cancel(id));
-    if (!record) throw new ServiceError("JOB_NOT_FOUND", `No job ${id}.`);
+    if (!record) throw problem("JOB_NOT_FOUND", { id });
     if (!TERMINAL_STATUSES.has(before.view.status) && record.view.status === "cancelled") {
       this.#options.observer?.ended("cancelled", Date.now() - Date.parse(record.view.createdAt));
     }
@@ -228,10 +225,11 @@ export class JobRunner {
 
   #unavailable(error: unknown): ServiceError {
     if (error instanceof ServiceError) return error;
-    return new ServiceError("JOBS_UNAVAILABLE", "The job store (Redis) did not answer; try again shortly.", {
-      headers: { "retry-after": String(this.#options.retryAfterSeconds) },
-      cause: error,
-    });
+    return problem(
+      "JOBS_UNAVAILABLE",
+      { retryAfterSeconds: this.#options.retryAfterSeconds },
+      { cause: error },
+    );
   }
 }
 

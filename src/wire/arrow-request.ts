@@ -8,7 +8,7 @@ import {
   TimeUnit,
 } from "apache-arrow";
 import { CANDLE_FIELDS, type CandleField, columnarPath, DecodedCandles } from "../candles/columns.js";
-import { IssueList, ServiceError } from "../errors/registry.js";
+import { IssueList, problem, ServiceError } from "../errors/registry.js";
 import { checkArrowFrames, TooManyRowsError } from "./arrow-frames.js";
 
 /** The schema metadata key that carries the rest of the request as JSON. */
@@ -30,10 +30,11 @@ export interface ArrowCandles {
 const FILE_MAGIC = Buffer.from("ARROW1");
 
 function badStream(detail: string, cause?: unknown): ServiceError {
-  return new ServiceError("MALFORMED_ARROW", detail, {
-    issues: [{ path: "body", message: detail }],
-    cause,
-  });
+  return problem(
+    "MALFORMED_ARROW",
+    { reason: detail },
+    { issues: [{ path: "body", message: detail }], cause },
+  );
 }
 
 function readBatches(

@@ -1,5 +1,5 @@
 import secureJson from "secure-json-parse";
-import { ServiceError } from "../errors/registry.js";
+import { problem } from "../errors/registry.js";
 
 /**
  * Parses JSON text a client sent, keeping the distinctions a client needs: empty text, a syntax
@@ -8,8 +8,12 @@ import { ServiceError } from "../errors/registry.js";
  */
 export function parseClientJson(text: string, path?: string): unknown {
   const where = path ?? "The body";
-  const fail = (code: "MALFORMED_JSON" | "BAD_REQUEST", message: string) =>
-    new ServiceError(code, `${where} ${message}`, path ? { issues: [{ path, message }] } : {});
+  const fail = (code: "MALFORMED_JSON" | "BAD_REQUEST", message: string) => {
+    const options = path ? { issues: [{ path, message }] } : {};
+    return code === "MALFORMED_JSON"
+      ? problem(code, { where, problem: message }, options)
+      : problem(code, { reason: `${where} ${message}` }, options);
+  };
   if (text.trim() === "") throw fail("MALFORMED_JSON", "is empty; send a JSON object.");
   try {
     return secureJson.parse(text, null, { protoAction: "error", constructorAction: "error" });

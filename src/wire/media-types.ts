@@ -1,4 +1,4 @@
-import { ServiceError } from "../errors/registry.js";
+import { problem } from "../errors/registry.js";
 import { ARROW_STREAM_MEDIA_TYPE, JSON_MEDIA_TYPE } from "./media-type-names.js";
 
 export { ARROW_STREAM_MEDIA_TYPE, JSON_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "./media-type-names.js";
@@ -79,10 +79,7 @@ export function negotiateResponseFormat(
     if (better) best = candidate;
   }
   if (!best) {
-    throw new ServiceError(
-      "NOT_ACCEPTABLE",
-      `The Accept header asks for none of the formats this route produces: ${[offered.json, offered.arrow].flat().join(", ")}. Errors are always application/problem+json.`,
-    );
+    throw problem("NOT_ACCEPTABLE", { offered: [offered.json, offered.arrow].flat() });
   }
   return best.format;
 }

@@ -4,7 +4,7 @@ import type { CalculationRequest } from "../../calculation/plan.js";
 import type { RequestLimits } from "../../calculation/request-schema.js";
 import { DecodedCandles } from "../../candles/columns.js";
 import { createThreadPool, ownedBytes } from "../../compute/executor.js";
-import { ServiceError } from "../../errors/registry.js";
+import { problem, ServiceError } from "../../errors/registry.js";
 import type { SeriesInput } from "../../jobs/model.js";
 import type { JobLimits, ValidJob } from "../../jobs/validate.js";
 import { ValidatedBody } from "../validation.js";
@@ -103,20 +103,22 @@ export class JsonBodyPool {
   async #run(bytes: Uint8Array, task: (bytes: Uint8Array) => JsonBodyTask): Promise<JsonBodyOutcome> {
     this.#pool ??= createThreadPool(import.meta.url, "json-body-worker", this.#options.maxThreads);
     if (this.#pool.queueSize >= this.#options.maxQueue) {
-      throw new ServiceError(
-        "OVERLOADED",
-        `Every body parser thread is busy and ${this.#options.maxQueue} bodies wait; retry shortly.`,
-        { headers: { "retry-after": String(QUEUE_FULL_RETRY_AFTER_S) } },
-      );
+      throw problem("OVERLOADED", {
+        reason: `Every body parser thread is busy and ${this.#options.maxQueue} bodies wait`,
+        retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S,
+      });
     }
     this.#pending++;
     try {
       const transferList = bytes.buffer instanceof SharedArrayBuffer ? [] : [bytes.buffer];
       return (await this.#pool.run(task(bytes), { transferList })) as JsonBodyOutcome;
     } catch (error) {
-      throw new ServiceError(
+      throw problem(
         "INTERNAL",
-        "The thread reading the body stopped before it finished; nothing was computed or cached. Retrying is safe.",
+        {
+          reason:
+            "The thread reading the body stopped before it finished; nothing was computed or cached. Retrying is safe.",
+        },
         { cause: error },
       );
     } finally {
@@ -136,7 +138,7 @@ const SPLIT_MIN_BYTES = 1_024 * 1_024;
 /** The outcome, or its problem thrown as the ServiceError it was in the thread. */
 function orThrow(outcome: JsonBodyOutcome): Exclude<JsonBodyOutcome, { kind: "problem" }> {
   if (outcome.kind === "problem") {
-    throw new ServiceError(outcome.code, outcome.detail, { issues: outcome.issues });
+    throw ServiceError.reworded(outcome.code, outcome.detail, outcome.issues);
   }
   return outcome;
 }

@@ -4,7 +4,7 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { ServiceError } from "../../errors/registry.js";
+import { problem } from "../../errors/registry.js";
 import { JSON_MEDIA_TYPE } from "../../wire/media-type-names.js";
 
 /**
@@ -78,11 +78,11 @@ export function consoleRoutes(app: FastifyInstance): void {
   const send = (name: string, request: FastifyRequest, reply: FastifyReply) => {
     const asset = assets.get(name);
     if (!asset)
-      throw new ServiceError(
+      throw problem(
         "NOT_FOUND",
         assets.size === 0
-          ? "The console is not built: run npm run build."
-          : `The console has no file ${JSON.stringify(name)}.`,
+          ? { missing: "console: it is not built", hint: "Run npm run build." }
+          : { missing: `console file ${JSON.stringify(name)}` },
       );
     reply
       .header("content-security-policy", CONSOLE_CSP)

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { ServiceError } from "../../errors/registry.js";
+import { problem } from "../../errors/registry.js";
 import type { Lifecycle } from "../../lifecycle.js";
 import type { FleetStatus } from "../../scheduler/coordinator.js";
 import { SERVICE_VERSION } from "../../version.js";
@@ -67,12 +67,7 @@ export function healthRoutes(app: FastifyInstance, { lifecycle, fleet }: HealthD
     },
     async (_request, reply) => {
       if (lifecycle.phase !== "ready") {
-        return sendProblem(
-          reply,
-          new ServiceError("NOT_READY", `The service is ${lifecycle.phase}.`, {
-            headers: { "retry-after": "1" },
-          }),
-        );
+        return sendProblem(reply, problem("NOT_READY", { phase: lifecycle.phase, retryAfterSeconds: 1 }));
       }
       return { status: "ready" as const };
     },

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { PlanOptions } from "../../calculation/plan.js";
 import { JobResultsArrow } from "../../calculation/render.js";
 import type { RequestLimits } from "../../calculation/request-schema.js";
-import { IssueList, ServiceError } from "../../errors/registry.js";
+import { IssueList, problem } from "../../errors/registry.js";
 import type { JobEvent, JobRecord, JobView } from "../../jobs/model.js";
 import type { JobRunner } from "../../jobs/runner.js";
 import {
@@ -268,14 +268,9 @@ export async function jobRoutes(app: FastifyInstance, deps: JobRouteDependencies
       const key = request.query.key;
       if (key !== undefined) {
         const index = job.keys.indexOf(key);
-        if (index < 0)
-          throw new ServiceError("SERIES_NOT_FOUND", `Job ${id} has no series with key "${key}".`);
+        if (index < 0) throw problem("SERIES_NOT_FOUND", { id, key });
         const [line] = await store.results(id, index, 1);
-        if (!line)
-          throw new ServiceError(
-            "SERIES_NOT_FINISHED",
-            `Series "${key}" has not finished; follow the job's events.`,
-          );
+        if (!line) throw problem("SERIES_NOT_FINISHED", { key });
         return sendBytes(reply, [...encode(line), ...(arrow?.end() ?? [])], mediaType);
       }
       const total = job.keys.length;
