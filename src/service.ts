@@ -3,8 +3,8 @@ import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import { DelayedExecutor } from "./compute/delayed-executor.js";
 import { type ComputeExecutor, InlineExecutor, PoolExecutor } from "./compute/executor.js";
-import { type Config, listOf } from "./config/config.js";
-import { createCoordinator } from "./coordination/create.js";
+import { type Config, listOf, lockUrlsOf } from "./config/config.js";
+import { createCoordinator, type RedisTierOptions } from "./coordination/create.js";
 import { buildApp } from "./http/app.js";
 import { JsonBodyPool } from "./http/calculate/json-body-pool.js";
 import { createJobs } from "./jobs/create.js";
@@ -40,6 +40,33 @@ function retryAfterSeconds(admittedComputeMs: number, threads: number): number {
   return Math.min(MAX_RETRY_AFTER_S, Math.max(MIN_RETRY_AFTER_S, seconds));
 }
 
+/** The Redis tier as the config describes it; none without REDIS_URL (standalone). */
+function redisTierOptions(config: Config): RedisTierOptions | undefined {
+  if (config.REDIS_URL === undefined) return undefined;
+  return {
+    url: config.REDIS_URL,
+    lockUrls: lockUrlsOf(config),
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
+    tlsCaFile: config.REDIS_TLS_CA_FILE,
+    cacheTtlMs: config.CACHE_TTL_SECONDS * 1_000,
+    lockLeaseMs: config.LOCK_LEASE_MS,
+    minCostMs: config.COORDINATION_MIN_COST_MS,
+    coordinator: {
+      lockEnabled: config.DISTRIBUTED_LOCK_ENABLED,
+      wait:
+        config.COORDINATION_WAIT === "poll"
+          ? { strategy: "poll", intervalMs: config.POLL_INTERVAL_MS, attempts: config.POLL_ATTEMPTS }
+          : { strategy: "notify" },
+      waitTimeoutMs: config.LOCK_WAIT_TIMEOUT_MS,
+      breakerFailureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+      breakerProbeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
+      callTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      minBytesPerSecond: config.REDIS_MIN_BYTES_PER_SECOND,
+    },
+  };
+}
+
 /** The composition root: wires config into coordination, scheduler, cache and HTTP. */
 export async function createService(config: Config, log: Logger = SILENT): Promise<Service> {
   const delayed = (executor: ComputeExecutor) =>
@@ -53,7 +80,7 @@ export async function createService(config: Config, log: Logger = SILENT): Promi
     );
   }
   const stats = new SchedulerStats();
-  const { coordinator, windowCounters } = await createCoordinator(config, stats, log);
+  const { coordinator, windowCounters } = await createCoordinator(redisTierOptions(config), stats, log);
   const cache = config.CACHE_ENABLED
     ? new MemoryCache({ maxBytes: config.CACHE_MAX_BYTES, ttlMs: config.CACHE_TTL_SECONDS * 1_000 })
     : null;

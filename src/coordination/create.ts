@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Logger } from "pino";
-import { type Config, lockUrlsOf } from "../config/config.js";
 import { type Coordinator, StandaloneCoordinator } from "../scheduler/coordinator.js";
 import type { SchedulerStats } from "../scheduler/stats.js";
 import { CompletionBus } from "./completion-bus.js";
 import { CostPolicy } from "./cost-policy.js";
 import { LockManager } from "./lock.js";
 import { closeClient, connect, whenReady } from "./redis-connections.js";
-import { RedisCoordinator } from "./redis-coordinator.js";
+import { RedisCoordinator, type RedisCoordinatorSettings } from "./redis-coordinator.js";
 import { SharedCache } from "./shared-cache.js";
 import { RedisWindowCounters } from "./window-counters.js";
 
@@ -25,25 +24,39 @@ export interface Coordination {
  */
 const STUCK_COMMAND_TIMEOUT_MS = 30_000;
 
-/** Standalone without REDIS_URL; otherwise the Redis tier, started (degraded if Redis is down). */
+/** Where the Redis tier is and how it behaves; the composition root reads them from the config. */
+export interface RedisTierOptions {
+  readonly url: string;
+  /** Independent Redis nodes for the Redlock quorum; empty: the locks live on `url`. */
+  readonly lockUrls: readonly string[];
+  readonly keyPrefix: string;
+  readonly connectTimeoutMs: number;
+  readonly tlsCaFile?: string;
+  readonly cacheTtlMs: number;
+  readonly lockLeaseMs: number;
+  /** Units estimated cheaper skip the lock; `auto`: a few measured Redis round trips. */
+  readonly minCostMs: number | "auto";
+  readonly coordinator: RedisCoordinatorSettings;
+}
+
+/** Standalone without a Redis tier; otherwise the Redis tier, started (degraded if Redis is down). */
 export async function createCoordinator(
-  config: Config,
+  redis: RedisTierOptions | undefined,
   stats: SchedulerStats,
   log: Logger,
 ): Promise<Coordination> {
-  if (config.REDIS_URL === undefined)
-    return { coordinator: new StandaloneCoordinator(), windowCounters: null };
+  if (redis === undefined) return { coordinator: new StandaloneCoordinator(), windowCounters: null };
 
   const settings = {
     commandTimeoutMs: STUCK_COMMAND_TIMEOUT_MS,
-    connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
-    tlsCa: config.REDIS_TLS_CA_FILE === undefined ? undefined : readFileSync(config.REDIS_TLS_CA_FILE),
+    connectTimeoutMs: redis.connectTimeoutMs,
+    tlsCa: redis.tlsCaFile === undefined ? undefined : readFileSync(redis.tlsCaFile),
   };
-  const prefix = config.REDIS_KEY_PREFIX;
-  const commands = connect(config.REDIS_URL, settings, "indicator-service");
-  const subscriber = connect(config.REDIS_URL, settings, "indicator-service:subscriber");
-  const bulk = connect(config.REDIS_URL, settings, "indicator-service:bulk", { autoPipelining: false });
-  const lockUrls = lockUrlsOf(config);
+  const prefix = redis.keyPrefix;
+  const commands = connect(redis.url, settings, "indicator-service");
+  const subscriber = connect(redis.url, settings, "indicator-service:subscriber");
+  const bulk = connect(redis.url, settings, "indicator-service:bulk", { autoPipelining: false });
+  const lockUrls = redis.lockUrls;
   const lockNodes =
     lockUrls.length > 0
       ? lockUrls.map((url, i) => connect(url, settings, `indicator-service:lock${i}`))
@@ -51,7 +64,7 @@ export async function createCoordinator(
   const allClients = [...new Set([commands, subscriber, bulk, ...lockNodes])];
 
   const bus = new CompletionBus(commands, subscriber, `${prefix}done`);
-  const cache = new SharedCache(bulk, prefix, config.CACHE_TTL_SECONDS * 1_000);
+  const cache = new SharedCache(bulk, prefix, redis.cacheTtlMs);
   const redisUsable = () => coordinator.mode === "distributed";
   const coordinator: RedisCoordinator = new RedisCoordinator(
     {
@@ -60,7 +73,7 @@ export async function createCoordinator(
         new Redlock(lockNodes, { retryCount: 0, automaticExtensionThreshold: 0 }),
         lockNodes,
         prefix,
-        config.LOCK_LEASE_MS,
+        redis.lockLeaseMs,
         {
           redisUsable,
           onExtensionFailed: (error) => log.warn({ err: error }, "lock lease extension failed"),
@@ -68,7 +81,7 @@ export async function createCoordinator(
         },
       ),
       bus,
-      policy: new CostPolicy(config.COORDINATION_MIN_COST_MS),
+      policy: new CostPolicy(redis.minCostMs),
       stats,
       log,
       // Healthy means: both connections answer and announcements can arrive (SUBSCRIBE confirmed).
@@ -77,21 +90,10 @@ export async function createCoordinator(
         await Promise.all([commands.ping(), cache.ping()]);
       },
       closeConnections: async () => {
-        await Promise.all(allClients.map((client) => closeClient(client, config.REDIS_COMMAND_TIMEOUT_MS)));
+        await Promise.all(allClients.map((client) => closeClient(client, redis.coordinator.callTimeoutMs)));
       },
     },
-    {
-      lockEnabled: config.DISTRIBUTED_LOCK_ENABLED,
-      wait:
-        config.COORDINATION_WAIT === "poll"
-          ? { strategy: "poll", intervalMs: config.POLL_INTERVAL_MS, attempts: config.POLL_ATTEMPTS }
-          : { strategy: "notify" },
-      waitTimeoutMs: config.LOCK_WAIT_TIMEOUT_MS,
-      breakerFailureThreshold: config.BREAKER_FAILURE_THRESHOLD,
-      breakerProbeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
-      callTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-      minBytesPerSecond: config.REDIS_MIN_BYTES_PER_SECOND,
-    },
+    redis.coordinator,
   );
 
   // ioredis prints unhandled "error" events to stderr; errors reach the breaker through calls.
@@ -111,7 +113,7 @@ export async function createCoordinator(
   await coordinator.start();
   return {
     coordinator,
-    windowCounters: new RedisWindowCounters(commands, `${config.REDIS_KEY_PREFIX}ratelimit:`, (operation) =>
+    windowCounters: new RedisWindowCounters(commands, `${prefix}ratelimit:`, (operation) =>
       coordinator.guard(operation),
     ),
   };
