@@ -1,104 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { randomOhlcv } from "../../harness/series.js";
 import { kernelFor } from "../../src/compute/catalog/index.js";
-import {
-  expectTalibParity,
-  kernelOutputs,
-  type ParityParams,
-  parityCase,
-  type TalibResult,
-  talib,
-} from "../support/talib.js";
-
-/** The params one close-only indicator's parity table (its catalog definition) is checked at. */
-type Case = ParityParams & { kernel: string };
-
-const periods = (values: number[]) => values.map((period) => ({ period }));
-
-const CASES: Case[] = [
-  {
-    kernel: "SMA",
-    paramSets: periods([2, 3, 20, 50]),
-  },
-  {
-    kernel: "EMA",
-    paramSets: periods([2, 3, 20, 50]),
-  },
-  {
-    kernel: "WMA",
-    paramSets: periods([2, 3, 20, 50]),
-  },
-  {
-    kernel: "BBANDS",
-    paramSets: [
-      { period: 20, stdDev: 2 },
-      { period: 2, stdDev: 1 },
-      { period: 5, stdDev: 0.5 },
-      { period: 50, stdDev: 3 },
-    ],
-  },
-  {
-    kernel: "MACD",
-    paramSets: [
-      { fastPeriod: 12, slowPeriod: 26, signalPeriod: 9 },
-      { fastPeriod: 2, slowPeriod: 3, signalPeriod: 2 },
-      { fastPeriod: 5, slowPeriod: 35, signalPeriod: 5 },
-    ],
-  },
-  {
-    kernel: "DEMA",
-    paramSets: periods([2, 3, 20, 30]),
-  },
-  {
-    kernel: "TEMA",
-    paramSets: periods([2, 3, 20, 30]),
-  },
-  {
-    kernel: "TRIMA",
-    paramSets: periods([2, 3, 4, 5, 20, 31]),
-  },
-  {
-    kernel: "MOM",
-    paramSets: periods([1, 2, 10, 40]),
-  },
-  {
-    kernel: "APO",
-    paramSets: [
-      { fastPeriod: 12, slowPeriod: 26 },
-      { fastPeriod: 2, slowPeriod: 3 },
-      { fastPeriod: 5, slowPeriod: 40 },
-    ],
-  },
-  {
-    kernel: "PPO",
-    paramSets: [
-      { fastPeriod: 12, slowPeriod: 26 },
-      { fastPeriod: 2, slowPeriod: 3 },
-      { fastPeriod: 5, slowPeriod: 40 },
-    ],
-  },
-  {
-    kernel: "CMO",
-    paramSets: periods([2, 3, 14, 40]),
-  },
-  {
-    kernel: "TRIX",
-    paramSets: periods([2, 3, 15, 30]),
-  },
-  {
-    kernel: "KAMA",
-    paramSets: periods([2, 3, 10, 30]),
-  },
-  {
-    kernel: "T3",
-    paramSets: [
-      { period: 5, volumeFactor: 0.7 },
-      { period: 2, volumeFactor: 0 },
-      { period: 3, volumeFactor: 1 },
-      { period: 12, volumeFactor: 0.4 },
-    ],
-  },
-];
+import { expectTalibParity, kernelOutputs, parityCase, type TalibResult, talib } from "../support/talib.js";
+import { CLOSE_ONLY_CASES } from "./parity-cases.js";
 
 const LINEARREG_OUTPUTS: Record<string, string> = {
   value: "LINEARREG",
@@ -159,7 +63,7 @@ function seriesFor(lookback: number): { label: string; close: number[] }[] {
 }
 
 describe("average kernels equal TA-Lib", () => {
-  for (const { kernel, ...suite } of CASES) {
+  for (const [kernel, suite] of Object.entries(CLOSE_ONLY_CASES)) {
     const c = parityCase(kernel, suite);
     describe(kernel, () => {
       for (const params of c.paramSets) {
