@@ -522,7 +522,7 @@ export const momentum = [
   momentumIndicator({
     name: "ROC",
     aliases: ["RateOfChange"],
-    description: "Rate of change as a ratio: (close - close period candles earlier) / that earlier close.",
+    description: "Rate of change in percent: 100 * (close / the close period candles earlier - 1).",
     reads: ["close"],
     params: paramsObject({ period: period(10) }),
     talib: { kernel: kernels.roc, lookback: "period" },
