@@ -172,6 +172,9 @@ export const ZERO_PRICE_CASES: Record<string, ParityParams> = {
   ROC: {
     paramSets: [{ period: 10 }, { period: 1 }, { period: 2 }, { period: 30 }],
   },
+  ROCR: {
+    paramSets: [{ period: 10 }, { period: 1 }, { period: 2 }, { period: 30 }],
+  },
   STDDEV: {
     paramSets: [
       { period: 5, stdDev: 1 },

@@ -147,11 +147,9 @@ export const COST_COEFFICIENTS = {
     "trading-signals": [22.62, 0.0005782, 68.71, 0.002197, 0, 0, 0],
   },
   ROCP: { talib: [1.54, 0, 0.4782, 0, 0, 0, 0] },
+  ROCR: { talib: [2.221, 0, 0.3166, 0, 0, 0, 0] },
   RogersSatchellVolatility: { "trading-signals": [115.6, 0.492, 23.12, 2.252, 0, 0, 0] },
-  RSI: {
-    talib: [1.788, 0, 8.794, 0, 0, 0, 0],
-    "trading-signals": [56.3, 0, 135, 1.987, 0, 0.000014, 0.031],
-  },
+  RSI: { talib: [1.788, 0, 8.794, 0, 0, 0, 0], "trading-signals": [56.3, 0, 135, 1.987, 0, 0.000014, 0.031] },
   RVOL: { "trading-signals": [128.4, 42.21, 15.26, 3.027, 0, 0, 0.3936] },
   SAR: { talib: [7.646, 0, 0, 0, 0, 0, 0], "trading-signals": [4680, 0, 0, 0, 0, 0, 0] },
   SMA: {

@@ -541,6 +541,14 @@ export const momentum = [
     talib: { kernel: kernels.rocp, lookback: "period" },
   }),
   momentumIndicator({
+    name: "ROCR",
+    aliases: ["RateOfChangeRatio"],
+    description: "Rate of change as a ratio of prices: close / the close period candles earlier.",
+    reads: ["close"],
+    params: paramsObject({ period: period(10) }),
+    talib: { kernel: kernels.rocr, lookback: "period" },
+  }),
+  momentumIndicator({
     name: "RelativeVigorIndex",
     aliases: ["RVGI", "RelativeVigourIndex"],
     description:

@@ -44,6 +44,19 @@ export const roc: Kernel = (inputs, params, outputs) => {
   }
 };
 
+/** ROCR: price / prev; TA-Lib writes 0 where prev is exactly 0. */
+export const rocr: Kernel = (inputs, params, outputs) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = output(outputs, "value");
+  warmUp(out, period);
+  for (let i = period; i < n; i++) {
+    const prev = input[i - period] as number;
+    out[i] = prev !== 0 ? (input[i] as number) / prev : 0;
+  }
+};
+
 function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
   const fast = intParam(params, "fastPeriod");
   const slow = intParam(params, "slowPeriod");
