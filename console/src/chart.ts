@@ -5,8 +5,10 @@ import {
   createChart,
   HistogramSeries,
   type IChartApi,
+  type ISeriesApi,
   LineSeries,
   type MouseEventParams,
+  type SeriesType,
   type Time,
   type UTCTimestamp,
   type WhitespaceData,
@@ -127,6 +129,8 @@ export class IndicatorChart {
           wickDownColor: down,
         })
       : chart.addSeries(LineSeries, { color: text, lineWidth: 1 });
+    // What each drawn series shows, for the pane structure the chart element reports.
+    const shows = new Map<ISeriesApi<SeriesType>, string>([[price, ohlc ? "candles" : "close"]]);
     price.setData(
       ohlc
         ? times.map(
@@ -163,6 +167,7 @@ export class IndicatorChart {
             { priceLineVisible: false, lastValueVisible: false },
             target,
           );
+          shows.set(series, name);
           series.setData(
             data.map((point) =>
               "value" in point ? { ...point, color: point.value >= 0 ? up : down } : point,
@@ -180,11 +185,20 @@ export class IndicatorChart {
             },
             target,
           );
+          shows.set(series, name);
           series.setData(data);
         }
       }
     }
     chart.panes()[0]?.setStretchFactor(Math.max(2, pane));
+    // The panes as the chart holds them, top to bottom: what each series shows and how it is drawn.
+    this.#canvasHost.dataset.panes = JSON.stringify(
+      chart
+        .panes()
+        .map((each) =>
+          each.getSeries().map((series) => ({ shows: shows.get(series), type: series.seriesType() })),
+        ),
+    );
     this.#canvasHost.style.height = `${360 + 150 * pane}px`;
     chart.timeScale().fitContent();
 

@@ -4,7 +4,9 @@ import AxeBuilder from "@axe-core/playwright";
 import { tableFromIPC } from "@uwdata/flechette";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { candlesToCsv, parseCandles, sampleCandles } from "../../console/src/candles.js";
 import { formatValue } from "../../console/src/format.js";
+import { FaultProxy } from "../../harness/fault-proxy.js";
 import { type ServerProcess, startServerProcess } from "../../harness/process.js";
 
 /**
@@ -25,7 +27,19 @@ interface Watched {
 
 type ResultValues = (number | null)[] | Record<string, (number | null)[]>;
 interface CalculateAnswer {
-  results: { id: string; values: ResultValues }[];
+  results: { id: string; implementation?: string; values: ResultValues }[];
+}
+interface ParamSchema {
+  type?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  enum?: (string | number)[];
+}
+interface CatalogAnswer {
+  indicators: { name: string; params: { properties?: Record<string, ParamSchema> } }[];
 }
 
 let browser: Browser;
@@ -138,6 +152,75 @@ async function legend(
   }));
 }
 
+/** Where a colour is painted in a pane: how many pixels, and the leftmost one's x as a fraction of the width. */
+type Paint = Record<string, { pixels: number; left: number }>;
+
+/**
+ * Each chart pane's main canvas (top to bottom), searched for the colour of every legend swatch
+ * and of the theme's up and down colours.
+ */
+async function paintedPanes(page: Page): Promise<Paint[]> {
+  return page.locator(".chart").evaluate((chart) => {
+    const probe = document.createElement("canvas").getContext("2d") as CanvasRenderingContext2D;
+    const rgb = (color: string) => {
+      probe.clearRect(0, 0, 1, 1);
+      probe.fillStyle = color;
+      probe.fillRect(0, 0, 1, 1);
+      return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    };
+    const root = getComputedStyle(document.documentElement);
+    const colors: [string, number[]][] = [
+      ...[...chart.querySelectorAll<HTMLElement>(".legend-item")].flatMap((item) => {
+        const swatch = item.querySelector<HTMLElement>(".swatch");
+        return swatch
+          ? [[item.dataset.column ?? "", rgb(swatch.style.backgroundColor)] as [string, number[]]]
+          : [];
+      }),
+      ["up", rgb(root.getPropertyValue("--up").trim())],
+      ["down", rgb(root.getPropertyValue("--down").trim())],
+    ];
+    // lightweight-charts lays its panes out as table rows, the time axis last.
+    const rows = [...chart.querySelectorAll("tr")].filter((row) =>
+      row.querySelector("td:nth-child(2) canvas"),
+    );
+    return rows.slice(0, -1).map((row) => {
+      const canvas = row.querySelector("td:nth-child(2) canvas") as HTMLCanvasElement;
+      const { data, width, height } = (canvas.getContext("2d") as CanvasRenderingContext2D).getImageData(
+        0,
+        0,
+        canvas.width,
+        canvas.height,
+      );
+      const paint: Record<string, { pixels: number; left: number }> = {};
+      for (const [name, [r = 0, g = 0, b = 0]] of colors) {
+        let pixels = 0;
+        let left = width;
+        for (let y = 0; y < height; y++)
+          for (let x = 0; x < width; x++) {
+            const i = (y * width + x) * 4;
+            const distance =
+              Math.abs((data[i] as number) - r) +
+              Math.abs((data[i + 1] as number) - g) +
+              Math.abs((data[i + 2] as number) - b);
+            if (distance > 24) continue;
+            pixels++;
+            left = Math.min(left, x);
+          }
+        paint[name] = { pixels, left: left / width };
+      }
+      return paint;
+    });
+  });
+}
+
+/** The colours painted in a pane with more than a few stray pixels, sorted. */
+function paintedIn(paint: Paint): string[] {
+  return Object.entries(paint)
+    .filter(([, { pixels }]) => pixels > 50)
+    .map(([name]) => name)
+    .sort();
+}
+
 // A real browser, a built service and jobs of thousands of series on two shared cores: each test
 // gets twice the suite's default time, and every Playwright step fails at 20 s naming its locator.
 const BROWSER_TEST = { timeout: 60_000 };
@@ -163,8 +246,16 @@ describe("the web console", BROWSER_TEST, () => {
     await page.goto(`${server.url}/`);
     expect(new URL(page.url()).pathname).toBe("/console/");
     await chooseIndicators(page, ["SMA", "RSI", "MACD"]);
+    // One result from the other implementation: the table's column has something to tell apart.
+    await indicatorItem(page, "RSI").getByLabel("Implementation").selectOption("trading-signals");
     await page.getByRole("button", { name: "Calculate" }).click();
     await expect.poll(() => page.locator(".results tbody tr").count()).toBe(3);
+    // The first time, every result was computed.
+    expect(await page.locator(".results tbody td.source").allTextContents()).toEqual([
+      "computed",
+      "computed",
+      "computed",
+    ]);
 
     // Every pane has drawn: the price pane, RSI's and MACD's each hold many pixels off their background.
     const drawn = await page.locator(".chart-canvas canvas").evaluateAll((canvases) =>
@@ -187,6 +278,29 @@ describe("the web console", BROWSER_TEST, () => {
     );
     expect(drawn.filter((pixels) => pixels > 2_000).length).toBeGreaterThanOrEqual(3);
 
+    // The panes as the chart holds them: SMA over the candles, RSI and MACD in panes of their own,
+    // MACD's histogram as bars; and the painted canvases agree.
+    const panes = JSON.parse((await page.locator(".chart-canvas").getAttribute("data-panes")) ?? "null");
+    expect(panes).toEqual([
+      [
+        { shows: "candles", type: "Candlestick" },
+        { shows: "SMA(20)", type: "Line" },
+      ],
+      [{ shows: "RSI(14)", type: "Line" }],
+      [
+        { shows: "MACD(12,26,9).macd", type: "Line" },
+        { shows: "MACD(12,26,9).signal", type: "Line" },
+        { shows: "MACD(12,26,9).histogram", type: "Histogram" },
+      ],
+    ]);
+    const painted = await paintedPanes(page);
+    expect(painted.map(paintedIn)).toEqual([
+      ["SMA(20)", "down", "up"],
+      ["RSI(14)"],
+      // The histogram's bars take the up and down colours by sign.
+      ["MACD(12,26,9).macd", "MACD(12,26,9).signal", "down", "up"],
+    ]);
+
     // The same request from here: its numbers are what the legend shows.
     await page.getByText("The request as curl").click();
     const body = curlBody(await page.getByLabel("The request as a curl command").inputValue()) as {
@@ -199,6 +313,22 @@ describe("the web console", BROWSER_TEST, () => {
         body: JSON.stringify(body),
       })
     ).json()) as CalculateAnswer;
+    // Each row names the implementation the API says computed that result.
+    expect(
+      await page
+        .locator(".results tbody tr")
+        .evaluateAll((rows) =>
+          rows.map((row) => [
+            row.querySelector("th")?.textContent,
+            row.querySelectorAll("td")[1]?.textContent,
+          ]),
+        ),
+    ).toEqual(answer.results.map((result) => [result.id, result.implementation]));
+    expect(answer.results.map((result) => result.implementation)).toEqual([
+      "talib",
+      "trading-signals",
+      "talib",
+    ]);
 
     const pane = page.locator(".chart-canvas canvas").first();
     await pane.scrollIntoViewIfNeeded();
@@ -235,6 +365,21 @@ describe("the web console", BROWSER_TEST, () => {
     expect(hovered[0]).toBeLessThan(19);
     expect((await legend(page)).items.length).toBeGreaterThan(0);
     expect(column(answer, "SMA(20)")[hovered[0] as number]).toBeNull();
+    // Nothing is drawn over the warm-up: each line's (or bar's) leftmost pixel is at its first value.
+    const [price, rsiPane, macdPane] = painted as [Paint, Paint, Paint];
+    for (const [paint, colors, name] of [
+      [price, ["SMA(20)"], "SMA(20)"],
+      [rsiPane, ["RSI(14)"], "RSI(14)"],
+      [macdPane, ["up", "down"], "MACD(12,26,9).histogram"],
+    ] as const) {
+      const first = column(answer, name).findIndex((value) => value !== null);
+      expect(first, name).toBeGreaterThan(10);
+      const left = Math.min(...colors.map((color) => paint[color]?.left ?? 1));
+      await page.mouse.move(box.x + box.width * left + 1, box.y + box.height / 2, { steps: 4 });
+      await expect
+        .poll(async () => Math.abs((await legend(page)).index - first), { message: name })
+        .toBeLessThanOrEqual(1);
+    }
 
     // The same request again is served from the memory cache, and the table says so.
     await page.getByRole("button", { name: "Calculate" }).click();
@@ -426,6 +571,307 @@ describe("the web console", BROWSER_TEST, () => {
     const settled = await card.locator("progress").evaluate((bar) => (bar as HTMLProgressElement).value);
     expect(settled).toBeLessThan(3000);
     await page.screenshot({ path: `${ARTIFACTS}jobs-cancelled.png` });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("builds each params form from the catalog's JSON Schema: default, bounds, enums as selects", async () => {
+    const catalog = (await (await fetch(`${server.url}/indicators`)).json()) as CatalogAnswer;
+    const { page, problems } = await watch(context);
+    await page.goto(`${server.url}/console/`);
+    await page.getByRole("button", { name: "Calculate" }).waitFor();
+    // The default indicators: integer and number params, inclusive and exclusive bounds.
+    const items = await page.locator("li.indicator").all();
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    for (const item of items) {
+      const name = await item.locator("strong").textContent();
+      const properties = Object.entries(
+        catalog.indicators.find((entry) => entry.name === name)?.params.properties ?? {},
+      );
+      expect(properties.length, `${name}`).toBeGreaterThan(0);
+      expect(await item.locator("fieldset.params input").count()).toBe(properties.length);
+      for (const [param, schema] of properties) {
+        const input = item.getByLabel(param, { exact: true });
+        const where = `${name}.${param}`;
+        expect(await input.inputValue(), where).toBe(String(schema.default));
+        expect(await input.getAttribute("type"), where).toBe("number");
+        expect(await input.getAttribute("step"), where).toBe(schema.type === "integer" ? "1" : "any");
+        expect(await input.getAttribute("min"), where).toBe(
+          schema.minimum === undefined ? null : String(schema.minimum),
+        );
+        expect(await input.getAttribute("max"), where).toBe(
+          schema.maximum === undefined ? null : String(schema.maximum),
+        );
+        // An exclusive bound, which no input attribute can say, is in the hint with the default.
+        const hintId = ((await input.getAttribute("aria-describedby")) ?? "").split(" ")[0];
+        const hint = (await page.locator(`[id="${hintId}"]`).textContent()) ?? "";
+        expect(hint, where).toContain(`default ${schema.default}`);
+        if (schema.exclusiveMinimum !== undefined)
+          expect(hint, where).toContain(`> ${schema.exclusiveMinimum}`);
+      }
+    }
+    await page.close();
+
+    // No indicator of the catalog has an enum or a boolean param: SMA is given some here.
+    const extra: Record<string, ParamSchema> = {
+      smoothing: { type: "string", enum: ["none", "ema", "wilder"], default: "ema" },
+      lag: { enum: [1, 2, 3], default: 2 },
+      adjusted: { type: "boolean", default: true },
+    };
+    const other = await watch(context, [400]);
+    await other.page.route("**/indicators", async (route) => {
+      const real = (await (await route.fetch()).json()) as CatalogAnswer;
+      for (const entry of real.indicators)
+        if (entry.name === "SMA") entry.params.properties = { ...entry.params.properties, ...extra };
+      await route.fulfill({ json: real });
+    });
+    await other.page.goto(`${server.url}/console/`);
+    await chooseIndicators(other.page, ["SMA"]);
+    const sma = indicatorItem(other.page, "SMA");
+    for (const param of ["smoothing", "lag"]) {
+      const select = sma.getByLabel(param, { exact: true });
+      expect(await select.evaluate((element) => element.tagName)).toBe("SELECT");
+      expect(await select.locator("option").allTextContents()).toEqual(extra[param]?.enum?.map(String));
+      expect(await select.inputValue()).toBe(String(extra[param]?.default));
+    }
+    const adjusted = sma.getByLabel("adjusted", { exact: true });
+    expect(await adjusted.getAttribute("type")).toBe("checkbox");
+    expect(await adjusted.isChecked()).toBe(true);
+    // What is sent is typed as the schema says (the API refuses the made-up params, as it should).
+    await sma.getByLabel("lag", { exact: true }).selectOption("3");
+    await adjusted.uncheck();
+    const [request] = await Promise.all([
+      other.page.waitForRequest("**/indicators/calculate"),
+      other.page.getByRole("button", { name: "Calculate" }).click(),
+    ]);
+    expect((request.postDataJSON() as { indicators: { params: unknown }[] }).indicators[0]?.params).toEqual({
+      period: 20,
+      smoothing: "ema",
+      lag: 3,
+      adjusted: false,
+    });
+    expect(other.problems).toEqual([]);
+    expect(problems).toEqual([]);
+    await other.page.close();
+  });
+
+  it("reads an uploaded CSV file as it reads the same CSV pasted, and copies the curl it shows", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    const { page, problems } = await watch(context);
+    await page.goto(`${server.url}/console/`);
+    await chooseIndicators(page, ["SMA", "RSI"]);
+    const csv = candlesToCsv(sampleCandles(120, 7, 40));
+    const candles = page.getByLabel("CSV or JSON candles");
+    const curl = page.getByLabel("The request as a curl command");
+    const status = page.locator("p.status");
+    const calculate = async () => {
+      await page.getByRole("button", { name: "Calculate" }).click();
+      await expect.poll(() => status.textContent()).toMatch(/^2 results over 120 candles/);
+      const rows = await page
+        .locator(".results tbody tr")
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
+      return { body: curlBody(await curl.inputValue()), rows };
+    };
+
+    await candles.fill(csv);
+    const pasted = await calculate();
+    expect(pasted.body).toEqual({ candles: parseCandles(csv), indicators: expect.any(Array) });
+    expect(pasted.rows.map((row) => row.at(-1))).toEqual(["computed", "computed"]);
+
+    await page.getByRole("button", { name: "Generate sample" }).click();
+    expect(await candles.inputValue()).not.toBe(csv);
+    await page
+      .getByLabel("Upload a file")
+      .setInputFiles({ name: "candles.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await expect.poll(() => candles.inputValue()).toBe(csv);
+    const uploaded = await calculate();
+    expect(uploaded.body).toEqual(pasted.body);
+    // The same request: served from the memory cache, the same results otherwise.
+    expect(uploaded.rows).toEqual(pasted.rows.map((row) => [...row.slice(0, -1), "memory"]));
+
+    await page.getByText("The request as curl").click();
+    await page.getByRole("button", { name: "Copy", exact: true }).click();
+    await expect.poll(() => status.textContent()).toBe("The curl command is on the clipboard.");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await curl.inputValue());
+    await context.clearPermissions();
+    await page.screenshot({ path: `${ARTIFACTS}playground-upload.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("resumes a job's events after the connection is cut, every series counted once", async () => {
+    // The browser reaches the service through a proxy that cuts every connection once mid-job.
+    const proxy = await FaultProxy.start({ port: Number(new URL(server.url).port) });
+    try {
+      const { page, problems } = await watch(context);
+      const resumedFrom: (string | undefined)[] = [];
+      page.on("request", (request) => {
+        if (/\/jobs\/[^/]+\/events$/.test(new URL(request.url()).pathname))
+          resumedFrom.push(request.headers()["last-event-id"]);
+      });
+      await page.goto(`http://127.0.0.1:${proxy.port}/console/#jobs`);
+      // Series no other test computed (the series cache would answer at once), many of them.
+      await page.getByLabel("How many").fill("400");
+      await page.getByLabel("Candles each").fill("250");
+      // Every percent and status the card shows, and each series row's status writes. Events
+      // replayed at once are handled in one task: the values are read as each write's old value.
+      await page.evaluate(() => {
+        const seen = {
+          percent: [] as string[],
+          status: [] as string[],
+          rowWrites: {} as Record<string, number>,
+        };
+        (window as unknown as { seen: typeof seen }).seen = seen;
+        new MutationObserver((records) => {
+          for (const record of records) {
+            const target = record.target as HTMLElement;
+            if (record.attributeName === "data-percent") seen.percent.push(record.oldValue ?? "");
+            else if (target.classList.contains("job-status")) seen.status.push(record.oldValue ?? "");
+            else if (target.tagName === "TR") {
+              const key = target.querySelector("th")?.textContent ?? "";
+              seen.rowWrites[key] = (seen.rowWrites[key] ?? 0) + 1;
+            }
+          }
+        }).observe(document.body, {
+          subtree: true,
+          attributes: true,
+          attributeOldValue: true,
+          attributeFilter: ["data-percent", "data-status"],
+        });
+      });
+      // The job's first event stream trickles in (some 100 kB in all), so the cut comes mid-stream
+      // however fast the job runs.
+      await page.route(
+        "**/jobs/*/events",
+        async (route) => {
+          proxy.set({ bandwidthBytesPerSecond: 20_000 });
+          await route.continue();
+        },
+        { times: 1 },
+      );
+      await page.getByRole("button", { name: "Start job" }).click();
+      const card = page.locator("article.job").first();
+      const bar = card.locator("progress");
+      await expect
+        .poll(async () => Number(await bar.getAttribute("data-percent")), { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(5);
+      const cutAt = Number(await bar.getAttribute("data-percent"));
+      proxy.cutConnections();
+      proxy.set({});
+      await expect
+        .poll(() => card.locator(".job-status").textContent(), { timeout: 30_000 })
+        .toBe("completed");
+      expect(cutAt).toBeLessThan(100);
+
+      const seen = await page.evaluate(() => {
+        const { percent, status, rowWrites } = (
+          window as unknown as {
+            seen: { percent: string[]; status: string[]; rowWrites: Record<string, number> };
+          }
+        ).seen;
+        // Each write's value is the next write's old value; the last one is what is there now.
+        const written = (old: string[], selector: string, name: string) => [
+          ...old.slice(1),
+          document.querySelector(`article.job ${selector}`)?.getAttribute(name) ?? "",
+        ];
+        return {
+          percents: written(percent, "progress", "data-percent"),
+          statuses: written(status, ".job-status", "data-status"),
+          rowWrites,
+        };
+      });
+      // The card said it was reconnecting, then followed the job to its end.
+      expect(seen.statuses).toContain("reconnecting…");
+      expect(seen.statuses.at(-1)).toBe("completed");
+      // It resumed after the last event it had, not from the start.
+      expect(resumedFrom.length).toBeGreaterThanOrEqual(2);
+      expect(resumedFrom[0]).toBeUndefined();
+      for (const id of resumedFrom.slice(1)) expect(id).toMatch(/\S/);
+      // Progress never went back and ended at exactly 100%, each series counted once.
+      const percents = seen.percents.map(Number);
+      expect(percents).toEqual([...percents].sort((a, b) => a - b));
+      expect(percents.at(-1)).toBe(100);
+      expect(
+        await bar.evaluate((element) => [
+          (element as HTMLProgressElement).value,
+          (element as HTMLProgressElement).max,
+        ]),
+      ).toEqual([400, 400]);
+      expect(await card.locator(".counts").textContent()).toMatch(/^400 done, 0 failed of 400/);
+      expect(Object.keys(seen.rowWrites)).toHaveLength(400);
+      expect(new Set(Object.values(seen.rowWrites))).toEqual(new Set([1]));
+      await card.getByText("Series (400)").click();
+      expect(await card.locator("tbody tr[data-status=done]").count()).toBe(400);
+      await page.screenshot({ path: `${ARTIFACTS}jobs-reconnected.png`, fullPage: true });
+      // The cut event stream is the one request allowed to fail (Chromium logs that without its URL).
+      const cut =
+        /\/events net::ERR_CONNECTION_RESET$|^console: Failed to load resource: net::ERR_CONNECTION_RESET$/;
+      expect(problems.filter((problem) => !cut.test(problem))).toEqual([]);
+      await page.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("the web console with a worker pool that overflows", BROWSER_TEST, () => {
+  let server: ServerProcess;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    // The one way a series fails at run time in a standalone service (validation refuses the
+    // whole job before it runs): one pool thread, one waiting unit, every unit pooled. The
+    // series whose units find the pool's queue full fail; the others are computed.
+    server = await startServerProcess({
+      SCHEDULER_MAX_WORKERS: "1",
+      SCHEDULER_MAX_QUEUE: "1",
+      SCHEDULER_POOL_MIN_COST_MS: "0",
+    });
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    context.setDefaultTimeout(20_000);
+  });
+  afterAll(async () => {
+    await context?.close();
+    await server?.stop();
+  });
+
+  it("shows each failed series' error in the job's table, as the API reports it", async () => {
+    const { page, problems } = await watch(context);
+    await page.goto(`${server.url}/console/#jobs`);
+    await page.getByLabel("How many").fill("20");
+    await page.getByLabel("Candles each").fill("300");
+    await page.getByRole("button", { name: "Start job" }).click();
+    const card = page.locator("article.job").first();
+    await expect.poll(() => card.locator(".job-status").textContent(), { timeout: 30_000 }).toBe("completed");
+    const id = (await card.getAttribute("data-job")) as string;
+    const job = (await (await fetch(`${server.url}/jobs/${id}`)).json()) as {
+      progress: { done: number; failed: number; total: number };
+      errors: { key: string; code: string; detail: string }[];
+    };
+    expect(job.progress.done).toBeGreaterThan(0);
+    expect(job.progress.failed).toBeGreaterThan(0);
+    expect(job.errors).toHaveLength(job.progress.failed);
+    expect(await card.locator(".counts").textContent()).toMatch(
+      new RegExp(`^${job.progress.done} done, ${job.progress.failed} failed of 20`),
+    );
+    await card.getByText("Series (20)").click();
+    const rows = await card.locator("tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => ({
+        key: tr.querySelector("th")?.textContent ?? "",
+        status: (tr as HTMLElement).dataset.status,
+        error: tr.querySelectorAll("td")[2]?.textContent ?? "",
+      })),
+    );
+    const errors = new Map(job.errors.map((error) => [error.key, `${error.code}: ${error.detail}`]));
+    expect(rows).toHaveLength(20);
+    for (const row of rows)
+      expect(row, row.key).toEqual({
+        key: row.key,
+        status: errors.has(row.key) ? "failed" : "done",
+        error: errors.get(row.key) ?? "",
+      });
+    await page.screenshot({ path: `${ARTIFACTS}jobs-failed.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -33,6 +33,15 @@ describe("API keys", () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self'");
     expect(csp).not.toContain("unsafe-inline");
+    // Whatever no directive names is refused, and styles come from the console's own file only.
+    const directives = new Map(
+      csp.split(";").map((directive) => {
+        const [name = "", ...sources] = directive.trim().split(/\s+/);
+        return [name, sources.join(" ")];
+      }),
+    );
+    expect(directives.get("default-src")).toBe("'none'");
+    expect(directives.get("style-src")).toBe("'self'");
     expect(page.headers["x-frame-options"]).toBe("DENY");
     const script = await service.app.inject({ url: "/console/console.js" });
     expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
