@@ -194,7 +194,7 @@ export class Playground {
   }
 
   #showResults(response: CalculateResponse): void {
-    const headers = ["Result", "Indicator", "Implementation", "Params", "First value", "Source"];
+    const headers = ["Result", "Indicator", "Implementation", "Params", "First value", "Source", "Time"];
     this.#results.replaceChildren(
       h(
         "table",
@@ -214,6 +214,7 @@ export class Playground {
               h("td", {}, h("code", {}, JSON.stringify(result.params))),
               h("td", {}, result.warmup === null ? "none" : `#${result.warmup}`),
               h("td", { class: `source source-${result.source}` }, result.source),
+              h("td", { class: "elapsed" }, formatMs(result.elapsedMs)),
             ),
           ),
         ),

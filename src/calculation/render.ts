@@ -24,7 +24,7 @@ export interface ResponseEnvelope {
 }
 
 /** A result's members other than `values`, in response order. */
-function resultHead(plan: PlannedResult, { result, source }: ScheduledResult) {
+function resultHead(plan: PlannedResult, { result, source, elapsedMs }: ScheduledResult) {
   return {
     id: plan.id,
     name: plan.definition.name,
@@ -32,7 +32,13 @@ function resultHead(plan: PlannedResult, { result, source }: ScheduledResult) {
     params: plan.params,
     warmup: result.series.warmup,
     source,
+    elapsedMs: milliseconds(elapsedMs),
   };
+}
+
+/** Timings to the microsecond: finer digits are noise and bytes. */
+function milliseconds(ms: number): number {
+  return Math.round(ms * 1_000) / 1_000;
 }
 
 function labels(envelope: ResponseEnvelope): Record<string, string> {
@@ -46,7 +52,7 @@ function meta(envelope: ResponseEnvelope) {
   return {
     candles: envelope.candles,
     mode: envelope.mode,
-    elapsedMs: Math.round(envelope.elapsedMs * 1_000) / 1_000,
+    elapsedMs: milliseconds(envelope.elapsedMs),
   };
 }
 

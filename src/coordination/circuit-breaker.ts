@@ -1,4 +1,4 @@
-export type BreakerState = "closed" | "open" | "half-open";
+import type { BreakerState } from "../scheduler/coordinator.js";
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

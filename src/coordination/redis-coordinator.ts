@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { encodeResult, entryValueBytes } from "../compute/result-entry.js";
 import type {
+  BreakerState,
   CoordinationMode,
   Coordinator,
   RedisHealth,
@@ -10,7 +11,7 @@ import type {
 } from "../scheduler/coordinator.js";
 import type { SchedulerStats } from "../scheduler/stats.js";
 import type { UnitResult, WorkUnit } from "../scheduler/types.js";
-import { type BreakerState, type CallBudget, CircuitBreaker } from "./circuit-breaker.js";
+import { type CallBudget, CircuitBreaker } from "./circuit-breaker.js";
 import type { CompletionBus } from "./completion-bus.js";
 import type { CostPolicy } from "./cost-policy.js";
 import type { Acquisition, HeldLock, LockManager } from "./lock.js";

@@ -125,6 +125,7 @@ export const ERROR_REGISTRY = {
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_REGISTRY;
+export const ERROR_CODES = Object.keys(ERROR_REGISTRY) as [ErrorCode, ...ErrorCode[]];
 
 export function problemType(code: ErrorCode): string {
   return `urn:indicator-service:problem:${code.toLowerCase().replaceAll("_", "-")}`;

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { AdmissionBudget } from "../scheduler/admission.js";
-import type { FleetStatus } from "../scheduler/coordinator.js";
+import { BREAKER_STATES, COORDINATION_MODES, type FleetStatus } from "../scheduler/coordinator.js";
 import type { MemoryCache } from "../scheduler/memory-cache.js";
 import type { SchedulerStats, StatEvent } from "../scheduler/stats.js";
 
@@ -164,17 +164,15 @@ export class ServiceMetrics {
       onRouted: (_indicator, route, estimatedMs) => estimatedCost.observe({ route }, estimatedMs / 1_000),
     });
 
-    const MODES = ["standalone", "distributed", "degraded"] as const;
     new Gauge({
       name: "indicator_coordination_mode",
       help: "1 for the replica's current coordination mode.",
       labelNames: ["mode"],
       registers: [registry],
       collect() {
-        for (const mode of MODES) this.set({ mode }, coordinator.mode === mode ? 1 : 0);
+        for (const mode of COORDINATION_MODES) this.set({ mode }, coordinator.mode === mode ? 1 : 0);
       },
     });
-    const BREAKER_STATES = ["closed", "open", "half-open"] as const;
     new Gauge({
       name: "indicator_redis_breaker_state",
       help: "1 for the Redis circuit breaker's current state (absent in standalone mode).",

@@ -1,6 +1,11 @@
 import type { ResultSource, UnitResult, WorkUnit } from "./types.js";
 
-export type CoordinationMode = "standalone" | "distributed" | "degraded";
+export const COORDINATION_MODES = ["standalone", "distributed", "degraded"] as const;
+export type CoordinationMode = (typeof COORDINATION_MODES)[number];
+
+/** The Redis circuit breaker's states, as health reports them. */
+export const BREAKER_STATES = ["closed", "open", "half-open"] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
 
 export interface Resolution {
   readonly result: UnitResult;
@@ -11,7 +16,7 @@ export interface RedisHealth {
   readonly connected: boolean;
   /** ISO time of the last change of connected state. */
   readonly since: string;
-  readonly breaker: "closed" | "open" | "half-open";
+  readonly breaker: BreakerState;
   /** Measured average Redis round trip (the cost policy's yardstick). */
   readonly roundTripMs: number;
   /** Units estimated at least this costly take the lock. */

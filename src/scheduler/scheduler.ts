@@ -93,18 +93,19 @@ export class SmartScheduler {
     unit: WorkUnit,
     pooled = this.#options.mode === "parallel" && unit.costMs >= this.#options.poolMinCostMs,
   ): Promise<ScheduledResult> {
+    const startedAt = performance.now();
     const cached = this.#options.cache?.get(unit.key);
-    if (cached) return this.#settled(unit, cached, "memory");
+    if (cached) return this.#settled(unit, cached, "memory", startedAt);
 
     const pending = this.#inFlight.get(unit.key);
-    if (pending) return this.#settled(unit, (await pending).result, "joined");
+    if (pending) return this.#settled(unit, (await pending).result, "joined", startedAt);
 
     const resolution = await this.#inFlight.start(unit.key, async () => {
       const resolved = await this.#coordinator.resolve(unit, this.#work(unit, pooled));
       this.#options.cache?.set(unit.key, resolved.result);
       return resolved;
     });
-    return this.#settled(unit, resolution.result, resolution.source);
+    return this.#settled(unit, resolution.result, resolution.source, startedAt);
   }
 
   async close(): Promise<void> {
@@ -132,8 +133,8 @@ export class SmartScheduler {
     };
   }
 
-  #settled(unit: WorkUnit, result: UnitResult, source: ResultSource): ScheduledResult {
+  #settled(unit: WorkUnit, result: UnitResult, source: ResultSource, startedAt: number): ScheduledResult {
     this.stats.increment(unit.indicator, SOURCE_EVENT[source]);
-    return { result, source };
+    return { result, source, elapsedMs: performance.now() - startedAt };
   }
 }

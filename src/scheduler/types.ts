@@ -27,9 +27,12 @@ export type UnitResult = ComputedResult;
  * replica's memory cache, a concurrent identical unit on this replica, the shared cache, or
  * another replica's computation this one waited for.
  */
-export type ResultSource = "computed" | "memory" | "joined" | "shared" | "awaited";
+export const RESULT_SOURCES = ["computed", "memory", "joined", "shared", "awaited"] as const;
+export type ResultSource = (typeof RESULT_SOURCES)[number];
 
 export interface ScheduledResult {
   readonly result: UnitResult;
   readonly source: ResultSource;
+  /** From the unit's turn in the scheduler to its result: computing, waiting for it, or a cache read. */
+  readonly elapsedMs: number;
 }

@@ -5,7 +5,7 @@ import { tableFromIPC } from "@uwdata/flechette";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { candlesToCsv, parseCandles, sampleCandles } from "../../console/src/candles.js";
-import { formatValue } from "../../console/src/format.js";
+import { formatMs, formatValue } from "../../console/src/format.js";
 import { FaultProxy } from "../../harness/fault-proxy.js";
 import { type ServerProcess, startServerProcess } from "../../harness/process.js";
 
@@ -248,14 +248,19 @@ describe("the web console", BROWSER_TEST, () => {
     await chooseIndicators(page, ["SMA", "RSI", "MACD"]);
     // One result from the other implementation: the table's column has something to tell apart.
     await indicatorItem(page, "RSI").getByLabel("Implementation").selectOption("trading-signals");
+    const answered = page.waitForResponse((response) => response.url().endsWith("/indicators/calculate"));
     await page.getByRole("button", { name: "Calculate" }).click();
+    const shown = (await (await answered).json()) as { results: { elapsedMs: number }[] };
     await expect.poll(() => page.locator(".results tbody tr").count()).toBe(3);
-    // The first time, every result was computed.
+    // The first time, every result was computed; each row gives its own time as the API reported it.
     expect(await page.locator(".results tbody td.source").allTextContents()).toEqual([
       "computed",
       "computed",
       "computed",
     ]);
+    expect(await page.locator(".results tbody td.elapsed").allTextContents()).toEqual(
+      shown.results.map((result) => formatMs(result.elapsedMs)),
+    );
 
     // Every pane has drawn: the price pane, RSI's and MACD's each hold many pixels off their background.
     const drawn = await page.locator(".chart-canvas canvas").evaluateAll((canvases) =>
@@ -667,9 +672,10 @@ describe("the web console", BROWSER_TEST, () => {
     const calculate = async () => {
       await page.getByRole("button", { name: "Calculate" }).click();
       await expect.poll(() => status.textContent()).toMatch(/^2 results over 120 candles/);
-      const rows = await page
-        .locator(".results tbody tr")
-        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
+      const rows = await page.locator(".results tbody tr").evaluateAll((trs) =>
+        // Without the time column: two runs of the same request take different times.
+        trs.map((tr) => [...tr.querySelectorAll("th, td:not(.elapsed)")].map((cell) => cell.textContent)),
+      );
       return { body: curlBody(await curl.inputValue()), rows };
     };
 

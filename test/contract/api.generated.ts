@@ -310,6 +310,8 @@ export interface components {
                 warmup: number | null;
                 /** @enum {string} */
                 source: "computed" | "memory" | "joined" | "shared" | "awaited";
+                /** @description Milliseconds from this result's turn to its values: computing it, waiting for another computation of it, or reading a cache. */
+                elapsedMs: number;
                 /** @description Aligned with the candles; an object of series for multi-output indicators. */
                 values: (number | null)[] | {
                     [key: string]: (number | null)[];

@@ -10,6 +10,7 @@ interface CalcResult {
   params: Record<string, number>;
   warmup: number | null;
   source: string;
+  elapsedMs: number;
   values: Array<number | null> | Record<string, Array<number | null>>;
 }
 interface CalcResponse {
@@ -118,6 +119,10 @@ describe("POST /indicators/calculate", () => {
       expect(slow.scheduler.stats.totals()).toMatchObject({ computed: 2, joins: 6 });
       const again = (await slow.app.inject(calculateRequest(request))).json<CalcResponse>();
       expect(again.results.map((r) => r.source)).toEqual(["memory", "memory"]);
+      // Each result's time is its own: the 50 ms computation (or the wait for it), a memory read.
+      for (const result of bodies.flatMap((body) => body.results))
+        expect(result.elapsedMs).toBeGreaterThanOrEqual(45);
+      for (const result of again.results) expect(result.elapsedMs).toBeLessThan(45);
       for (const body of bodies)
         expect(body.results.map((r) => r.values)).toEqual(again.results.map((r) => r.values));
     } finally {

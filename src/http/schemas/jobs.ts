@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { ERROR_REGISTRY, type ErrorCode } from "../../errors/registry.js";
+import { ERROR_CODES } from "../../errors/registry.js";
 import { JOB_STATUSES, SOURCES } from "../../jobs/model.js";
 
 /** Schemas of what the job routes send: they document the API in openapi.yaml. */
 
-const codes = Object.keys(ERROR_REGISTRY) as [ErrorCode, ...ErrorCode[]];
 const status = z.enum(JOB_STATUSES);
 const count = z.number().int().min(0);
 
@@ -43,7 +42,7 @@ export const JobSchema = z
         ),
     }),
     errors: z
-      .array(z.object({ key: z.string(), code: z.enum(codes), detail: z.string() }))
+      .array(z.object({ key: z.string(), code: z.enum(ERROR_CODES), detail: z.string() }))
       .describe("The first 100 failed series."),
   })
   .meta({ id: "Job" });

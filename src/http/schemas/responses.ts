@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { IMPLEMENTATIONS } from "../../compute/catalog/definition.js";
-import { ERROR_REGISTRY, type ErrorCode } from "../../errors/registry.js";
+import { ERROR_CODES } from "../../errors/registry.js";
+import { BREAKER_STATES, COORDINATION_MODES } from "../../scheduler/coordinator.js";
+import { RESULT_SOURCES } from "../../scheduler/types.js";
 
 /** Schemas of what the service sends. They document the API (openapi.yaml) and shape /health replies. */
-
-const codes = Object.keys(ERROR_REGISTRY) as [ErrorCode, ...ErrorCode[]];
 
 export const ProblemSchema = z
   .object({
@@ -12,7 +12,7 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.enum(codes).describe("Stable machine-readable code from the error registry."),
+    code: z.enum(ERROR_CODES).describe("Stable machine-readable code from the error registry."),
     requestId: z.string().describe("Also in the `x-request-id` header and in the service's log lines."),
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
@@ -53,7 +53,12 @@ export const CalculateResponseSchema = z
           .describe("`talib` (TA-Lib-exact kernel) or `trading-signals` (the library's conventions)."),
         params: z.record(z.string(), z.unknown()).describe("Params with defaults filled in."),
         warmup: z.number().int().nullable().describe("Index of the first non-null value; null if none."),
-        source: z.enum(["computed", "memory", "joined", "shared", "awaited"]),
+        source: z.enum(RESULT_SOURCES),
+        elapsedMs: z
+          .number()
+          .describe(
+            "Milliseconds from this result's turn to its values: computing it, waiting for another computation of it, or reading a cache.",
+          ),
         values: z
           .union([series, z.record(z.string(), series)])
           .describe("Aligned with the candles; an object of series for multi-output indicators."),
@@ -61,7 +66,7 @@ export const CalculateResponseSchema = z
     ),
     meta: z.object({
       candles: z.number().int(),
-      mode: z.enum(["standalone", "distributed", "degraded"]),
+      mode: z.enum(COORDINATION_MODES),
       elapsedMs: z.number(),
     }),
   })
@@ -166,14 +171,14 @@ export const CatalogSchema = z
 export const HealthSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
-    mode: z.enum(["standalone", "distributed", "degraded"]),
+    mode: z.enum(COORDINATION_MODES),
     version: z.string(),
     uptimeSeconds: z.number().int(),
     redis: z
       .object({
         connected: z.boolean(),
         since: z.string(),
-        breaker: z.enum(["closed", "open", "half-open"]),
+        breaker: z.enum(BREAKER_STATES),
         roundTripMs: z.number(),
         lockMinCostMs: z.number(),
       })
