@@ -113,7 +113,8 @@ export const directionalMovement = [
     description: "Plus directional indicator: Wilder-smoothed +DM over the smoothed true range, times 100.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: kernels.plusDi, lookback: "period" },
+    // Version 2: smoothed as products in the loop DX shares (numbers differ by rounding only).
+    talib: { kernel: kernels.plusDi, lookback: "period", version: 2 },
   }),
   trendIndicator({
     name: "MINUS_DI",
@@ -121,7 +122,7 @@ export const directionalMovement = [
     description: "Minus directional indicator: Wilder-smoothed -DM over the smoothed true range, times 100.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: kernels.minusDi, lookback: "period" },
+    talib: { kernel: kernels.minusDi, lookback: "period", version: 2 },
   }),
   trendIndicator({
     name: "AROON",

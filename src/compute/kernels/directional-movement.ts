@@ -18,93 +18,26 @@ import type { Kernel } from "./types.js";
  */
 
 /**
- * PLUS_DI / MINUS_DI: Wilder-smoothed directional movement over Wilder-smoothed true range, seeded
- * with the plain sums of the first period-1 changes, first value at index period. For period 1
- * TA-Lib writes the raw ratio DM / TR (not times 100) from index 1.
+ * Wilder's directional movement, the one loop of PLUS_DI, MINUS_DI, DX, ADX and ADXR: +DM, -DM and
+ * the true range summed over the first period-1 changes, then Wilder-smoothed (as products, see
+ * wilderKeep()), as +DI and -DI (times 100; 0 for a zero true range) from index period on. The
+ * indices before are left as they are.
  */
-function directionalIndicator(
-  inputs: Parameters<Kernel>[0],
+function directionalIndicatorsInto(
+  inputs: IndicatorInputs,
   period: number,
-  out: Float64Array,
-  plus: boolean,
+  plusDI: Float64Array,
+  minusDI: Float64Array,
 ): void {
-  const high = column(inputs, "high");
-  const low = column(inputs, "low");
-  const close = column(inputs, "close");
+  const { high, low, close } = highLowClose(inputs);
   const n = close.length;
-  // TA-Lib's lookback: period, or 1 for period 1.
-  if (!warmUp(out, period)) return;
+  let minusDM = 0;
+  let plusDM = 0;
+  let range = 0;
   let prevHigh = high[0] as number;
   let prevLow = low[0] as number;
   let prevClose = close[0] as number;
-  if (period <= 1) {
-    for (let today = 1; today < n; today++) {
-      const h = high[today] as number;
-      const diffP = h - prevHigh;
-      prevHigh = h;
-      const l = low[today] as number;
-      const diffM = prevLow - l;
-      prevLow = l;
-      const moves = plus ? diffP > 0 && diffP > diffM : diffM > 0 && diffP < diffM;
-      if (moves) {
-        const tr = trueRange(prevHigh, prevLow, prevClose);
-        out[today] = isZero(tr) ? 0 : (plus ? diffP : diffM) / tr;
-      } else out[today] = 0;
-      prevClose = close[today] as number;
-    }
-    return;
-  }
-  let prevDM = 0;
-  let prevTR = 0;
-  for (let today = 1; today < n; today++) {
-    const h = high[today] as number;
-    const diffP = h - prevHigh;
-    prevHigh = h;
-    const l = low[today] as number;
-    const diffM = prevLow - l;
-    prevLow = l;
-    const moves = plus ? diffP > 0 && diffP > diffM : diffM > 0 && diffP < diffM;
-    const tr = trueRange(prevHigh, prevLow, prevClose);
-    prevClose = close[today] as number;
-    if (today < period) {
-      if (moves) prevDM += plus ? diffP : diffM;
-      prevTR += tr;
-      continue;
-    }
-    if (moves) prevDM = prevDM - prevDM / period + (plus ? diffP : diffM);
-    else prevDM = prevDM - prevDM / period;
-    prevTR = prevTR - prevTR / period + tr;
-    out[today] = isZero(prevTR) ? 0 : 100 * (prevDM / prevTR);
-  }
-}
-
-export const plusDi: Kernel = (inputs, params, outputs) =>
-  directionalIndicator(inputs, intParam(params, "period"), output(outputs, "value"), true);
-
-export const minusDi: Kernel = (inputs, params, outputs) =>
-  directionalIndicator(inputs, intParam(params, "period"), output(outputs, "value"), false);
-
-/**
- * Raw DX into `out` from index period on, from Wilder-smoothed +DM, -DM and true range as TA-Lib's
- * DX/ADX/ADXR compute them; NaN where TA-Lib's DX is undefined (zero TR or DI sum). Indices before
- * period are left as they are.
- */
-function rawDxInto(
-  high: Float64Array,
-  low: Float64Array,
-  close: Float64Array,
-  period: number,
-  out: Float64Array,
-): void {
-  const n = close.length;
-  let prevMinusDM = 0;
-  let prevPlusDM = 0;
-  let prevTR = 0;
-  let prevHigh = high[0] as number;
-  let prevLow = low[0] as number;
-  let prevClose = close[0] as number;
-  // TA-Lib's `x - x / period`, as a product (see wilderKeep()).
-  const keep = 1 - 1 / period;
+  const keep = wilderKeep(period);
   for (let today = 1; today < n; today++) {
     const h = high[today] as number;
     const diffP = h - prevHigh;
@@ -114,35 +47,68 @@ function rawDxInto(
     prevLow = l;
     const smoothing = today >= period;
     if (smoothing) {
-      prevMinusDM *= keep;
-      prevPlusDM *= keep;
+      minusDM *= keep;
+      plusDM *= keep;
     }
-    if (diffM > 0 && diffP < diffM) prevMinusDM += diffM;
-    else if (diffP > 0 && diffP > diffM) prevPlusDM += diffP;
-    const tr = trueRange(prevHigh, prevLow, prevClose);
-    prevTR = smoothing ? prevTR * keep + tr : prevTR + tr;
+    if (diffM > 0 && diffP < diffM) minusDM += diffM;
+    else if (diffP > 0 && diffP > diffM) plusDM += diffP;
+    const tr = trueRange(h, l, prevClose);
+    range = smoothing ? range * keep + tr : range + tr;
     prevClose = close[today] as number;
     if (!smoothing) continue;
-    let dx = Number.NaN;
-    if (!isZero(prevTR)) {
-      const percentOfTR = 100 / prevTR;
-      const minusDI = prevMinusDM * percentOfTR;
-      const plusDI = prevPlusDM * percentOfTR;
-      const sum = minusDI + plusDI;
-      if (!isZero(sum)) dx = 100 * (Math.abs(minusDI - plusDI) / sum);
-    }
-    out[today] = dx;
+    const percentOfTR = isZero(range) ? 0 : 100 / range;
+    minusDI[today] = minusDM * percentOfTR;
+    plusDI[today] = plusDM * percentOfTR;
+  }
+}
+
+/**
+ * PLUS_DI or MINUS_DI. For period 1 (below the catalog's bounds, kept for parity with the binding)
+ * TA-Lib's value is the raw ratio DM / TR, not times 100.
+ */
+function directionalIndicator(
+  inputs: IndicatorInputs,
+  params: Parameters<Kernel>[1],
+  out: Float64Array,
+  plus: boolean,
+) {
+  const period = intParam(params, "period");
+  if (!warmUp(out, period)) return;
+  const n = out.length;
+  const other = new Float64Array(n);
+  if (plus) directionalIndicatorsInto(inputs, period, out, other);
+  else directionalIndicatorsInto(inputs, period, other, out);
+  if (period === 1) for (let i = 1; i < n; i++) out[i] = (out[i] as number) / 100;
+}
+
+export const plusDi: Kernel = (inputs, params, outputs) =>
+  directionalIndicator(inputs, params, output(outputs, "value"), true);
+export const minusDi: Kernel = (inputs, params, outputs) =>
+  directionalIndicator(inputs, params, output(outputs, "value"), false);
+
+/**
+ * Raw DX into `out` from index period on, NaN where TA-Lib's DX is undefined (a zero DI sum, which
+ * a zero true range gives too); `out` holds +DI first, so only -DI needs memory of its own.
+ */
+function rawDxInto(inputs: IndicatorInputs, period: number, out: Float64Array): void {
+  const n = out.length;
+  const minusDI = new Float64Array(n);
+  directionalIndicatorsInto(inputs, period, out, minusDI);
+  for (let i = period; i < n; i++) {
+    const minus = minusDI[i] as number;
+    const plus = out[i] as number;
+    const sum = minus + plus;
+    out[i] = isZero(sum) ? Number.NaN : 100 * (Math.abs(minus - plus) / sum);
   }
 }
 
 /** DX: first value at index period; where undefined, 0 at the first value and the previous value after. */
 export const dx: Kernel = (inputs, params, outputs) => {
-  const { high, low, close } = highLowClose(inputs);
   const period = intParam(params, "period");
   const out = output(outputs, "value");
   if (!warmUp(out, period)) return;
-  rawDxInto(high, low, close, period, out);
-  const n = close.length;
+  rawDxInto(inputs, period, out);
+  const n = out.length;
   let previous = 0;
   for (let i = period; i < n; i++) {
     const value = out[i] as number;
@@ -157,10 +123,9 @@ export const dx: Kernel = (inputs, params, outputs) => {
  * written into `out` first and smoothed in place.
  */
 function adxInto(inputs: IndicatorInputs, period: number, out: Float64Array): void {
-  const { high, low, close } = highLowClose(inputs);
-  const n = close.length;
+  const n = out.length;
   const first = 2 * period - 1;
-  rawDxInto(high, low, close, period, out);
+  rawDxInto(inputs, period, out);
   let sumDX = 0;
   for (let i = period; i <= first; i++) {
     const value = out[i] as number;
