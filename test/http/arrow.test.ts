@@ -24,6 +24,7 @@ interface JsonResult {
   name: string;
   warmup: number | null;
   source: string;
+  elapsedMs: number;
   values: Array<number | null> | Record<string, Array<number | null>>;
 }
 interface JsonResponse {
@@ -99,7 +100,9 @@ function expectSameColumns(arrow: Map<string, unknown[]>, json: Map<string, Arra
 function withoutTiming(response: Omit<JsonResponse, "results"> & { results: Partial<JsonResult>[] }) {
   return {
     ...response,
-    results: response.results.map(({ source: _source, values: _values, ...rest }) => rest),
+    results: response.results.map(
+      ({ source: _source, elapsedMs: _elapsedMs, values: _values, ...rest }) => rest,
+    ),
     meta: { ...response.meta, elapsedMs: 0 },
   };
 }

@@ -62,7 +62,7 @@ async function both(body: unknown) {
   };
 }
 
-const withoutElapsed = (text: string) => text.replace(/"elapsedMs":[\d.]+/, '"elapsedMs":0');
+const withoutElapsed = (text: string) => text.replace(/"elapsedMs":[\d.]+/g, '"elapsedMs":0');
 const withoutRequestId = (body: Record<string, unknown>) => ({ ...body, requestId: "" });
 
 describe("JSON bodies read in a worker thread", () => {
