@@ -24,8 +24,12 @@ import {
   windowRange,
 } from "../harness/cost-points.js";
 import { randomOhlcv, toColumns } from "../harness/series.js";
+import {
+  COST_COEFFICIENTS,
+  JSON_NS_PER_SLOT,
+  JSON_NS_PER_VALUE,
+} from "../src/compute/catalog/costs.generated.js";
 import { implementationsOf } from "../src/compute/catalog/definition.js";
-import { COST_COEFFICIENTS, JSON_NS_PER_SLOT, JSON_NS_PER_VALUE } from "../src/compute/catalog/costs.generated.js";
 import { INDICATORS } from "../src/compute/catalog/index.js";
 import { COST_TERM_NAMES, type CostCoefficients, costTerms, modelledCostMs } from "../src/compute/cost.js";
 import { valuesBytes } from "../src/compute/serialize.js";
