@@ -1,4 +1,5 @@
 import { problem } from "../errors/registry.js";
+import { RESULT_SOURCES } from "../scheduler/types.js";
 import { seriesEventData, terminalEventData } from "./events.js";
 import {
   type JobEvent,
@@ -14,7 +15,6 @@ import {
   type SeriesError,
   type SeriesInput,
   type SeriesOutcome,
-  SOURCES,
   TERMINAL_STATUSES,
 } from "./model.js";
 import { finalStatus, progressDue } from "./progress.js";
@@ -140,7 +140,7 @@ export class MemoryJobStore implements JobStore {
       job.failed++;
       if (job.errors.length < LISTED_SERIES_ERRORS) job.errors.push({ key: outcome.key, ...outcome.error });
     } else job.done++;
-    for (const source of SOURCES) job.sources[source] += outcome.sources[source];
+    for (const source of RESULT_SOURCES) job.sources[source] += outcome.sources[source];
     this.#append(job, "series", seriesEventData(outcome, now));
     const finished = job.done + job.failed;
     const total = job.keys.length;

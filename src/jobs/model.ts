@@ -8,14 +8,6 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
 
-/** Every source a unit's result can come from, in the order a job's progress lists them. */
-export const SOURCES = [
-  "computed",
-  "memory",
-  "shared",
-  "awaited",
-  "joined",
-] as const satisfies readonly ResultSource[];
 export type SourceCounts = Record<ResultSource, number>;
 
 export function noSources(): SourceCounts {

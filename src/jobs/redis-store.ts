@@ -2,6 +2,7 @@ import type { Redis, Result } from "ioredis";
 import { seriesLineHead } from "../calculation/render.js";
 import { whenReady } from "../coordination/redis-connections.js";
 import { problem } from "../errors/registry.js";
+import { RESULT_SOURCES } from "../scheduler/types.js";
 import { seriesEventData } from "./events.js";
 import {
   type CachedSeries,
@@ -18,7 +19,6 @@ import {
   type SeriesError,
   type SeriesInput,
   type SeriesOutcome,
-  SOURCES,
   type SourceCounts,
   TERMINAL_STATUSES,
 } from "./model.js";
@@ -27,16 +27,18 @@ import { decodeSeriesChunk, encodeSeriesChunk } from "./series-codec.js";
 
 /** The JSON of a progress-shaped event from the meta hash's counters, in Lua. */
 const LUA_PROGRESS = `
+local SOURCE_NAMES = {${RESULT_SOURCES.map((source) => `'${source}'`).join(", ")}}
 local function counters(meta)
-  local m = redis.call('HMGET', meta, 'done', 'failed', 'total', 'computed', 'memory', 'shared', 'awaited', 'joined')
+  local m = redis.call('HMGET', meta, 'done', 'failed', 'total', unpack(SOURCE_NAMES))
   local n = {}
-  for i = 1, 8 do n[i] = tonumber(m[i]) or 0 end
+  for i = 1, 3 + #SOURCE_NAMES do n[i] = tonumber(m[i]) or 0 end
   return n
 end
 local function progressJson(n, now)
+  local sources = {}
+  for i, name in ipairs(SOURCE_NAMES) do sources[i] = '"' .. name .. '":' .. n[3 + i] end
   return '"done":' .. n[1] .. ',"failed":' .. n[2] .. ',"total":' .. n[3] ..
-    ',"sources":{"computed":' .. n[4] .. ',"memory":' .. n[5] .. ',"shared":' .. n[6] ..
-    ',"awaited":' .. n[7] .. ',"joined":' .. n[8] .. '},"at":' .. now
+    ',"sources":{' .. table.concat(sources, ',') .. '},"at":' .. now
 end
 local function nowMs()
   local t = redis.call('TIME')
@@ -51,7 +53,7 @@ end
  * Records one series atomically with its events, so that a chunk run again after a worker died
  * neither doubles a result nor an event, and the events' order is the records' order.
  * KEYS: meta, results, events, errors, input. A: index, failed (0/1), series event data, error
- * JSON, errors listed, progress interval ms, then the five source counts.
+ * JSON, errors listed, progress interval ms, then the source counts (SOURCE_NAMES' order).
  * The progress rule is progressDue's (progress.ts); the final status finalStatus's.
  */
 const LUA_RECORD = `
@@ -67,8 +69,7 @@ local function record(KEYS, A, line)
   else
     redis.call('HINCRBY', meta, 'done', 1)
   end
-  local names = {'computed', 'memory', 'shared', 'awaited', 'joined'}
-  for i, name in ipairs(names) do
+  for i, name in ipairs(SOURCE_NAMES) do
     local count = tonumber(A[6 + i])
     if count > 0 then redis.call('HINCRBY', meta, name, count) end
   end
@@ -276,7 +277,7 @@ export class RedisJobStore implements JobStore {
         done: count("done"),
         failed: count("failed"),
         total: count("total"),
-        sources: Object.fromEntries(SOURCES.map((source) => [source, count(source)])) as SourceCounts,
+        sources: Object.fromEntries(RESULT_SOURCES.map((source) => [source, count(source)])) as SourceCounts,
         errors: errors.map((text) => JSON.parse(text) as SeriesError),
       }),
       owner: meta.owner ?? "",
@@ -321,7 +322,7 @@ export class RedisJobStore implements JobStore {
       error,
       LISTED_SERIES_ERRORS,
       PROGRESS_INTERVAL_MS,
-      ...SOURCES.map((source) => outcome.sources[source]),
+      ...RESULT_SOURCES.map((source) => outcome.sources[source]),
     ];
   }
 

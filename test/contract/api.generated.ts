@@ -451,9 +451,9 @@ export interface components {
                 sources: {
                     computed: number;
                     memory: number;
+                    joined: number;
                     shared: number;
                     awaited: number;
-                    joined: number;
                 };
             };
             /** @description The first 100 failed series. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ERROR_CODES } from "../../errors/registry.js";
-import { JOB_STATUSES, SOURCES } from "../../jobs/model.js";
+import { JOB_STATUSES } from "../../jobs/model.js";
+import { RESULT_SOURCES } from "../../scheduler/types.js";
 
 /** Schemas of what the job routes send: they document the API in openapi.yaml. */
 
@@ -32,8 +33,8 @@ export const JobSchema = z
       total: count,
       sources: z
         .object(
-          Object.fromEntries(SOURCES.map((source) => [source, count])) as Record<
-            (typeof SOURCES)[number],
+          Object.fromEntries(RESULT_SOURCES.map((source) => [source, count])) as Record<
+            (typeof RESULT_SOURCES)[number],
             typeof count
           >,
         )
