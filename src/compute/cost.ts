@@ -1,10 +1,10 @@
-import { COST_COEFFICIENTS, JSON_NS_PER_SLOT, JSON_NS_PER_VALUE } from "./catalog/costs.generated.js";
+import fitted from "./catalog/costs.generated.json" with { type: "json" };
 import type { Implementation, IndicatorDefinition } from "./catalog/definition.js";
 
 /**
  * The cost model. A unit's time (compute + JSON of its values, as `computeTask` does it) is two
- * estimates added. The JSON is `JSON_NS_PER_SLOT` for each of the outputs x n slots (a null
- * costs that) and `JSON_NS_PER_VALUE` more for each of the outputs x (n-w)+ numbers: a number's
+ * estimates added. The JSON is `jsonNsPerSlot` for each of the outputs x n slots (a null
+ * costs that) and `jsonNsPerValue` more for each of the outputs x (n-w)+ numbers: a number's
  * text costs the same whichever indicator made it, but not whatever the number (an oscillator
  * stuck at 0 writes one digit, a price seventeen), so it is priced once over every indicator, at
  * the upper quartile, rather than folded into each indicator's fit, where a test series that
@@ -52,8 +52,9 @@ export const COST_TERM_NAMES = [
 
 /** For an indicator missing from the fitted table: pessimistic, so it errs towards the pool. */
 /** The fitted coefficients by indicator and implementation (absent: never measured). */
-export const MEASURED_COSTS: Readonly<Record<string, Partial<Record<Implementation, CostCoefficients>>>> =
-  COST_COEFFICIENTS;
+export const MEASURED_COSTS = fitted.coefficients as unknown as Readonly<
+  Record<string, Partial<Record<Implementation, CostCoefficients>>>
+>;
 const UNMEASURED: CostCoefficients = [2_000, 10_000, 0, 20, 0, 0, 20];
 const WINDOW_PARAM = /period|lookback|length/i;
 
@@ -106,7 +107,7 @@ export interface JsonPrices {
   readonly perValueNs: number;
 }
 
-const FITTED_JSON_PRICES: JsonPrices = { perSlotNs: JSON_NS_PER_SLOT, perValueNs: JSON_NS_PER_VALUE };
+const FITTED_JSON_PRICES: JsonPrices = { perSlotNs: fitted.jsonNsPerSlot, perValueNs: fitted.jsonNsPerValue };
 
 /** The model itself, for given coefficients and JSON prices (the fit judges its own with it). */
 export function modelledCostMs(
