@@ -1,25 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import {
-  ERROR_REGISTRY,
-  type ErrorCode,
-  type FieldIssue,
-  problem,
-  problemType,
-  ServiceError,
-} from "../errors/registry.js";
+import type { z } from "zod";
+import { ERROR_REGISTRY, problem, problemType, ServiceError } from "../errors/registry.js";
 import { ARROW_STREAM_MEDIA_TYPE, JSON_MEDIA_TYPE } from "../wire/media-types.js";
+import type { ProblemSchema } from "./schemas/responses.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ErrorCode;
-  requestId: string;
-  errors?: FieldIssue[];
-}
+export type ProblemBody = z.infer<typeof ProblemSchema>;
 
 export function problemBody(error: ServiceError, requestId: string): ProblemBody {
   const body: ProblemBody = {

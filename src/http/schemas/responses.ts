@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IMPLEMENTATIONS } from "../../compute/catalog/definition.js";
-import { ERROR_CODES } from "../../errors/registry.js";
+import { ERROR_CODES, MAX_REPORTED_ISSUES } from "../../errors/registry.js";
 import { BREAKER_STATES, COORDINATION_MODES } from "../../scheduler/coordinator.js";
 import { RESULT_SOURCES } from "../../scheduler/types.js";
 
@@ -17,7 +17,9 @@ export const ProblemSchema = z
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
-      .describe("Field-level problems (at most 20), e.g. `indicators[1].params.period`."),
+      .describe(
+        `Field-level problems (at most ${MAX_REPORTED_ISSUES}), e.g. \`indicators[1].params.period\`.`,
+      ),
   })
   .describe("RFC 9457 problem details, sent as application/problem+json.")
   .meta({
