@@ -78,6 +78,12 @@ export class IndicatorPicker {
     const errorId = uniqueId("indicator-error");
     const error = h("p", { class: "field-error", id: errorId, role: "alert" });
     convention.setAttribute("aria-describedby", errorId);
+    // Where the first value is depends on the implementation chosen: the hint follows the choice.
+    const warmupOf = () => entry.warmups[convention.value as keyof typeof entry.warmups] ?? entry.warmup;
+    const warmup = h("span", { class: "hint warmup" }, warmupOf());
+    convention.addEventListener("change", () => {
+      warmup.textContent = warmupOf();
+    });
     const element = h(
       "li",
       { class: "indicator" },
@@ -97,13 +103,7 @@ export class IndicatorPicker {
           "Remove",
         ),
       ),
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: conventionId }, "Implementation"),
-        convention,
-        h("span", { class: "hint" }, entry.warmup),
-      ),
+      h("div", { class: "field" }, h("label", { for: conventionId }, "Implementation"), convention, warmup),
       form.element,
       error,
     );

@@ -247,7 +247,15 @@ describe("the web console", BROWSER_TEST, () => {
     expect(new URL(page.url()).pathname).toBe("/console/");
     await chooseIndicators(page, ["SMA", "RSI", "MACD"]);
     // One result from the other implementation: the table's column has something to tell apart.
-    await indicatorItem(page, "RSI").getByLabel("Implementation").selectOption("trading-signals");
+    const rsi = indicatorItem(page, "RSI");
+    const catalog = (await (await fetch(`${server.url}/indicators`)).json()) as {
+      indicators: { name: string; warmups: Record<string, string> }[];
+    };
+    const rsiWarmups = catalog.indicators.find((entry) => entry.name === "RSI")?.warmups ?? {};
+    await expect.poll(() => rsi.locator(".warmup").textContent()).toBe(rsiWarmups.talib);
+    await rsi.getByLabel("Implementation").selectOption("trading-signals");
+    // The warm-up hint follows the implementation chosen.
+    await expect.poll(() => rsi.locator(".warmup").textContent()).toBe(rsiWarmups["trading-signals"]);
     const answered = page.waitForResponse((response) => response.url().endsWith("/indicators/calculate"));
     await page.getByRole("button", { name: "Calculate" }).click();
     const shown = (await (await answered).json()) as { results: { elapsedMs: number }[] };

@@ -360,7 +360,11 @@ export interface components {
          *             "talib",
          *             "trading-signals"
          *           ],
-         *           "warmup": "First value at index period - 1 (TA-Lib's lookback)."
+         *           "warmup": "First value at index period - 1 (TA-Lib's lookback).",
+         *           "warmups": {
+         *             "talib": "First value at index period - 1 (TA-Lib's lookback).",
+         *             "trading-signals": "First value at index period - 1."
+         *           }
          *         }
          *       ]
          *     }
@@ -385,6 +389,10 @@ export interface components {
                 implementations: ("talib" | "trading-signals")[];
                 /** @description Where the first value is with the default implementation (the first of `implementations`): an expression over the params, `no earlier than` where the data can delay it. Each result's `warmup` gives the actual index. */
                 warmup: string;
+                /** @description The same sentence for each of the indicator's implementations. */
+                warmups: {
+                    [key: string]: string;
+                };
                 /** @description Where trading-signals' convention differs from TA-Lib's (what `talib` returns, where it is available). */
                 talibDifference?: string;
             }[];
@@ -685,7 +693,11 @@ export interface operations {
                      *             "talib",
                      *             "trading-signals"
                      *           ],
-                     *           "warmup": "First value at index period - 1 (TA-Lib's lookback)."
+                     *           "warmup": "First value at index period - 1 (TA-Lib's lookback).",
+                     *           "warmups": {
+                     *             "talib": "First value at index period - 1 (TA-Lib's lookback).",
+                     *             "trading-signals": "First value at index period - 1."
+                     *           }
                      *         }
                      *       ]
                      *     }

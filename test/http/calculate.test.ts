@@ -187,7 +187,12 @@ describe("GET /indicators", () => {
       outputs: ["macd", "signal", "histogram"],
       params: { properties: { fastPeriod: { default: 12, type: "integer", minimum: 1 } } },
     });
-    expect(typeof macd?.warmup).toBe("string");
+    // MACD's two implementations start at different indices, and the catalog says both.
+    expect(macd?.warmup).toBe("First value at index slowPeriod + signalPeriod - 2 (TA-Lib's lookback).");
+    expect(macd?.warmups).toEqual({
+      talib: macd?.warmup,
+      "trading-signals": "First value at index slowPeriod - 1.",
+    });
     expect(typeof macd?.talibDifference).toBe("string");
   });
 });

@@ -200,10 +200,12 @@ export function warmupOf(
   return { first: chosen.warmup, exact: !chosen.warmupDependsOnData, note: chosen.warmupNote };
 }
 
-/** The catalog's sentence on where the first value is, for the default implementation. */
-export function describeWarmup(definition: IndicatorDefinition): string {
-  const [name] = implementationsOf(definition);
-  const { first, exact, note } = warmupOf(definition, name as Implementation);
+/** The catalog's sentence on where the first value is, for one implementation (default: the default one). */
+export function describeWarmup(
+  definition: IndicatorDefinition,
+  name: Implementation = implementationsOf(definition)[0] as Implementation,
+): string {
+  const { first, exact, note } = warmupOf(definition, name);
   const source = name === "talib" ? " (TA-Lib's lookback)" : "";
   return `First value ${exact ? "at" : "no earlier than"} index ${first.expression}${source}${note ? `; ${note}` : ""}.`;
 }

@@ -27,6 +27,9 @@ function buildCatalog() {
       priceScale: priceScaleOutputs(definition),
       implementations: implementationsOf(definition),
       warmup: describeWarmup(definition),
+      warmups: Object.fromEntries(
+        implementationsOf(definition).map((implementation) => [implementation, describeWarmup(definition, implementation)]),
+      ),
       ...(definition.tradingSignals?.difference
         ? { talibDifference: definition.tradingSignals.difference }
         : {}),

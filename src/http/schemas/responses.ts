@@ -134,6 +134,9 @@ export const CatalogSchema = z
           .describe(
             "Where the first value is with the default implementation (the first of `implementations`): an expression over the params, `no earlier than` where the data can delay it. Each result's `warmup` gives the actual index.",
           ),
+        warmups: z
+          .partialRecord(z.enum(IMPLEMENTATIONS), z.string())
+          .describe("The same sentence for each of the indicator's implementations."),
         talibDifference: z
           .string()
           .optional()
@@ -164,6 +167,10 @@ export const CatalogSchema = z
             priceScale: ["value"],
             implementations: ["talib", "trading-signals"],
             warmup: "First value at index period - 1 (TA-Lib's lookback).",
+            warmups: {
+              talib: "First value at index period - 1 (TA-Lib's lookback).",
+              "trading-signals": "First value at index period - 1.",
+            },
           },
         ],
       },
