@@ -28,7 +28,10 @@ function buildCatalog() {
       implementations: implementationsOf(definition),
       warmup: describeWarmup(definition),
       warmups: Object.fromEntries(
-        implementationsOf(definition).map((implementation) => [implementation, describeWarmup(definition, implementation)]),
+        implementationsOf(definition).map((implementation) => [
+          implementation,
+          describeWarmup(definition, implementation),
+        ]),
       ),
       ...(definition.tradingSignals?.difference
         ? { talibDifference: definition.tradingSignals.difference }
