@@ -2,10 +2,11 @@ import { mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
 import { tableFromIPC } from "@uwdata/flechette";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { candlesToCsv, parseCandles, sampleCandles } from "../../console/src/candles.js";
 import { formatMs, formatValue } from "../../console/src/format.js";
+import { chooseIndicators, launchChromium } from "../../harness/browser.js";
 import { FaultProxy } from "../../harness/fault-proxy.js";
 import { type ServerProcess, startServerProcess } from "../../harness/process.js";
 
@@ -15,7 +16,6 @@ import { type ServerProcess, startServerProcess } from "../../harness/process.js
  * are kept in test-artifacts/console/.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/console/", import.meta.url));
 const KEY = "console-browser-key-0001";
 
@@ -45,23 +45,7 @@ interface CatalogAnswer {
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium
-    .launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    })
-    .catch((error: Error) => {
-      throw new Error(
-        `Chromium did not start from ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH): ${error.message}`,
-      );
-    });
+  browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
@@ -119,18 +103,6 @@ function column(answer: CalculateAnswer, name: string): (number | null)[] {
       for (const [output, series] of Object.entries(values)) if (`${id}.${output}` === name) return series;
   }
   throw new Error(`no result column ${name}`);
-}
-
-async function chooseIndicators(page: Page, names: readonly string[]): Promise<void> {
-  // The playground (and its default indicators) appears once the catalog has loaded: removing
-  // before then would remove nothing and leave the defaults next to the chosen ones.
-  await page.getByRole("button", { name: "Add", exact: true }).waitFor();
-  const remove = page.locator("li.indicator button.remove");
-  while ((await remove.count()) > 0) await remove.first().click();
-  for (const name of names) {
-    await page.getByLabel("Indicator", { exact: true }).selectOption(name);
-    await page.getByRole("button", { name: "Add", exact: true }).click();
-  }
 }
 
 function indicatorItem(page: Page, name: string) {
