@@ -230,6 +230,11 @@ export const ConfigSchema = z.object({
       "Series per queued chunk: what one replica takes at a time, and what another redoes if it dies (its finished series are kept).",
     ),
   JOB_CONCURRENCY: int(1, 256).default(2).describe("Chunks this replica works on at once."),
+  JOB_POOL_WAIT_MS: int(0, 3_600_000)
+    .default(60_000)
+    .describe(
+      "How long a job's series waits, retrying, for room in a full worker-pool queue (calculate requests get 503 instead) before it fails as OVERLOADED.",
+    ),
   JOB_LOCK_MS: int(1_000, 600_000)
     .default(30_000)
     .describe(

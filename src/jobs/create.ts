@@ -47,6 +47,7 @@ export function createJobs(
     plan,
     seriesPerChunk: config.JOB_CHUNK_SERIES,
     retryAfterSeconds: RETRY_AFTER_S,
+    poolWaitMs: config.JOB_POOL_WAIT_MS,
     log,
     observer,
   };

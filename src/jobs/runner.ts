@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { type CalculationPlan, type PlanOptions, planCalculation } from "../calculation/plan.js";
 import { renderSeriesLine } from "../calculation/render.js";
 import { DecodedCandles } from "../candles/columns.js";
+import { PoolQueueFullError } from "../compute/executor.js";
 import { problem, ServiceError } from "../errors/registry.js";
 import type { SmartScheduler } from "../scheduler/scheduler.js";
 import {
@@ -31,9 +32,15 @@ export interface JobRunnerOptions {
   readonly seriesPerChunk: number;
   /** The refused submitter's wait when the store is unreachable. */
   readonly retryAfterSeconds: number;
+  /** How long a series retries while the worker pool's queue is full, before it fails. */
+  readonly poolWaitMs: number;
   readonly log: Logger;
   readonly observer?: JobObserver;
 }
+
+/** The first retry of a series that found the pool's queue full, doubling up to the longest. */
+const POOL_RETRY_FIRST_MS = 20;
+const POOL_RETRY_LONGEST_MS = 1_000;
 
 /** 128 bits, URL-safe: a job's id is also what lets a client read it without API keys. */
 const JOB_ID_BYTES = 16;
@@ -198,14 +205,26 @@ export class JobRunner {
     key: string,
     digest: string,
   ): Promise<SeriesOutcome> {
-    try {
-      const scheduled = await this.#options.scheduler.runAll(plan.results.map((result) => result.unit));
-      const sources = noSources();
-      for (const { source } of scheduled) sources[source]++;
-      const line = renderSeriesLine(key, plan.results, scheduled, plan.presentation);
-      return { index, key, line, sources, digest };
-    } catch (error) {
-      return this.#failure(error, index, key);
+    const units = plan.results.map((result) => result.unit);
+    const startedAt = Date.now();
+    // A job is background work: while calculate requests fill the pool's queue (and are told to
+    // come back with 503), its series wait and retry instead of failing at once.
+    for (let pauseMs = POOL_RETRY_FIRST_MS; ; pauseMs = Math.min(2 * pauseMs, POOL_RETRY_LONGEST_MS)) {
+      try {
+        const scheduled = await this.#options.scheduler.runAll(units);
+        const sources = noSources();
+        for (const { source } of scheduled) sources[source]++;
+        const line = renderSeriesLine(key, plan.results, scheduled, plan.presentation);
+        return { index, key, line, sources, digest };
+      } catch (error) {
+        const waitedMs = Date.now() - startedAt;
+        if (!(error instanceof PoolQueueFullError)) return this.#failure(error, index, key);
+        if (waitedMs + pauseMs > this.#options.poolWaitMs) {
+          const reason = `The worker pool's queue stayed full for ${waitedMs} ms (JOB_POOL_WAIT_MS)`;
+          return this.#failure(problem("OVERLOADED", { reason, retryAfterSeconds: 5 }), index, key);
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
     }
   }
 

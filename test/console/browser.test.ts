@@ -806,12 +806,14 @@ describe("the web console with a worker pool that overflows", BROWSER_TEST, () =
 
   beforeAll(async () => {
     // The one way a series fails at run time in a standalone service (validation refuses the
-    // whole job before it runs): one pool thread, one waiting unit, every unit pooled. The
-    // series whose units find the pool's queue full fail; the others are computed.
+    // whole job before it runs): one pool thread, one waiting unit, every unit pooled, and no
+    // waiting for room. The series whose units find the pool's queue full fail as OVERLOADED;
+    // the others are computed.
     server = await startServerProcess({
       SCHEDULER_MAX_WORKERS: "1",
       SCHEDULER_MAX_QUEUE: "1",
       SCHEDULER_POOL_MIN_COST_MS: "0",
+      JOB_POOL_WAIT_MS: "0",
     });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     context.setDefaultTimeout(20_000);

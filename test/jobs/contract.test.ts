@@ -330,3 +330,36 @@ describe.each(engines)("jobs contract: %s", (_name, withRedis) => {
     expect(((await bad.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe("Last-Event-ID");
   });
 });
+
+describe("a job while the worker pool's queue is full", () => {
+  // One pool thread, one waiting unit, every unit pooled, four one-series chunks at once: most
+  // units find the queue full, as under heavy calculate traffic.
+  const crowded = {
+    SCHEDULER_MAX_WORKERS: 1,
+    SCHEDULER_MAX_QUEUE: 1,
+    SCHEDULER_POOL_MIN_COST_MS: 0,
+    JOB_CONCURRENCY: 4,
+    JOB_CHUNK_SERIES: 1,
+  };
+  const finished = async (overrides: Partial<Config>) => {
+    const { service, base } = await listen({ ...crowded, ...overrides });
+    try {
+      const { json } = await submitJob(base, jobBody(12, 400, INDICATORS, 1_700));
+      await followSse(`${base}${json.links.events}`);
+      return (await (await fetch(`${base}/jobs/${json.id}`)).json()) as JobView;
+    } finally {
+      await service.close();
+    }
+  };
+
+  it("waits for room and computes every series (JOB_POOL_WAIT_MS)", async () => {
+    const job = await finished({});
+    expect(job.progress).toMatchObject({ done: 12, failed: 0 });
+  });
+
+  it("without waiting, fails the series that found no room as OVERLOADED, not INTERNAL", async () => {
+    const job = await finished({ JOB_POOL_WAIT_MS: 0 });
+    expect(job.progress.failed).toBeGreaterThan(0);
+    expect(new Set(job.errors.map((error) => error.code))).toEqual(new Set(["OVERLOADED"]));
+  });
+});
