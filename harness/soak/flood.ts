@@ -5,8 +5,10 @@
  * connection is dropped, memory stays bounded, /health/live keeps answering fast, and a normal
  * request right after is served. Used by bench/soak.ts and, smaller, by the quick soak test.
  */
+import { fork } from "node:child_process";
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { randomOhlcv } from "../series.js";
 import { Replica } from "./replica.js";
 
@@ -87,18 +89,11 @@ export async function runFlood(options: FloodOptions): Promise<FloodReport> {
 
     const rssStart = await replica.rssBytes();
     let rssPeak = rssStart ?? 0;
-    const liveness: number[] = [];
     let flooding = true;
+    const probe = startLivenessProbe(`${replica.url}/health/live`);
+    await probe.ready;
     const watch = (async () => {
       while (flooding) {
-        const started = performance.now();
-        try {
-          const response = await fetch(`${replica.url}/health/live`, { signal: AbortSignal.timeout(10_000) });
-          await response.arrayBuffer();
-        } catch {
-          // counted as the time it took to fail
-        }
-        liveness.push(performance.now() - started);
         rssPeak = Math.max(rssPeak, (await replica.rssBytes()) ?? 0);
         await sleep(HEALTH_POLL_MS);
       }
@@ -120,6 +115,7 @@ export async function runFlood(options: FloodOptions): Promise<FloodReport> {
     );
     const elapsedMs = performance.now() - started;
     flooding = false;
+    const liveness = await probe.stop();
     await watch;
 
     const afterStarted = performance.now();
@@ -177,4 +173,23 @@ export function formatFlood(report: FloodReport): string {
     `  a small request right after: ${report.after.status} in ${report.after.ms.toFixed(1)} ms`,
     report.ok ? "FLOOD PASSED" : "FLOOD FAILED",
   ].join("\n");
+}
+
+/** The /health/live poller, in a process of its own (liveness-probe.ts says why). */
+function startLivenessProbe(url: string): { ready: Promise<void>; stop: () => Promise<number[]> } {
+  const child = fork(
+    fileURLToPath(new URL("./liveness-probe.ts", import.meta.url)),
+    [url, String(HEALTH_POLL_MS)],
+    {
+      execArgv: ["--import", "tsx"],
+    },
+  );
+  const ready = new Promise<void>((resolve) => child.once("message", () => resolve()));
+  const stop = () =>
+    new Promise<number[]>((resolve, reject) => {
+      child.once("message", (latencies) => resolve(latencies as number[]));
+      child.once("exit", (code) => reject(new Error(`the liveness probe exited with ${code}`)));
+      child.send("stop");
+    });
+  return { ready, stop };
 }
