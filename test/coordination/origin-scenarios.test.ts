@@ -9,7 +9,7 @@ import { randomOhlcv } from "../../harness/series.js";
 import { calculateRequest, startTestService } from "../../harness/service.js";
 import { planCalculation } from "../../src/calculation/plan.js";
 import { calculateBodySchema } from "../../src/calculation/request-schema.js";
-import { encodeResult } from "../../src/compute/result-entry.js";
+import { decodeResult, encodeResult } from "../../src/compute/result-entry.js";
 import { computeTask } from "../../src/compute/task.js";
 import { LockManager } from "../../src/coordination/lock.js";
 import type { Service } from "../../src/service.js";
@@ -178,6 +178,31 @@ describe.skipIf(!enabled)("COORDINATION_WAIT=poll (the origin design's wait, kep
     expect(response.results[0]?.source).toBe("computed");
     expect(replica.scheduler.stats.totals()).toMatchObject({ duplicates: 1, computed: 1 });
     expect(elapsed).toBeGreaterThanOrEqual(140);
+    await expectSharedEntry(unit);
+  });
+});
+
+/** The shared cache holds `unit`'s result, decodable and equal to computing it here. */
+async function expectSharedEntry(unit: ReturnType<typeof freshRequest>["unit"]) {
+  const entry = await client.getBuffer(`${PREFIX}${unit.key}:result`);
+  expect(entry, "the shared cache holds the unit's entry").not.toBeNull();
+  const expected = computeTask(unit);
+  const shape = { key: unit.key, outputs: Object.keys(expected.series.outputs), length: 2_000 };
+  expect(decodeResult(shape, entry as Buffer)?.series).toEqual(expected.series);
+}
+
+describe.skipIf(!enabled)("a waiter that stops waiting", () => {
+  it("computes at its deadline and writes the shared cache, so the next replica reads it", async () => {
+    const waiter = await service({ LOCK_WAIT_TIMEOUT_MS: 300 });
+    const { body, unit } = freshRequest();
+    const lock = await holdLock(unit.key);
+    const response = await calculate(waiter, body);
+    await lock.release();
+    expect(response.results[0]?.source).toBe("computed");
+    expect(waiter.scheduler.stats.totals()).toMatchObject({ duplicates: 1, computed: 1 });
+    await expectSharedEntry(unit);
+    const next = await service();
+    expect((await calculate(next, body)).results[0]?.source).toBe("shared");
   });
 });
 
