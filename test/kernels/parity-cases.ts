@@ -10,6 +10,8 @@ import type { ParityParams } from "../support/talib.js";
 const periods = (values: number[]) => values.map((period) => ({ period }));
 
 export const CLOSE_ONLY_CASES: Record<string, ParityParams> = {
+  SUM: { paramSets: periods([30, 2, 3, 50]) },
+  VAR: { paramSets: periods([5, 2, 3, 20]) },
   SMA: {
     paramSets: periods([2, 3, 20, 50]),
   },
@@ -80,6 +82,11 @@ export const CLOSE_ONLY_CASES: Record<string, ParityParams> = {
 };
 
 export const CANDLE_CASES: Record<string, ParityParams> = {
+  AVGPRICE: { paramSets: [{}] },
+  MEDPRICE: { paramSets: [{}] },
+  TYPPRICE: { paramSets: [{}] },
+  WCLPRICE: { paramSets: [{}] },
+  MIDPRICE: { paramSets: periods([14, 2, 3, 30]) },
   RSI: {
     paramSets: [{ period: 14 }, { period: 2 }, { period: 3 }, { period: 30 }],
   },
@@ -173,6 +180,9 @@ export const ZERO_PRICE_CASES: Record<string, ParityParams> = {
     paramSets: [{ period: 10 }, { period: 1 }, { period: 2 }, { period: 30 }],
   },
   ROCR: {
+    paramSets: [{ period: 10 }, { period: 1 }, { period: 2 }, { period: 30 }],
+  },
+  ROCR100: {
     paramSets: [{ period: 10 }, { period: 1 }, { period: 2 }, { period: 30 }],
   },
   STDDEV: {

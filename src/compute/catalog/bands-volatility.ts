@@ -267,6 +267,20 @@ export const bandsAndVolatility = [
     tradingSignals: { warmup: "period - 1", create: ({ period }) => new UlcerIndex(period) },
   }),
   volatilityIndicator({
+    name: "VAR",
+    aliases: ["Variance"],
+    description: "Population variance of the last period closes.",
+    reads: ["close"],
+    // A one-candle window's variance is 0 whatever the prices (TA-Lib accepts it; STDDEV starts at 2 too).
+    params: paramsObject({ period: period(5, 2) }),
+    talib: {
+      kernel: kernels.variance,
+      lookback: "period - 1",
+      // TA-Lib's VAR takes an optInNbDev it does not use; 1 is its default.
+      toTalib: (p) => ({ optInTimePeriod: p.period, optInNbDev: 1 }),
+    },
+  }),
+  volatilityIndicator({
     name: "STDDEV",
     aliases: ["StandardDeviation"],
     description: "Population standard deviation of the last period closes, times stdDev.",

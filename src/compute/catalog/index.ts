@@ -5,6 +5,7 @@ import { directionalMovement } from "./directional-movement.js";
 import { levels } from "./levels.js";
 import { momentum } from "./momentum.js";
 import { movingAverages } from "./moving-averages.js";
+import { priceTransforms } from "./price-transforms.js";
 import { statistics } from "./statistics.js";
 import { stochastics } from "./stochastics.js";
 import { trendFollowers } from "./trend-followers.js";
@@ -21,6 +22,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   ...momentum,
   ...bandsAndVolatility,
   ...volumeFlow,
+  ...priceTransforms,
 ].sort((a, b) => a.name.localeCompare(b.name));
 
 const byLowerName = new Map<string, IndicatorDefinition>();

@@ -549,6 +549,15 @@ export const momentum = [
     talib: { kernel: kernels.rocr, lookback: "period" },
   }),
   momentumIndicator({
+    name: "ROCR100",
+    aliases: ["RateOfChangeRatio100"],
+    description:
+      "Rate of change as a ratio of prices, times 100: 100 * close / the close period candles earlier.",
+    reads: ["close"],
+    params: paramsObject({ period: period(10) }),
+    talib: { kernel: kernels.rocr100, lookback: "period" },
+  }),
+  momentumIndicator({
     name: "RelativeVigorIndex",
     aliases: ["RVGI", "RelativeVigourIndex"],
     description:

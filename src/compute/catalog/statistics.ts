@@ -81,6 +81,22 @@ export const statistics = [
     talib: { kernel: kernels.midpoint, lookback: "period - 1" },
   }),
   trendIndicator({
+    name: "MIDPRICE",
+    aliases: ["MidpointPrice"],
+    description: "(highest high + lowest low) / 2 over the last period candles.",
+    reads: ["high", "low"],
+    params: paramsObject({ period: period(14, 2) }),
+    talib: { kernel: kernels.midprice, lookback: "period - 1" },
+  }),
+  trendIndicator({
+    name: "SUM",
+    aliases: ["Summation"],
+    description: "Sum of the last period closes.",
+    reads: ["close"],
+    params: paramsObject({ period: period(30, 2) }),
+    talib: { kernel: kernels.sum, lookback: "period - 1" },
+  }),
+  trendIndicator({
     name: "MINMAX",
     aliases: ["Period", "HighestLowest"],
     description: "Highest and lowest close of the last `period` candles.",

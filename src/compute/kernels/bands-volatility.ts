@@ -61,23 +61,17 @@ export const bbands: Kernel = (inputs, params, outputs) => {
 };
 
 /**
- * STDDEV: TA_INT_VAR's rolling sum and sum of squares (population variance
- * mean(x^2) - mean(x)^2), then sqrt * nbDev; a variance below TA_EPSILON gives exactly 0.
+ * TA_INT_VAR's rolling population variance, mean(x^2) - mean(x)^2 from a running sum and sum of
+ * squares, into `out` from index period-1 on: VAR's values, and STDDEV's before its square root.
  */
-export const stddev: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const nbDev = param(params, "stdDev");
+function rollingVarianceInto(input: Float64Array, period: number, out: Float64Array): void {
   const n = input.length;
-  const out = output(outputs, "value");
-  const start = period - 1;
-  if (!warmUp(out, start)) return;
   let total1 = 0;
   let total2 = 0;
   let trailing = 0;
   let i = 0;
   if (period > 1) {
-    while (i < start) {
+    while (i < period - 1) {
       const x = input[i++] as number;
       total1 += x;
       total2 += x * x;
@@ -92,9 +86,28 @@ export const stddev: Kernel = (inputs, params, outputs) => {
     x = input[trailing++] as number;
     total1 -= x;
     total2 -= x * x;
-    const variance = mean2 - mean1 * mean1;
-    if (variance < EPSILON) out[i - 1] = 0;
-    else out[i - 1] = nbDev !== 1 ? Math.sqrt(variance) * nbDev : Math.sqrt(variance);
+    out[i - 1] = mean2 - mean1 * mean1;
+  }
+}
+
+/** VAR: the rolling population variance (TA-Lib's optInNbDev does not enter it). */
+export const variance: Kernel = (inputs, params, outputs) => {
+  const period = intParam(params, "period");
+  const out = output(outputs, "value");
+  if (warmUp(out, period - 1)) rollingVarianceInto(column(inputs, "close"), period, out);
+};
+
+/** STDDEV: sqrt of the rolling variance times nbDev; a variance below TA_EPSILON gives exactly 0. */
+export const stddev: Kernel = (inputs, params, outputs) => {
+  const period = intParam(params, "period");
+  const nbDev = param(params, "stdDev");
+  const out = output(outputs, "value");
+  if (!warmUp(out, period - 1)) return;
+  rollingVarianceInto(column(inputs, "close"), period, out);
+  const n = out.length;
+  for (let i = period - 1; i < n; i++) {
+    const value = out[i] as number;
+    out[i] = value < EPSILON ? 0 : nbDev !== 1 ? Math.sqrt(value) * nbDev : Math.sqrt(value);
   }
 };
 

@@ -44,18 +44,27 @@ export const roc: Kernel = (inputs, params, outputs) => {
   }
 };
 
-/** ROCR: price / prev; TA-Lib writes 0 where prev is exactly 0. */
-export const rocr: Kernel = (inputs, params, outputs) => {
+/** ROCR and ROCR100: (price / prev) * scale; TA-Lib writes 0 where prev is exactly 0. */
+function priceRatioInto(
+  inputs: Parameters<Kernel>[0],
+  params: Parameters<Kernel>[1],
+  out: Float64Array,
+  scale: number,
+) {
   const input = column(inputs, "close");
   const period = intParam(params, "period");
   const n = input.length;
-  const out = output(outputs, "value");
   warmUp(out, period);
   for (let i = period; i < n; i++) {
     const prev = input[i - period] as number;
-    out[i] = prev !== 0 ? (input[i] as number) / prev : 0;
+    out[i] = prev !== 0 ? ((input[i] as number) / prev) * scale : 0;
   }
-};
+}
+
+export const rocr: Kernel = (inputs, params, outputs) =>
+  priceRatioInto(inputs, params, output(outputs, "value"), 1);
+export const rocr100: Kernel = (inputs, params, outputs) =>
+  priceRatioInto(inputs, params, output(outputs, "value"), 100);
 
 function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
   const fast = intParam(params, "fastPeriod");

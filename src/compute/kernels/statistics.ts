@@ -18,18 +18,45 @@ export const max: Kernel = (inputs, params, outputs) =>
 export const min: Kernel = (inputs, params, outputs) =>
   windowExtreme(inputs, intParam(params, "period"), output(outputs, "value"), false);
 
-/** MIDPOINT: (highest + lowest) / 2 of the last `period` closes. */
-export const midpoint: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const out = output(outputs, "value");
-  if (!warmUp(out, period - 1)) return;
-  const n = input.length;
+/** (highest of `highs` + lowest of `lows`) / 2 over the last `period` candles, from index period-1 on. */
+function midRangeInto(highs: Float64Array, lows: Float64Array, period: number, out: Float64Array): void {
+  const n = highs.length;
   const lowest = new Float64Array(n);
-  windowExtremeInto(input, period, true, out);
-  windowExtremeInto(input, period, false, lowest);
+  windowExtremeInto(highs, period, true, out);
+  windowExtremeInto(lows, period, false, lowest);
   for (let today = period - 1; today < n; today++)
     out[today] = ((out[today] as number) + (lowest[today] as number)) / 2;
+}
+
+/** MIDPOINT: (highest + lowest close) / 2 over the last `period` candles. */
+export const midpoint: Kernel = (inputs, params, outputs) => {
+  const close = column(inputs, "close");
+  const period = intParam(params, "period");
+  const out = output(outputs, "value");
+  if (warmUp(out, period - 1)) midRangeInto(close, close, period, out);
+};
+
+/** MIDPRICE: (highest high + lowest low) / 2 over the last `period` candles. */
+export const midprice: Kernel = (inputs, params, outputs) => {
+  const period = intParam(params, "period");
+  const out = output(outputs, "value");
+  if (warmUp(out, period - 1)) midRangeInto(column(inputs, "high"), column(inputs, "low"), period, out);
+};
+
+/** SUM: TA-Lib's running total of the last `period` closes (add the newest, then drop the oldest). */
+export const sum: Kernel = (inputs, params, outputs) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const n = input.length;
+  const out = output(outputs, "value");
+  if (!warmUp(out, period - 1)) return;
+  let total = 0;
+  for (let i = 0; i < period - 1; i++) total += input[i] as number;
+  for (let i = period - 1, trailing = 0; i < n; i++, trailing++) {
+    total += input[i] as number;
+    out[i] = total;
+    total -= input[trailing] as number;
+  }
 };
 
 /** Whichever of the LINEARREG family's series a kernel wants; each is written from period-1 on. */
