@@ -61,6 +61,30 @@ function unknownIndicatorMessage(name: string, suggest: boolean): string {
 }
 
 /**
+ * The params with TA-Lib's names for them (`timeperiod`) turned into ours (`period`); undefined,
+ * with an issue, when a request gives one param under both names.
+ */
+function ourParamNames(
+  definition: IndicatorDefinition,
+  params: Readonly<Record<string, unknown>>,
+  issues: IssueList,
+  path: string,
+): Record<string, unknown> | undefined {
+  const aliases = definition.talib?.paramAliases ?? {};
+  const renamed: Record<string, unknown> = {};
+  let clash = false;
+  for (const [name, value] of Object.entries(params)) {
+    const ours = Object.hasOwn(aliases, name) ? (aliases[name] as string) : name;
+    if (ours !== name && Object.hasOwn(params, ours)) {
+      issues.add(`${path}.${name}`, `${name} is TA-Lib's name for ${ours}; give one of them, not both.`);
+      clash = true;
+    }
+    renamed[ours] = value;
+  }
+  return clash ? undefined : renamed;
+}
+
+/**
  * Turns a structurally valid body into units of work, reporting every semantic problem at once:
  * unknown names (with close matches), params that fail the indicator's schema, columns an
  * indicator needs but the candles lack, duplicate ids, inconsistent candles; then refuses a
@@ -79,7 +103,9 @@ export function planCalculation(body: CalculationRequest, options: PlanOptions =
       issues.add(`indicators[${index}].name`, () => unknownIndicatorMessage(request.name, suggest));
       return;
     }
-    const params = definition.params.safeParse(request.params ?? {});
+    const named = ourParamNames(definition, request.params ?? {}, issues, `indicators[${index}].params`);
+    if (!named) return;
+    const params = definition.params.safeParse(named);
     if (!params.success) {
       addZodIssues(params.error.issues, issues, `indicators[${index}].params`);
       return;

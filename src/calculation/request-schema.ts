@@ -65,7 +65,9 @@ export function calculateBodySchema(limits: RequestLimits) {
     params: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe("Indicator parameters; checked against the indicator's own schema, defaults filled in."),
+      .describe(
+        "Indicator parameters; checked against the indicator's own schema, defaults filled in. TA-Lib's names for them (`timeperiod`, `fastperiod`, `fastk_period`, ...) are accepted too: GET /indicators lists each indicator's `talibParams`.",
+      ),
     id: z
       .string()
       .min(1)

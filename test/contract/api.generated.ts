@@ -364,6 +364,9 @@ export interface components {
          *           "warmups": {
          *             "talib": "First value at index period - 1 (TA-Lib's lookback).",
          *             "trading-signals": "First value at index period - 1."
+         *           },
+         *           "talibParams": {
+         *             "timeperiod": "period"
          *           }
          *         }
          *       ]
@@ -391,6 +394,10 @@ export interface components {
                 warmup: string;
                 /** @description The same sentence for each of the indicator's implementations. */
                 warmups: {
+                    [key: string]: string;
+                };
+                /** @description TA-Lib's names of the params, as its Python wrapper spells them, and the param each stands for (`timeperiod`: `period`): a request may use either, not both. */
+                talibParams: {
                     [key: string]: string;
                 };
                 /** @description Where trading-signals' convention differs from TA-Lib's (what `talib` returns, where it is available). */
@@ -697,6 +704,9 @@ export interface operations {
                      *           "warmups": {
                      *             "talib": "First value at index period - 1 (TA-Lib's lookback).",
                      *             "trading-signals": "First value at index period - 1."
+                     *           },
+                     *           "talibParams": {
+                     *             "timeperiod": "period"
                      *           }
                      *         }
                      *       ]
@@ -869,7 +879,7 @@ export interface operations {
                     indicators: {
                         /** @description Indicator name or alias, case-insensitive (see GET /indicators). */
                         name: string;
-                        /** @description Indicator parameters; checked against the indicator's own schema, defaults filled in. */
+                        /** @description Indicator parameters; checked against the indicator's own schema, defaults filled in. TA-Lib's names for them (`timeperiod`, `fastperiod`, `fastk_period`, ...) are accepted too: GET /indicators lists each indicator's `talibParams`. */
                         params?: {
                             [key: string]: unknown;
                         };
@@ -1212,7 +1222,7 @@ export interface operations {
                     indicators: {
                         /** @description Indicator name or alias, case-insensitive (see GET /indicators). */
                         name: string;
-                        /** @description Indicator parameters; checked against the indicator's own schema, defaults filled in. */
+                        /** @description Indicator parameters; checked against the indicator's own schema, defaults filled in. TA-Lib's names for them (`timeperiod`, `fastperiod`, `fastk_period`, ...) are accepted too: GET /indicators lists each indicator's `talibParams`. */
                         params?: {
                             [key: string]: unknown;
                         };

@@ -174,6 +174,66 @@ describe("POST /indicators/calculate", () => {
   });
 });
 
+describe("TA-Lib's parameter names", () => {
+  it("port a TA-Lib call by its keyword arguments: the same results as our names", async () => {
+    const ours = await calculate({
+      candles: ohlcv,
+      indicators: [
+        { name: "STOCH", params: { kPeriod: 9, kSlowingPeriod: 4, dPeriod: 5 } },
+        { name: "MACD", params: { fastPeriod: 8, slowPeriod: 21, signalPeriod: 5 } },
+        { name: "RSI", params: { period: 9 } },
+      ],
+    });
+    const talibs = await calculate({
+      candles: ohlcv,
+      indicators: [
+        { name: "STOCH", params: { fastk_period: 9, slowk_period: 4, slowd_period: 5 } },
+        { name: "MACD", params: { fastperiod: 8, slowperiod: 21, signalperiod: 5 } },
+        { name: "RSI", params: { timeperiod: 9 } },
+      ],
+    });
+    const strip = (body: CalcResponse) =>
+      body.results.map(({ id, params, values }) => ({ id, params, values }));
+    expect(strip(talibs)).toEqual(strip(ours));
+    expect(talibs.results[2]?.params).toEqual({ period: 9 });
+  });
+
+  it("refuses one param under both names, naming the TA-Lib one, and unknown names as before", async () => {
+    const response = await service.app.inject(
+      calculateRequest({
+        candles: ohlcv,
+        indicators: [
+          { name: "RSI", params: { period: 9, timeperiod: 9 } },
+          { name: "ALMA", params: { timeperiod: 9 } },
+        ],
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    const paths = response.json<{ errors: { path: string; message: string }[] }>().errors.map((e) => e.path);
+    expect(paths).toEqual(["indicators[0].params.timeperiod", "indicators[1].params"]);
+  });
+
+  it("are listed per indicator in the catalog", async () => {
+    const catalog = (await service.app.inject({ url: "/indicators" })).json<{
+      indicators: { name: string; talibParams: Record<string, string> }[];
+    }>();
+    const of = (name: string) => catalog.indicators.find((entry) => entry.name === name)?.talibParams;
+    expect(of("STOCH")).toEqual({
+      fastk_period: "kPeriod",
+      slowk_period: "kSlowingPeriod",
+      slowd_period: "dPeriod",
+    });
+    expect(of("ULTOSC")).toEqual({
+      timeperiod1: "shortPeriod",
+      timeperiod2: "mediumPeriod",
+      timeperiod3: "longPeriod",
+    });
+    // BBANDS's one stdDev is both of TA-Lib's nbdevup and nbdevdn: neither alone may stand for it.
+    expect(of("BBANDS")).toEqual({ timeperiod: "period" });
+    expect(of("ALMA")).toEqual({});
+  });
+});
+
 describe("GET /indicators", () => {
   it("lists every indicator with aliases, columns, params schema, outputs and warm-up", async () => {
     const response = await service.app.inject({ method: "GET", url: "/indicators" });

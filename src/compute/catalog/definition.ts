@@ -40,6 +40,12 @@ export interface TalibImplementation<Params> {
   toTalib(params: Params): Readonly<Record<string, number>>;
   /** Our output names -> TA-Lib's; absent where the outputs come from several functions (LINEARREG). */
   readonly talibOutputs?: Readonly<Record<string, string>>;
+  /**
+   * TA-Lib's names of our params as its Python wrapper spells them (`timeperiod` -> `period`),
+   * accepted in requests so a TA-Lib call ports by copying its keyword arguments. Read off
+   * `toTalib`: a param that `toTalib` passes on unchanged to one optIn param is named after it.
+   */
+  readonly paramAliases: Readonly<Record<string, string>>;
   /** Bump when the kernel's numbers change: it is part of the cache key of this implementation's units. */
   readonly version: number;
 }
@@ -94,7 +100,7 @@ export type IndicatorSpec<Params extends object> = Optional<
 > & {
   readonly talib?: Omit<
     Optional<TalibImplementation<Params>, "version" | "function" | "toTalib" | "talibOutputs">,
-    "lookback"
+    "lookback" | "paramAliases"
   > & { readonly lookback: string };
   /** `warmup` defaults to the TA-Lib lookback (the two implementations start together). */
   readonly tradingSignals?: Omit<Optional<TradingSignalsImplementation<Params>, "version">, "warmup"> & {
@@ -113,7 +119,6 @@ export function indicatorFamily(category: IndicatorCategory) {
     if (!talib && !tradingSignals) throw new Error(`${spec.name} has no implementation`);
     const outputs = spec.outputs ?? SINGLE_OUTPUT;
     const paramNames = paramNamesOf(spec.params);
-    const lookback = talib && firstIndex(talib.lookback, paramNames);
     const warmup = tradingSignals?.warmup ?? talib?.lookback;
     if (tradingSignals && warmup === undefined) throw new Error(`${spec.name}: say where its first value is`);
     const definition: IndicatorDefinition<Params> = {
@@ -123,14 +128,7 @@ export function indicatorFamily(category: IndicatorCategory) {
       input: spec.input ?? (spec.reads.length === 1 && spec.reads[0] === "close" ? "value" : "candle"),
       params: spec.params ?? (NO_PARAMS as unknown as z.ZodType<Params>),
       outputs,
-      talib: talib && {
-        version: 1,
-        function: spec.name,
-        toTalib: talib.toTalib ?? periodOnly(spec.name, paramNames),
-        talibOutputs: outputs === SINGLE_OUTPUT ? { value: "outReal" } : undefined,
-        ...talib,
-        lookback: lookback as FirstIndex,
-      },
+      talib: talib && talibImplementation(spec.name, talib, paramNames, outputs),
       tradingSignals: tradingSignals && {
         version: 1,
         ...tradingSignals,
@@ -153,6 +151,49 @@ export const TALIB_MA_TYPE = {
   MAMA: 7,
   T3: 8,
 } as const;
+
+/** A definition's `talib`, its defaults filled in: see IndicatorSpec. */
+function talibImplementation<Params>(
+  name: string,
+  talib: NonNullable<IndicatorSpec<Params & object>["talib"]>,
+  paramNames: readonly string[],
+  outputs: readonly OutputSpec[],
+): TalibImplementation<Params & object> {
+  const toTalib = talib.toTalib ?? periodOnly(name, paramNames);
+  return {
+    version: 1,
+    function: name,
+    talibOutputs: outputs === SINGLE_OUTPUT ? { value: "outReal" } : undefined,
+    ...talib,
+    toTalib,
+    lookback: firstIndex(talib.lookback, paramNames),
+    paramAliases: talibParamNames(paramNames, toTalib),
+  };
+}
+
+/**
+ * TA-Lib's Python names of the params `toTalib` passes on unchanged, one optIn param each:
+ * `optInFastK_Period` is `fastk_period`. A param that feeds two optIn params (BBANDS's stdDev as
+ * both nbdevup and nbdevdn) gets no alias: either name alone would say half of it.
+ */
+function talibParamNames<Params>(
+  paramNames: readonly string[],
+  toTalib: (params: Params) => Readonly<Record<string, number>>,
+): Record<string, string> {
+  // Values no default or bound has, one per param, to see which optIn param each lands in.
+  const probe = Object.fromEntries(paramNames.map((name, i) => [name, 1_000_003.25 + i]));
+  const landed = new Map<string, string[]>();
+  for (const [optIn, value] of Object.entries(toTalib(probe as Params))) {
+    const name = paramNames[value - 1_000_003.25];
+    if (name !== undefined) landed.set(name, [...(landed.get(name) ?? []), optIn]);
+  }
+  const aliases: Record<string, string> = {};
+  for (const [name, optIns] of landed) {
+    const alias = optIns[0]?.replace(/^optIn/, "").toLowerCase();
+    if (optIns.length === 1 && alias !== undefined && alias !== name) aliases[alias] = name;
+  }
+  return aliases;
+}
 
 /** The names a params schema accepts (through a `.transform`, the object it starts from). */
 function paramNamesOf(params: z.ZodType | undefined): string[] {

@@ -33,6 +33,7 @@ function buildCatalog() {
           describeWarmup(definition, implementation),
         ]),
       ),
+      talibParams: definition.talib?.paramAliases ?? {},
       ...(definition.tradingSignals?.difference
         ? { talibDifference: definition.tradingSignals.difference }
         : {}),

@@ -137,6 +137,11 @@ export const CatalogSchema = z
         warmups: z
           .partialRecord(z.enum(IMPLEMENTATIONS), z.string())
           .describe("The same sentence for each of the indicator's implementations."),
+        talibParams: z
+          .record(z.string(), z.string())
+          .describe(
+            "TA-Lib's names of the params, as its Python wrapper spells them, and the param each stands for (`timeperiod`: `period`): a request may use either, not both.",
+          ),
         talibDifference: z
           .string()
           .optional()
@@ -171,6 +176,7 @@ export const CatalogSchema = z
               talib: "First value at index period - 1 (TA-Lib's lookback).",
               "trading-signals": "First value at index period - 1.",
             },
+            talibParams: { timeperiod: "period" },
           },
         ],
       },
