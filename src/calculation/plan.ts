@@ -1,6 +1,11 @@
 import { type DecodedCandles, type NormalizedCandles, normalizeCandles } from "../candles/columns.js";
 import type { IndicatorDefinition } from "../compute/catalog/definition.js";
-import { type Implementation, implementationsOf } from "../compute/catalog/definition.js";
+import {
+  type Implementation,
+  implementationsOf,
+  readsFor,
+  withoutDefaultSource,
+} from "../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../compute/catalog/index.js";
 import type { Presentation } from "../compute/serialize.js";
 import { IssueList, problem } from "../errors/registry.js";
@@ -122,12 +127,13 @@ export function planCalculation(body: CalculationRequest, options: PlanOptions =
       return;
     }
     const implementation = available.includes(wanted) ? wanted : (available[0] as Implementation);
+    const planned = withoutDefaultSource(params.data);
     resolved.push({
       index,
       definition,
       implementation,
-      params: params.data,
-      id: request.id ?? defaultResultId(definition, params.data),
+      params: planned,
+      id: request.id ?? defaultResultId(definition, planned),
     });
   });
 
@@ -144,8 +150,8 @@ export function planCalculation(body: CalculationRequest, options: PlanOptions =
 
   const candles = normalizeCandles(body.candles, issues);
   if (candles) {
-    for (const { index, definition } of resolved) {
-      for (const column of definition.reads) {
+    for (const { index, definition, params } of resolved) {
+      for (const column of readsFor(definition, params)) {
         if (candles.columns[column] === undefined) {
           issues.add(
             `candles.${column}`,

@@ -13,3 +13,39 @@ export type CandleColumns = IndicatorInputs & { readonly close: Float64Array };
 
 /** One candle as a trading-signals indicator takes it: only the columns it reads. */
 export type CandleInput = Partial<Record<CandleColumn, number>>;
+
+/**
+ * What a single-input indicator may be computed over (its `source` param): a column, or a price
+ * of each candle made from several, as TA-Lib's MEDPRICE, TYPPRICE and AVGPRICE make them.
+ */
+export const SOURCES = ["close", "open", "high", "low", "volume", "hl2", "hlc3", "ohlc4"] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** The columns each source is made from. */
+export const SOURCE_COLUMNS: Readonly<Record<Source, readonly CandleColumn[]>> = {
+  close: ["close"],
+  open: ["open"],
+  high: ["high"],
+  low: ["low"],
+  volume: ["volume"],
+  hl2: ["high", "low"],
+  hlc3: ["high", "low", "close"],
+  ohlc4: ["open", "high", "low", "close"],
+};
+
+/** The series of `source` from its columns (the operations of MEDPRICE, TYPPRICE, AVGPRICE). */
+export function sourceSeries(source: Source, columns: IndicatorInputs): Float64Array {
+  const [single] = SOURCE_COLUMNS[source];
+  if (SOURCE_COLUMNS[source].length === 1) return columns[single as CandleColumn] as Float64Array;
+  const { open, high, low, close } = columns as Required<IndicatorInputs>;
+  const n = high.length;
+  const out = new Float64Array(n);
+  if (source === "hl2") for (let i = 0; i < n; i++) out[i] = ((high[i] as number) + (low[i] as number)) / 2;
+  else if (source === "hlc3")
+    for (let i = 0; i < n; i++)
+      out[i] = ((high[i] as number) + (low[i] as number) + (close[i] as number)) / 3;
+  else
+    for (let i = 0; i < n; i++)
+      out[i] = ((high[i] as number) + (low[i] as number) + (close[i] as number) + (open[i] as number)) / 4;
+  return out;
+}

@@ -1,5 +1,5 @@
 import type { IndicatorInputs } from "../candles/vocabulary.js";
-import type { Implementation } from "./catalog/definition.js";
+import { type Implementation, inputsFor } from "./catalog/definition.js";
 import { findIndicator } from "./catalog/index.js";
 import { SeriesMemo, type SharedSeries } from "./kernels/shared-series.js";
 import { type IndicatorSeries, runIndicator, runKernel } from "./run.js";
@@ -32,8 +32,8 @@ export function computeSeries(task: ComputeTask, shared: SharedSeries = sharedSe
   const kernel = task.implementation === "talib" ? definition.talib?.kernel : undefined;
   if (task.implementation === "talib" && !kernel) throw new Error(`${task.indicator} has no talib kernel`);
   return kernel
-    ? runKernel(definition, kernel, task.params, task.columns, shared)
-    : runIndicator(definition, task.params, task.columns);
+    ? runKernel(definition, kernel, task.params, inputsFor(task.params, task.columns), shared)
+    : runIndicator(definition, task.params, inputsFor(task.params, task.columns));
 }
 
 export function computeTask(task: ComputeTask, shared: SharedSeries = sharedSeries): ComputedResult {

@@ -1,6 +1,6 @@
 import type { CandleColumns, IndicatorInputs } from "../candles/vocabulary.js";
 import type { IndicatorDefinition } from "../compute/catalog/definition.js";
-import { type Implementation, implementationVersion } from "../compute/catalog/definition.js";
+import { type Implementation, implementationVersion, readsFor } from "../compute/catalog/definition.js";
 import { estimateCostMs } from "../compute/cost.js";
 import { ColumnDigests, unitKey } from "./keys.js";
 import type { WorkUnit } from "./types.js";
@@ -29,13 +29,13 @@ export function buildWorkUnits(
       implementation,
       version: implementationVersion(definition, implementation),
       params,
-      seriesHash: digests.series(definition.reads),
+      seriesHash: digests.series(readsFor(definition, params)),
     }),
     indicator: definition.name,
     implementation,
     params,
     columns: Object.fromEntries(
-      definition.reads.map((column) => [column, columns[column]]),
+      readsFor(definition, params).map((column) => [column, columns[column]]),
     ) as IndicatorInputs,
     length,
     outputs: definition.outputs.map((output) => output.name),

@@ -574,8 +574,16 @@ describe("the web console", BROWSER_TEST, () => {
         catalog.indicators.find((entry) => entry.name === name)?.params.properties ?? {},
       );
       expect(properties.length, `${name}`).toBeGreaterThan(0);
-      expect(await item.locator("fieldset.params input").count()).toBe(properties.length);
-      for (const [param, schema] of properties) {
+      const numeric = properties.filter(([, schema]) => schema.enum === undefined);
+      expect(await item.locator("fieldset.params input").count()).toBe(numeric.length);
+      // An enum (a single-input indicator's source) is a select of its values, the default chosen.
+      for (const [param, schema] of properties.filter(([, each]) => each.enum !== undefined)) {
+        const select = item.getByLabel(param, { exact: true });
+        expect(await select.evaluate((element) => element.tagName)).toBe("SELECT");
+        expect(await select.locator("option").allTextContents()).toEqual(schema.enum?.map(String));
+        expect(await select.inputValue()).toBe(String(schema.default ?? schema.enum?.[0]));
+      }
+      for (const [param, schema] of numeric) {
         const input = item.getByLabel(param, { exact: true });
         const where = `${name}.${param}`;
         expect(await input.inputValue(), where).toBe(String(schema.default));
@@ -597,7 +605,7 @@ describe("the web console", BROWSER_TEST, () => {
     }
     await page.close();
 
-    // No indicator of the catalog has an enum or a boolean param: SMA is given some here.
+    // No indicator of the catalog has a numeric enum or a boolean param: SMA is given some here.
     const extra: Record<string, ParamSchema> = {
       smoothing: { type: "string", enum: ["none", "ema", "wilder"], default: "ema" },
       lag: { enum: [1, 2, 3], default: 2 },
@@ -631,6 +639,7 @@ describe("the web console", BROWSER_TEST, () => {
     ]);
     expect((request.postDataJSON() as { indicators: { params: unknown }[] }).indicators[0]?.params).toEqual({
       period: 20,
+      source: "close",
       smoothing: "ema",
       lag: 3,
       adjusted: false,

@@ -234,6 +234,47 @@ describe("TA-Lib's parameter names", () => {
   });
 });
 
+describe("a single-input indicator's source", () => {
+  it("computes over the candles' hl2, reading high and low, and is its own result", async () => {
+    const body = await calculate({
+      candles: ohlcv,
+      indicators: [
+        { name: "SMA", params: { period: 5, source: "hl2" } },
+        { name: "SMA", params: { period: 5 } },
+        { name: "MEDPRICE" },
+      ],
+    });
+    const [sourced, plain, median] = body.results as [CalcResult, CalcResult, CalcResult];
+    expect(sourced.params).toEqual({ period: 5, source: "hl2" });
+    expect(sourced.id).not.toBe(plain.id);
+    expect(sourced.values).not.toEqual(plain.values);
+    // SMA over hl2 is the SMA of TA-Lib's MEDPRICE.
+    const medians = median.values as number[];
+    const expected = medians.map((_, i) =>
+      i < 4 ? null : medians.slice(i - 4, i + 1).reduce((sum, v) => sum + v, 0) / 5,
+    );
+    for (const [i, value] of (sourced.values as Array<number | null>).entries()) {
+      if (i < 4) expect(value).toBeNull();
+      else expect(value).toBeCloseTo(expected[i] as number, 9);
+    }
+  });
+
+  it("refuses a source the candles lack, naming the column, and an unknown one, naming the param", async () => {
+    const response = await service.app.inject(
+      calculateRequest({
+        candles: { close: ohlcv.close },
+        indicators: [
+          { name: "EMA", params: { source: "volume" } },
+          { name: "EMA", params: { source: "median" } },
+        ],
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    const paths = response.json<{ errors: { path: string }[] }>().errors.map((e) => e.path);
+    expect(paths).toEqual(["indicators[1].params.source", "candles.volume"]);
+  });
+});
+
 describe("GET /indicators", () => {
   it("lists every indicator with aliases, columns, params schema, outputs and warm-up", async () => {
     const response = await service.app.inject({ method: "GET", url: "/indicators" });

@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { randomOhlcv, toColumns } from "../../harness/series.js";
 import { normalizeCandles } from "../../src/candles/columns.js";
-import { implementationsOf, warmupOf } from "../../src/compute/catalog/definition.js";
+import { type IndicatorInputs, sourceSeries } from "../../src/candles/vocabulary.js";
+import { implementationsOf, readsFor, warmupOf } from "../../src/compute/catalog/definition.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
 import { SeriesMemo } from "../../src/compute/kernels/shared-series.js";
 import { runIndicator, runKernel } from "../../src/compute/run.js";
+import { computeTask } from "../../src/compute/task.js";
 import { IssueList } from "../../src/errors/registry.js";
 
 const LENGTHS = [1, 7, 60, 400];
@@ -151,4 +153,25 @@ describe.each(
       }
     },
   );
+});
+
+// A single-input indicator computed over another source is the indicator computed over that
+// series given as its close: for every one of them and each implementation.
+describe.each(
+  INDICATORS.filter((definition) => definition.reads.length === 1 && definition.reads[0] === "close").flatMap(
+    (definition) =>
+      implementationsOf(definition).map(
+        (implementation) => [definition.name, implementation, definition] as const,
+      ),
+  ),
+)("%s (%s) over a source", (_name, implementation, definition) => {
+  it.each(["high", "hl2", "ohlc4"] as const)("%s is the close replaced by that series", (source) => {
+    const all = toColumns(randomOhlcv(300, 17));
+    const compute = (params: object, inputs: IndicatorInputs) =>
+      computeTask({ indicator: definition.name, implementation, params, columns: inputs }).series;
+    const params = definition.params.parse({}) as object;
+    const sourced = definition.params.parse({ source }) as object;
+    const columns = Object.fromEntries(readsFor(definition, sourced).map((name) => [name, all[name]]));
+    expect(compute(sourced, columns)).toEqual(compute(params, { close: sourceSeries(source, all) }));
+  });
 });
