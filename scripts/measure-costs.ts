@@ -5,7 +5,7 @@
  * changing the runtime:  npm run measure:costs
  * After adding or changing indicators, fit only those and keep the rest of the table (and its
  * JSON prices, which are fitted over every indicator):
- *   npm run measure:costs -- --missing      the indicators the table has no row for
+ *   npm run measure:costs -- --missing      the indicators with an implementation the table lacks
  *   npm run measure:costs -- '^(ROC|ROCR)$'  the indicators whose names match
  *
  * For each (indicator, implementation): the computation's median time (its JSON apart) at the
@@ -37,7 +37,17 @@ const measured: Readonly<Record<string, object>> = current.coefficients;
 /** Which indicators to fit; undefined: all, and the JSON prices with them. */
 const filter =
   argument === "--missing"
-    ? { test: (name: string) => !(name in measured) }
+    ? {
+        test: (name: string) =>
+          INDICATORS.some(
+            (definition) =>
+              definition.name === name &&
+              implementationsOf(definition).some(
+                (implementation) =>
+                  !(measured[name] as Record<string, unknown> | undefined)?.[implementation],
+              ),
+          ),
+      }
     : argument
       ? new RegExp(argument, "i")
       : undefined;

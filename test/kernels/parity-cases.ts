@@ -11,6 +11,9 @@ const periods = (values: number[]) => values.map((period) => ({ period }));
 
 export const CLOSE_ONLY_CASES: Record<string, ParityParams> = {
   SUM: { paramSets: periods([30, 2, 3, 50]) },
+  AVGDEV: { paramSets: periods([14, 2, 3, 40]) },
+  LINEARREG_INTERCEPT: { paramSets: periods([14, 2, 3, 50]) },
+  LINEARREG_ANGLE: { paramSets: periods([14, 2, 3, 50]) },
   VAR: { paramSets: periods([5, 2, 3, 20]) },
   SMA: {
     paramSets: periods([2, 3, 20, 50]),

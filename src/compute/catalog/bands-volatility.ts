@@ -158,7 +158,8 @@ export const bandsAndVolatility = [
     description: "Mean absolute deviation of the last period closes from their mean.",
     reads: ["close"],
     params: paramsObject({ period: period(14, 2) }),
-    tradingSignals: { warmup: "period - 1", create: ({ period }) => new MAD(period) },
+    talib: { kernel: kernels.avgdev, lookback: "period - 1" },
+    tradingSignals: { create: ({ period }) => new MAD(period) },
   }),
   volatilityIndicator({
     name: "MassIndex",

@@ -48,6 +48,23 @@ export const statistics = [
     talib: { kernel: kernels.linearregSlope, lookback: "period - 1" },
   }),
   trendIndicator({
+    name: "LINEARREG_INTERCEPT",
+    aliases: ["LinearRegressionIntercept"],
+    description:
+      "Intercept of the least-squares line through the last period closes: its value at the oldest.",
+    reads: ["close"],
+    params: paramsObject({ period: period(14, 2) }),
+    talib: { kernel: kernels.linearregIntercept, lookback: "period - 1" },
+  }),
+  trendIndicator({
+    name: "LINEARREG_ANGLE",
+    aliases: ["LinearRegressionAngle"],
+    description: "Angle in degrees of the least-squares line through the last period closes.",
+    reads: ["close"],
+    params: paramsObject({ period: period(14, 2) }),
+    talib: { kernel: kernels.linearregAngle, lookback: "period - 1" },
+  }),
+  trendIndicator({
     name: "TSF",
     aliases: ["TimeSeriesForecast"],
     description:

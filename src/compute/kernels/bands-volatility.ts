@@ -97,6 +97,26 @@ export const variance: Kernel = (inputs, params, outputs) => {
   if (warmUp(out, period - 1)) rollingVarianceInto(column(inputs, "close"), period, out);
 };
 
+/**
+ * AVGDEV: TA-Lib's mean absolute deviation from the window's mean, each window summed anew
+ * (O(period) a candle, as TA-Lib does it; the cost model prices it by its window).
+ */
+export const avgdev: Kernel = (inputs, params, outputs) => {
+  const input = column(inputs, "close");
+  const period = intParam(params, "period");
+  const out = output(outputs, "value");
+  if (!warmUp(out, period - 1)) return;
+  const n = input.length;
+  for (let today = period - 1; today < n; today++) {
+    let total = 0;
+    for (let i = today - period + 1; i <= today; i++) total += input[i] as number;
+    const mean = total / period;
+    let deviation = 0;
+    for (let i = today - period + 1; i <= today; i++) deviation += Math.abs((input[i] as number) - mean);
+    out[today] = deviation / period;
+  }
+};
+
 /** STDDEV: sqrt of the rolling variance times nbDev; a variance below TA_EPSILON gives exactly 0. */
 export const stddev: Kernel = (inputs, params, outputs) => {
   const period = intParam(params, "period");

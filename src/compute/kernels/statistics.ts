@@ -67,7 +67,11 @@ interface RegressionOutputs {
   readonly forecast?: Float64Array;
   readonly slope?: Float64Array;
   readonly intercept?: Float64Array;
+  /** LINEARREG_ANGLE: the slope's angle in degrees. */
+  readonly angle?: Float64Array;
 }
+
+const DEGREES_PER_RADIAN = 180 / Math.PI;
 
 /**
  * TA-Lib's LINEARREG family over the last `period` closes with x = bars ago (0 = newest): the
@@ -77,11 +81,11 @@ interface RegressionOutputs {
  * ~1e-13 of TA-Lib.
  */
 function linearRegressionInto(input: Float64Array, period: number, outputs: RegressionOutputs): void {
-  const { value, forecast, slope, intercept } = outputs;
+  const { value, forecast, slope, intercept, angle } = outputs;
   const n = input.length;
   const start = period - 1;
   let room = true;
-  for (const out of [value, forecast, slope, intercept]) if (out) room = warmUp(out, start);
+  for (const out of [value, forecast, slope, intercept, angle]) if (out) room = warmUp(out, start);
   if (!room) return;
   const sumX = period * (period - 1) * 0.5;
   const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6;
@@ -117,6 +121,7 @@ function linearRegressionInto(input: Float64Array, period: number, outputs: Regr
     if (intercept) intercept[t] = b;
     if (value) value[t] = b + m * (period - 1);
     if (forecast) forecast[t] = b + m * period;
+    if (angle) angle[t] = Math.atan(m) * DEGREES_PER_RADIAN;
   }
 }
 
@@ -136,4 +141,14 @@ export const linearregSlope: Kernel = (inputs, params, outputs) =>
 export const tsf: Kernel = (inputs, params, outputs) =>
   linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
     forecast: output(outputs, "value"),
+  });
+
+export const linearregIntercept: Kernel = (inputs, params, outputs) =>
+  linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
+    intercept: output(outputs, "value"),
+  });
+
+export const linearregAngle: Kernel = (inputs, params, outputs) =>
+  linearRegressionInto(column(inputs, "close"), intParam(params, "period"), {
+    angle: output(outputs, "value"),
   });
