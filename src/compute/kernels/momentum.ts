@@ -18,53 +18,50 @@ export const mom: Kernel = (inputs, params, outputs) => {
   for (let i = period; i < n; i++) out[i] = (input[i] as number) - (input[i - period] as number);
 };
 
-/** ROCP: (price - prev) / prev; TA-Lib writes 0 where prev is exactly 0. */
-export const rocp: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const n = input.length;
-  const out = output(outputs, "value");
-  warmUp(out, period);
-  for (let i = period; i < n; i++) {
-    const prev = input[i - period] as number;
-    out[i] = prev !== 0 ? ((input[i] as number) - prev) / prev : 0;
-  }
-};
-
-/** ROC: ((price / prev) - 1) * 100; TA-Lib writes 0 where prev is exactly 0. */
-export const roc: Kernel = (inputs, params, outputs) => {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const n = input.length;
-  const out = output(outputs, "value");
-  warmUp(out, period);
-  for (let i = period; i < n; i++) {
-    const prev = input[i - period] as number;
-    out[i] = prev !== 0 ? ((input[i] as number) / prev - 1) * 100 : 0;
-  }
-};
-
-/** ROCR and ROCR100: (price / prev) * scale; TA-Lib writes 0 where prev is exactly 0. */
-function priceRatioInto(
-  inputs: Parameters<Kernel>[0],
-  params: Parameters<Kernel>[1],
-  out: Float64Array,
-  scale: number,
-) {
-  const input = column(inputs, "close");
-  const period = intParam(params, "period");
-  const n = input.length;
-  warmUp(out, period);
-  for (let i = period; i < n; i++) {
-    const prev = input[i - period] as number;
-    out[i] = prev !== 0 ? ((input[i] as number) / prev) * scale : 0;
-  }
+/** How the rate-of-change family compares a price with the one `period` candles before. */
+enum Change {
+  /** ROCP: (price - prev) / prev. */
+  Fraction,
+  /** ROC: ((price / prev) - 1) * 100. */
+  Percent,
+  /** ROCR: price / prev. */
+  Ratio,
+  /** ROCR100: (price / prev) * 100. */
+  Ratio100,
 }
 
-export const rocr: Kernel = (inputs, params, outputs) =>
-  priceRatioInto(inputs, params, output(outputs, "value"), 1);
-export const rocr100: Kernel = (inputs, params, outputs) =>
-  priceRatioInto(inputs, params, output(outputs, "value"), 100);
+/**
+ * The one loop of ROCP, ROC, ROCR and ROCR100, each in TA-Lib's own operations; TA-Lib writes 0
+ * where prev is exactly 0. The form is the same on every candle, so its branch predicts perfectly.
+ */
+function rateOfChange(form: Change): Kernel {
+  return (inputs, params, outputs) => {
+    const input = column(inputs, "close");
+    const period = intParam(params, "period");
+    const n = input.length;
+    const out = output(outputs, "value");
+    warmUp(out, period);
+    for (let i = period; i < n; i++) {
+      const prev = input[i - period] as number;
+      const price = input[i] as number;
+      out[i] =
+        prev === 0
+          ? 0
+          : form === Change.Fraction
+            ? (price - prev) / prev
+            : form === Change.Percent
+              ? (price / prev - 1) * 100
+              : form === Change.Ratio
+                ? price / prev
+                : (price / prev) * 100;
+    }
+  };
+}
+
+export const rocp = rateOfChange(Change.Fraction);
+export const roc = rateOfChange(Change.Percent);
+export const rocr = rateOfChange(Change.Ratio);
+export const rocr100 = rateOfChange(Change.Ratio100);
 
 function fastSlow(params: Readonly<Record<string, number>>): [number, number] {
   const fast = intParam(params, "fastPeriod");
