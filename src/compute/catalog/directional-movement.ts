@@ -71,7 +71,9 @@ export const directionalMovement = [
     reads: ["high", "low", "close"],
     // TA-Lib's minimum for ADX, ADXR and DX: with period 1 the DX is only ever 0 or 100.
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: kernels.adx, lookback: "2 * period - 1" },
+    // Version 2 (and DX's, ADXR's): the shared loop's smoothing factor is (period - 1) / period,
+    // which differs from the former 1 - 1 / period in the last bit for some periods.
+    talib: { kernel: kernels.adx, lookback: "2 * period - 1", version: 2 },
     tradingSignals: {
       warmup: "2 * period - 2",
       difference:
@@ -85,7 +87,7 @@ export const directionalMovement = [
     description: "Average directional index rating: the mean of today's ADX and the ADX period-1 bars ago.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: kernels.adxr, lookback: "3 * period - 2" },
+    talib: { kernel: kernels.adxr, lookback: "3 * period - 2", version: 2 },
     tradingSignals: {
       warmup: "3 * period - 3",
       difference:
@@ -99,7 +101,7 @@ export const directionalMovement = [
     description: "Directional movement index (0-100): |+DI - -DI| / (+DI + -DI) with Wilder smoothing.",
     reads: ["high", "low", "close"],
     params: paramsObject({ period: period(14, 2) }),
-    talib: { kernel: kernels.dx, lookback: "period" },
+    talib: { kernel: kernels.dx, lookback: "period", version: 2 },
     tradingSignals: {
       warmup: "period - 1",
       difference:
