@@ -184,7 +184,7 @@ export class JobRunner {
     });
     if (cached !== "miss") return this.#observeRecord(job, cached, false);
     await this.#turns.next();
-    await this.#record(job, await this.#computeSeries(plan, index, series.key, digest));
+    await this.#record(job, await this.#computeSeries(job.view.id, plan, index, series.key, digest));
   }
 
   async #record(job: JobRecord, outcome: SeriesOutcome): Promise<void> {
@@ -200,13 +200,14 @@ export class JobRunner {
   }
 
   async #computeSeries(
+    jobId: string,
     plan: CalculationPlan,
     index: number,
     key: string,
     digest: string,
   ): Promise<SeriesOutcome> {
     const units = plan.results.map((result) => result.unit);
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     // A job is background work: while calculate requests fill the pool's queue (and are told to
     // come back with 503), its series wait and retry instead of failing at once.
     for (let pauseMs = POOL_RETRY_FIRST_MS; ; pauseMs = Math.min(2 * pauseMs, POOL_RETRY_LONGEST_MS)) {
@@ -217,13 +218,17 @@ export class JobRunner {
         const line = renderSeriesLine(key, plan.results, scheduled, plan.presentation);
         return { index, key, line, sources, digest };
       } catch (error) {
-        const waitedMs = Date.now() - startedAt;
+        const waitedMs = Math.round(performance.now() - startedAt);
         if (!(error instanceof PoolQueueFullError)) return this.#failure(error, index, key);
-        if (waitedMs + pauseMs > this.#options.poolWaitMs) {
-          const reason = `The worker pool's queue stayed full for ${waitedMs} ms (JOB_POOL_WAIT_MS)`;
-          return this.#failure(problem("OVERLOADED", { reason, retryAfterSeconds: 5 }), index, key);
-        }
+        const gaveUp = (reason: string) =>
+          this.#failure(problem("OVERLOADED", { reason, retryAfterSeconds: 5 }), index, key);
+        if (waitedMs + pauseMs > this.#options.poolWaitMs)
+          return gaveUp(`The worker pool's queue stayed full for ${waitedMs} ms (JOB_POOL_WAIT_MS)`);
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        // A job cancelled meanwhile wants nothing more (the store refuses this record anyway).
+        const job = await this.#options.store.get(jobId).catch(() => undefined);
+        if (!job || TERMINAL_STATUSES.has(job.view.status))
+          return gaveUp("The job ended while this series waited for room in the worker pool");
       }
     }
   }
