@@ -16,6 +16,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import {
   measureMs,
   measureUnitPartsMs,
@@ -178,7 +179,7 @@ for (const { label, definition, coefficients, points } of fits) {
 }
 
 if (fits.length === 0) {
-  console.log("Nothing to fit: every indicator has its row.");
+  console.log("Nothing to fit: no indicator matches, or every one has its rows.");
   process.exit(0);
 }
 const table: Record<string, object> = filter ? { ...measured, ...fitted } : fitted;
@@ -194,4 +195,4 @@ const document = {
   ),
 };
 writeFileSync(generated, `${JSON.stringify(document, null, 2)}\n`);
-execFileSync("npx", ["biome", "format", "--write", generated.pathname], { stdio: "inherit" });
+execFileSync("npx", ["biome", "format", "--write", fileURLToPath(generated)], { stdio: "inherit" });

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { type DecodedCandles, type NormalizedCandles, normalizeCandles } from "../candles/columns.js";
 import type { IndicatorDefinition } from "../compute/catalog/definition.js";
 import {
@@ -74,9 +75,12 @@ function ourParamNames(
   params: Readonly<Record<string, unknown>>,
   issues: IssueList,
   path: string,
-): Record<string, unknown> | undefined {
+):
+  | { params: Record<string, unknown>; asSent: (found: readonly z.core.$ZodIssue[]) => z.core.$ZodIssue[] }
+  | undefined {
   const aliases = definition.talib?.paramAliases ?? {};
   const renamed: Record<string, unknown> = {};
+  const sentAs = new Map<string, string>();
   let clash = false;
   for (const [name, value] of Object.entries(params)) {
     const ours = Object.hasOwn(aliases, name) ? (aliases[name] as string) : name;
@@ -84,9 +88,16 @@ function ourParamNames(
       issues.add(`${path}.${name}`, `${name} is TA-Lib's name for ${ours}; give one of them, not both.`);
       clash = true;
     }
+    if (ours !== name) sentAs.set(ours, name);
     renamed[ours] = value;
   }
-  return clash ? undefined : renamed;
+  // A refusal names the param as the client sent it.
+  const asSent = (found: readonly z.core.$ZodIssue[]) =>
+    found.map((issue) => {
+      const sent = typeof issue.path[0] === "string" ? sentAs.get(issue.path[0]) : undefined;
+      return sent === undefined ? issue : { ...issue, path: [sent, ...issue.path.slice(1)] };
+    });
+  return clash ? undefined : { params: renamed, asSent };
 }
 
 /**
@@ -110,9 +121,9 @@ export function planCalculation(body: CalculationRequest, options: PlanOptions =
     }
     const named = ourParamNames(definition, request.params ?? {}, issues, `indicators[${index}].params`);
     if (!named) return;
-    const params = definition.params.safeParse(named);
+    const params = definition.params.safeParse(named.params);
     if (!params.success) {
-      addZodIssues(params.error.issues, issues, `indicators[${index}].params`);
+      addZodIssues(named.asSent(params.error.issues), issues, `indicators[${index}].params`);
       return;
     }
     // The request-wide default falls back to the implementation the indicator has; asking for

@@ -50,11 +50,11 @@ export const COST_TERM_NAMES = [
   "min(n,w)^2/2",
 ] as const;
 
-/** For an indicator missing from the fitted table: pessimistic, so it errs towards the pool. */
 /** The fitted coefficients by indicator and implementation (absent: never measured). */
 export const MEASURED_COSTS = fitted.coefficients as unknown as Readonly<
   Record<string, Partial<Record<Implementation, CostCoefficients>>>
 >;
+/** For an indicator missing from the fitted table: pessimistic, so it errs towards the pool. */
 const UNMEASURED: CostCoefficients = [2_000, 10_000, 0, 20, 0, 0, 20];
 const WINDOW_PARAM = /period|lookback|length/i;
 

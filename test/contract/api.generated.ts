@@ -346,6 +346,20 @@ export interface components {
          *                 "minimum": 1,
          *                 "maximum": 10000,
          *                 "default": 20
+         *               },
+         *               "source": {
+         *                 "type": "string",
+         *                 "enum": [
+         *                   "close",
+         *                   "open",
+         *                   "high",
+         *                   "low",
+         *                   "volume",
+         *                   "hl2",
+         *                   "hlc3",
+         *                   "ohlc4"
+         *                 ],
+         *                 "description": "The series to compute over (default close): a column, or hl2, hlc3, ohlc4 of each candle."
          *               }
          *             },
          *             "additionalProperties": false
@@ -686,6 +700,20 @@ export interface operations {
                      *                 "minimum": 1,
                      *                 "maximum": 10000,
                      *                 "default": 20
+                     *               },
+                     *               "source": {
+                     *                 "type": "string",
+                     *                 "enum": [
+                     *                   "close",
+                     *                   "open",
+                     *                   "high",
+                     *                   "low",
+                     *                   "volume",
+                     *                   "hl2",
+                     *                   "hlc3",
+                     *                   "ohlc4"
+                     *                 ],
+                     *                 "description": "The series to compute over (default close): a column, or hl2, hlc3, ohlc4 of each candle."
                      *               }
                      *             },
                      *             "additionalProperties": false

@@ -205,12 +205,18 @@ describe("TA-Lib's parameter names", () => {
         indicators: [
           { name: "RSI", params: { period: 9, timeperiod: 9 } },
           { name: "ALMA", params: { timeperiod: 9 } },
+          { name: "RSI", params: { timeperiod: 0 } },
         ],
       }),
     );
     expect(response.statusCode).toBe(400);
     const paths = response.json<{ errors: { path: string; message: string }[] }>().errors.map((e) => e.path);
-    expect(paths).toEqual(["indicators[0].params.timeperiod", "indicators[1].params"]);
+    // A refused value is named as the client sent it.
+    expect(paths).toEqual([
+      "indicators[0].params.timeperiod",
+      "indicators[1].params",
+      "indicators[2].params.timeperiod",
+    ]);
   });
 
   it("are listed per indicator in the catalog", async () => {

@@ -223,10 +223,11 @@ function talibParamNames<Params>(
   toTalib: (params: Params) => Readonly<Record<string, number>>,
 ): Record<string, string> {
   // Values no default or bound has, one per param, to see which optIn param each lands in.
-  const probe = Object.fromEntries(paramNames.map((name, i) => [name, 1_000_003.25 + i]));
+  const probeOf = (i: number) => 1_000_003.25 + 1_000 * i;
+  const probe = Object.fromEntries(paramNames.map((name, i) => [name, probeOf(i)]));
   const landed = new Map<string, string[]>();
   for (const [optIn, value] of Object.entries(toTalib(probe as Params))) {
-    const name = paramNames[value - 1_000_003.25];
+    const name = paramNames.find((_, i) => probeOf(i) === value);
     if (name !== undefined) landed.set(name, [...(landed.get(name) ?? []), optIn]);
   }
   const aliases: Record<string, string> = {};

@@ -76,7 +76,9 @@ export function firstIndex(expression: string, paramNames: readonly string[]): F
     }
     if (/^[A-Za-z]/.test(token)) {
       if (peek() === "(") {
-        const apply = FUNCTIONS[token] ?? fail(`unknown function ${token}`);
+        const apply = Object.hasOwn(FUNCTIONS, token)
+          ? (FUNCTIONS[token] as (...args: number[]) => number)
+          : fail(`unknown function ${token}`);
         take("(");
         const args = [sum()];
         while (peek() === ",") {

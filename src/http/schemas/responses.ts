@@ -165,7 +165,15 @@ export const CatalogSchema = z
             reads: ["close"],
             params: {
               type: "object",
-              properties: { period: { type: "integer", minimum: 1, maximum: 10000, default: 20 } },
+              properties: {
+                period: { type: "integer", minimum: 1, maximum: 10000, default: 20 },
+                source: {
+                  type: "string",
+                  enum: ["close", "open", "high", "low", "volume", "hl2", "hlc3", "ohlc4"],
+                  description:
+                    "The series to compute over (default close): a column, or hl2, hlc3, ohlc4 of each candle.",
+                },
+              },
               additionalProperties: false,
             },
             outputs: ["value"],
