@@ -30,41 +30,31 @@ export const bbands: Kernel = (inputs, params, outputs) => {
   warmUp(upper, start);
   warmUp(lower, start);
   if (!warmUp(middle, start)) return;
-  // TA_MA (SMA) and TA_INT_stddev_using_precalc_ma fused into one pass with the same operations per
-  // value: running sums of the closes and their squares, the variance as the mean square minus
-  // the squared SMA; a variance below TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
-  let total = 0;
-  let total2 = 0;
-  let trailing = 0;
-  let i = 0;
-  while (i < start) {
-    const x = input[i++] as number;
-    total += x;
-    total2 += x * x;
-  }
-  while (i < n) {
-    const x = input[i++] as number;
-    total += x;
-    total2 += x * x;
-    const mid = total / period;
-    let mean2 = total2 / period;
-    const old = input[trailing++] as number;
-    total -= old;
-    total2 -= old * old;
-    middle[i - 1] = mid;
-    mean2 -= mid * mid;
-    let sd = mean2 < EPSILON ? 0 : Math.sqrt(mean2);
+  // TA_MA (SMA) and TA_INT_stddev_using_precalc_ma: the rolling mean and variance of one loop
+  // (the upper band holds the variance until the bands are made from it); a variance below
+  // TA_EPSILON (TA_IS_ZERO_OR_NEG) gives a deviation of exactly 0.
+  rollingVarianceInto(input, period, upper, middle);
+  for (let t = start; t < n; t++) {
+    const mid = middle[t] as number;
+    const variance = upper[t] as number;
+    let sd = variance < EPSILON ? 0 : Math.sqrt(variance);
     if (dev !== 1) sd *= dev;
-    upper[i - 1] = mid + sd;
-    lower[i - 1] = mid - sd;
+    upper[t] = mid + sd;
+    lower[t] = mid - sd;
   }
 };
 
 /**
  * TA_INT_VAR's rolling population variance, mean(x^2) - mean(x)^2 from a running sum and sum of
- * squares, into `out` from index period-1 on: VAR's values, and STDDEV's before its square root.
+ * squares, into `out` from index period-1 on (VAR's values, STDDEV's and BBANDS' before their
+ * square roots), and the rolling mean into `mean` when given (BBANDS' middle band).
  */
-function rollingVarianceInto(input: Float64Array, period: number, out: Float64Array): void {
+function rollingVarianceInto(
+  input: Float64Array,
+  period: number,
+  out: Float64Array,
+  mean?: Float64Array,
+): void {
   const n = input.length;
   let total1 = 0;
   let total2 = 0;
@@ -87,6 +77,7 @@ function rollingVarianceInto(input: Float64Array, period: number, out: Float64Ar
     total1 -= x;
     total2 -= x * x;
     out[i - 1] = mean2 - mean1 * mean1;
+    if (mean) mean[i - 1] = mean1;
   }
 }
 
