@@ -1,13 +1,9 @@
 import type { z } from "zod";
 import { type DecodedCandles, type NormalizedCandles, normalizeCandles } from "../candles/columns.js";
 import type { IndicatorDefinition } from "../compute/catalog/definition.js";
-import {
-  type Implementation,
-  implementationsOf,
-  readsFor,
-  withoutDefaultSource,
-} from "../compute/catalog/definition.js";
+import { type Implementation, implementationsOf } from "../compute/catalog/definition.js";
 import { closeIndicatorNames, findIndicator } from "../compute/catalog/index.js";
+import { readsFor, withoutDefaultSource } from "../compute/catalog/source.js";
 import type { Presentation } from "../compute/serialize.js";
 import { IssueList, problem } from "../errors/registry.js";
 import { addZodIssues } from "../errors/zod-issues.js";

@@ -33,13 +33,25 @@ export const SOURCE_COLUMNS: Readonly<Record<Source, readonly CandleColumn[]>> =
   ohlc4: ["open", "high", "low", "close"],
 };
 
-/** The series of `source` from its columns (the operations of MEDPRICE, TYPPRICE, AVGPRICE). */
+/** The series of `source` from its columns: the column itself, or a new array of the price. */
 export function sourceSeries(source: Source, columns: IndicatorInputs): Float64Array {
-  const [single] = SOURCE_COLUMNS[source];
-  if (SOURCE_COLUMNS[source].length === 1) return columns[single as CandleColumn] as Float64Array;
+  if (source !== "hl2" && source !== "hlc3" && source !== "ohlc4") return columns[source] as Float64Array;
+  const out = new Float64Array((columns.high as Float64Array).length);
+  pricesInto(source, columns, out);
+  return out;
+}
+
+/**
+ * hl2, hlc3 or ohlc4 of each candle into `out`, in the operations of TA-Lib's MEDPRICE, TYPPRICE
+ * and AVGPRICE (whose kernels are this).
+ */
+export function pricesInto(
+  source: "hl2" | "hlc3" | "ohlc4",
+  columns: IndicatorInputs,
+  out: Float64Array,
+): void {
   const { open, high, low, close } = columns as Required<IndicatorInputs>;
-  const n = high.length;
-  const out = new Float64Array(n);
+  const n = out.length;
   if (source === "hl2") for (let i = 0; i < n; i++) out[i] = ((high[i] as number) + (low[i] as number)) / 2;
   else if (source === "hlc3")
     for (let i = 0; i < n; i++)
@@ -47,5 +59,4 @@ export function sourceSeries(source: Source, columns: IndicatorInputs): Float64A
   else
     for (let i = 0; i < n; i++)
       out[i] = ((high[i] as number) + (low[i] as number) + (close[i] as number) + (open[i] as number)) / 4;
-  return out;
 }

@@ -1,6 +1,7 @@
 import type { IndicatorInputs } from "../candles/vocabulary.js";
-import { type Implementation, inputsFor } from "./catalog/definition.js";
+import type { Implementation } from "./catalog/definition.js";
 import { findIndicator } from "./catalog/index.js";
+import { inputsFor } from "./catalog/source.js";
 import { SeriesMemo, type SharedSeries } from "./kernels/shared-series.js";
 import { type IndicatorSeries, runIndicator, runKernel } from "./run.js";
 import { valuesBytes } from "./serialize.js";

@@ -1,6 +1,7 @@
 import type { CandleColumns, IndicatorInputs } from "../candles/vocabulary.js";
 import type { IndicatorDefinition } from "../compute/catalog/definition.js";
-import { type Implementation, implementationVersion, readsFor } from "../compute/catalog/definition.js";
+import { type Implementation, implementationVersion } from "../compute/catalog/definition.js";
+import { readsFor } from "../compute/catalog/source.js";
 import { estimateCostMs } from "../compute/cost.js";
 import { ColumnDigests, unitKey } from "./keys.js";
 import type { WorkUnit } from "./types.js";

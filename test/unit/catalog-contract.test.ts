@@ -3,8 +3,9 @@ import { z } from "zod";
 import { randomOhlcv, toColumns } from "../../harness/series.js";
 import { normalizeCandles } from "../../src/candles/columns.js";
 import { type IndicatorInputs, sourceSeries } from "../../src/candles/vocabulary.js";
-import { implementationsOf, readsFor, warmupOf } from "../../src/compute/catalog/definition.js";
+import { implementationsOf, warmupOf } from "../../src/compute/catalog/definition.js";
 import { INDICATORS } from "../../src/compute/catalog/index.js";
+import { readsCloseAlone, readsFor } from "../../src/compute/catalog/source.js";
 import { SeriesMemo } from "../../src/compute/kernels/shared-series.js";
 import { runIndicator, runKernel } from "../../src/compute/run.js";
 import { computeTask } from "../../src/compute/task.js";
@@ -158,11 +159,10 @@ describe.each(
 // A single-input indicator computed over another source is the indicator computed over that
 // series given as its close: for every one of them and each implementation.
 describe.each(
-  INDICATORS.filter((definition) => definition.reads.length === 1 && definition.reads[0] === "close").flatMap(
-    (definition) =>
-      implementationsOf(definition).map(
-        (implementation) => [definition.name, implementation, definition] as const,
-      ),
+  INDICATORS.filter((definition) => readsCloseAlone(definition.reads)).flatMap((definition) =>
+    implementationsOf(definition).map(
+      (implementation) => [definition.name, implementation, definition] as const,
+    ),
   ),
 )("%s (%s) over a source", (_name, implementation, definition) => {
   it.each(["high", "hl2", "ohlc4"] as const)("%s is the close replaced by that series", (source) => {

@@ -1,15 +1,9 @@
-import { z } from "zod";
-import {
-  type CandleColumn,
-  type IndicatorInputs,
-  SOURCE_COLUMNS,
-  SOURCES,
-  type Source,
-  sourceSeries,
-} from "../../candles/vocabulary.js";
+import type { z } from "zod";
+import type { CandleColumn } from "../../candles/vocabulary.js";
 import type { Kernel } from "../kernels/types.js";
 import { type FirstIndex, firstIndex } from "./first-index.js";
 import { NO_PARAMS } from "./params.js";
+import { readsCloseAlone, withSource } from "./source.js";
 
 /**
  * How an indicator is computed: `talib`, a batch kernel that reproduces TA-Lib's numbers (the
@@ -132,7 +126,7 @@ export function indicatorFamily(category: IndicatorCategory) {
       ...spec,
       aliases: spec.aliases ?? [],
       category: spec.category ?? category,
-      input: spec.input ?? (spec.reads.length === 1 && spec.reads[0] === "close" ? "value" : "candle"),
+      input: spec.input ?? (readsCloseAlone(spec.reads) ? "value" : "candle"),
       params: withSource(spec.reads, spec.params ?? (NO_PARAMS as unknown as z.ZodType<Params>)),
       outputs,
       talib: talib && talibImplementation(spec.name, talib, paramNames, outputs),
@@ -158,41 +152,6 @@ export const TALIB_MA_TYPE = {
   MAMA: 7,
   T3: 8,
 } as const;
-
-/**
- * An indicator that reads the close alone can be computed over another series of the candles:
- * its `source` param (absent: the close, so requests without it keep their params and keys).
- */
-const SOURCE_PARAM = z
-  .enum(SOURCES)
-  .optional()
-  .describe("The series to compute over (default close): a column, or hl2, hlc3, ohlc4 of each candle.");
-
-function withSource<Params>(reads: readonly CandleColumn[], params: z.ZodType<Params>): z.ZodType<Params> {
-  if (reads.length !== 1 || reads[0] !== "close") return params;
-  const object = params as unknown as { safeExtend?: (shape: z.ZodRawShape) => z.ZodType<Params> };
-  if (!object.safeExtend) throw new Error("a single-input indicator's params must be an object schema");
-  return object.safeExtend({ source: SOURCE_PARAM });
-}
-
-/** `source: "close"` says what its absence says: dropped, so both make one result, key and id. */
-export function withoutDefaultSource(params: object): object {
-  if ((params as { source?: Source }).source !== "close") return params;
-  const { source: _close, ...rest } = params as { source?: Source };
-  return rest;
-}
-
-/** The columns a computation with these params reads: its source's, or the definition's. */
-export function readsFor(definition: IndicatorDefinition, params: object): readonly CandleColumn[] {
-  const { source } = params as { source?: Source };
-  return source === undefined ? definition.reads : SOURCE_COLUMNS[source];
-}
-
-/** What a computation is given: the source's series as the close it reads, or the columns. */
-export function inputsFor(params: object, columns: IndicatorInputs): IndicatorInputs {
-  const { source } = params as { source?: Source };
-  return source === undefined || source === "close" ? columns : { close: sourceSeries(source, columns) };
-}
 
 /** A definition's `talib`, its defaults filled in: see IndicatorSpec. */
 function talibImplementation<Params>(
