@@ -1,7 +1,7 @@
 import { type Browser, chromium, type Page } from "playwright-core";
 
 /** Debian's Chromium, as .ci/run installs it; CHROMIUM_PATH elsewhere. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** A headless Chromium that fetches nothing of its own (no updates, no background traffic). */
 export async function launchChromium(): Promise<Browser> {

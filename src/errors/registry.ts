@@ -141,7 +141,7 @@ export interface FieldIssue {
 }
 
 /** The codes whose detail is a summary of field issues (IssueList.toError). */
-export type SummarizedCode = {
+type SummarizedCode = {
   [C in ErrorCode]: (typeof ERROR_REGISTRY)[C]["detail"] extends typeof summarized ? C : never;
 }[ErrorCode];
 
@@ -150,7 +150,7 @@ function isSummarized(code: ErrorCode): code is SummarizedCode {
 }
 
 /** The arguments of a code's detail template. */
-export type DetailArgs<C extends ErrorCode> = Parameters<(typeof ERROR_REGISTRY)[C]["detail"]>[0];
+type DetailArgs<C extends ErrorCode> = Parameters<(typeof ERROR_REGISTRY)[C]["detail"]>[0];
 
 interface ErrorOptions {
   readonly issues?: readonly FieldIssue[];
